@@ -1,0 +1,25 @@
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest';
+
+// ts-jest in CommonJS mode. ADK's CJS build requires the ESM-only `lodash-es`; mapping it to
+// `lodash` (same API) is the simplest of the three setups in ADK-NOTES §7.
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json', diagnostics: { warnOnly: false } }],
+  },
+  moduleNameMapper: {
+    '^lodash-es$': 'lodash',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/setup-after-env.ts'],
+  testTimeout: 30_000,
+  maxWorkers: 2,
+  verbose: false,
+};
+
+export default config;

@@ -1,0 +1,40 @@
+// Builds the package: ESM + CJS (each with its own .d.ts), the ESM browser client, and the
+// drop-in IIFE `dist/browser/status-messenger.js`. Run with `npm run build`.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+
+async function compile(project) {
+  try {
+    await run(process.execPath, [tsc, '-p', project], { cwd: root });
+  } catch (error) {
+    process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+    throw new Error(`tsc -p ${project} failed`);
+  }
+}
+
+// `--clean` starts from an empty dist/; without it files are overwritten in place, so a build
+// never pulls dist/ from under a test that is running.
+if (process.argv.includes('--clean')) await rm(join(root, 'dist'), { recursive: true, force: true });
+const jobs = [compile('tsconfig.build.json'), compile('tsconfig.cjs.json')];
+const clientProject = join('src', 'client', 'tsconfig.json');
+if (existsSync(join(root, clientProject))) jobs.push(compile(clientProject));
+await Promise.all(jobs);
+await writeFile(join(root, 'dist', 'cjs', 'package.json'), '{\n  "type": "commonjs"\n}\n');
+
+const browserEntry = join(root, 'src', 'client', 'browser.ts');
+if (existsSync(browserEntry)) {
+  const esbuild = await import('esbuild');
+  await mkdir(join(root, 'dist', 'browser'), { recursive: true });
+  const common = { entryPoints: [browserEntry], bundle: true, format: 'iife', target: 'es2019', platform: 'browser', legalComments: 'none' };
+  await esbuild.build({ ...common, outfile: join(root, 'dist', 'browser', 'status-messenger.js'), minify: true });
+  await esbuild.build({ ...common, outfile: join(root, 'dist', 'browser', 'status-messenger.dev.js'), minify: false });
+}
+console.log('build: dist/ ready');

@@ -1,0 +1,96 @@
+/**
+ * One session's status history: its `seq` counter, its epoch, and a window of recent frames
+ * bounded by count and by age, from which a reconnecting client is resumed. Pure: time is
+ * passed in.
+ */
+export interface HistoryEntry {
+  readonly seq: number;
+  /** When it was accepted (ms since the epoch). */
+  readonly at: number;
+  /** The frame as sent on the wire. */
+  readonly json: string;
+}
+
+export interface HistoryLimits {
+  /** Frames kept; the newest is always kept. */
+  maxEntries: number;
+  /** Frames older than this are dropped, except the newest. */
+  maxAgeMs: number;
+}
+
+export interface ResumePlan {
+  gap?: { from: number; to: number; reason: 'expired' | 'reset' };
+  entries: HistoryEntry[];
+}
+
+export class StatusHistory {
+  readonly epoch: string;
+  readonly #limits: HistoryLimits;
+  #entries: HistoryEntry[] = [];
+  #lastSeq = 0;
+  /** Last time a status was added (or a socket of the session left); drives eviction. */
+  lastActivity: number;
+
+  constructor(epoch: string, limits: HistoryLimits, now: number) {
+    this.epoch = epoch;
+    this.#limits = limits;
+    this.lastActivity = now;
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /** Assigns the next seq, stores the frame `build(seq)` returns, and returns the entry. */
+  append(build: (seq: number) => string, now: number): HistoryEntry {
+    const seq = ++this.#lastSeq;
+    const entry: HistoryEntry = { seq, at: now, json: build(seq) };
+    this.#entries.push(entry);
+    if (this.#entries.length > this.#limits.maxEntries) this.#entries.shift();
+    this.lastActivity = now;
+    return entry;
+  }
+
+  latest(): HistoryEntry | undefined {
+    return this.#entries.at(-1);
+  }
+
+  /** Drops entries past the age limit, always keeping the newest. */
+  prune(now: number): void {
+    const cutoff = now - this.#limits.maxAgeMs;
+    let drop = 0;
+    while (drop < this.#entries.length - 1 && this.#entries[drop]!.at < cutoff) drop += 1;
+    if (drop > 0) this.#entries.splice(0, drop);
+  }
+
+  /**
+   * What a connecting client should get.
+   * - no `since`: the latest status only (a fresh page shows where things stand);
+   * - `since` in this epoch: everything after it, preceded by a gap frame for what fell out
+   *   of the window;
+   * - another epoch, or a `since` beyond what this history has issued: a `reset` gap, then
+   *   everything this history still holds.
+   */
+  resume(since: number | undefined, epoch: string | undefined, now: number): ResumePlan {
+    this.prune(now);
+    const entries = this.#entries;
+    if (since === undefined) {
+      const latest = entries.at(-1);
+      return { entries: latest ? [latest] : [] };
+    }
+    const oldest = entries[0]?.seq ?? this.#lastSeq + 1;
+    const reset = (epoch !== undefined && epoch !== this.epoch) || since > this.#lastSeq;
+    if (reset) {
+      return { gap: { from: 1, to: oldest - 1, reason: 'reset' }, entries: entries.slice() };
+    }
+    if (since >= this.#lastSeq) return { entries: [] };
+    if (since + 1 < oldest) {
+      return { gap: { from: since + 1, to: oldest - 1, reason: 'expired' }, entries: entries.slice() };
+    }
+    return { entries: entries.slice(since + 1 - oldest) };
+  }
+}

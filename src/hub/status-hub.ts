@@ -1,0 +1,478 @@
+/**
+ * `StatusHub`: serves `ws(s)://host/ws/<sessionId>` on the host's HTTP server and fans each
+ * status out to every open socket of its session, numbered (`seq`), replayable, with
+ * backpressure, a heartbeat, and all refusals answered before the upgrade.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import { assertSessionId } from '../context/status-session.js';
+import type { StatusSink } from '../context/status-session.js';
+import { invalidOption, StatusMessengerError } from '../errors.js';
+import { getDefaultLogger } from '../logger.js';
+import type { Logger } from '../logger.js';
+import { normalizeStatus } from '../normalize-status.js';
+import { CLOSE_CODES, PROTOCOL_VERSION, RESUME_PARAMS } from '../protocol.js';
+import type { GapFrame, HelloFrame, StatusFrame, StatusInput } from '../protocol.js';
+import { Heartbeat } from './heartbeat.js';
+import { resolveHubOptions } from './hub-options.js';
+import type { ResolvedHubOptions, StatusHubOptions } from './hub-options.js';
+import { TokenBucket } from './rate-limiter.js';
+import { SessionRegistry } from './session-registry.js';
+import { SocketWriter } from './socket-writer.js';
+import { StatusHistory } from './status-history.js';
+import { isOriginAllowed, matchSessionPath, refuseUpgrade } from './upgrade-checks.js';
+
+export interface StatusHubEvents {
+  /** A socket joined `sessionId` (after the hello and replay frames were written). */
+  connection: [sessionId: string, socket: WebSocket, request: IncomingMessage];
+  /** A text frame from a socket of `sessionId` (the chat example's chat text). */
+  message: [sessionId: string, data: string, socket: WebSocket];
+  /** A socket of `sessionId` closed. */
+  disconnect: [sessionId: string, socket: WebSocket, code: number, reason: string];
+  /** A status was accepted for `sessionId` (whether or not any socket was open). */
+  status: [sessionId: string, frame: StatusFrame];
+}
+
+export interface AttachOptions {
+  /** The URL path prefix; sockets connect to `<path>/<sessionId>`. @default '/ws' */
+  path?: string;
+}
+
+export interface SendFrameOptions {
+  /**
+   * Frames with the same key replace each other while a socket is slow (e.g. `agent_message`
+   * carrying the whole text so far). @default none: the frame is never skipped
+   */
+  coalesceKey?: string;
+}
+
+export interface StatusHubStats {
+  /** Sessions the hub holds state for (open sockets or recent statuses). */
+  sessions: number;
+  /** Open sockets. */
+  sockets: number;
+  /** Statuses accepted since the hub started. */
+  statusesSent: number;
+  /** Frames a slow socket skipped because a newer one replaced them. */
+  coalesced: number;
+  /** Upgrade requests refused, by HTTP status. */
+  refused: Record<number, number>;
+  /** Sockets closed by the hub, by close code (1008 rate limit, 1009 too big, 4008 slow…). */
+  closedByHub: Record<number, number>;
+  /** Sockets terminated by the heartbeat. */
+  heartbeatTerminations: number;
+}
+
+interface ClientState {
+  readonly sessionId: string;
+  readonly writer: SocketWriter;
+  readonly limiter: TokenBucket | undefined;
+}
+
+type AnyServer = HttpServer | HttpsServer;
+type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+const STATUS_COALESCE_KEY = 'status';
+
+export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSink {
+  readonly #options: ResolvedHubOptions;
+  readonly #wss: WebSocketServer;
+  readonly #registry = new SessionRegistry<WebSocket>();
+  readonly #clients = new Map<WebSocket, ClientState>();
+  readonly #histories = new Map<string, StatusHistory>();
+  readonly #pendingUpgrades = new Map<string, number>();
+  #pendingTotal = 0;
+  readonly #attached = new Map<AnyServer, UpgradeListener>();
+  readonly #heartbeat: Heartbeat<WebSocket>;
+  readonly #sweep: NodeJS.Timeout;
+  #closing: Promise<void> | undefined;
+  #statusesSent = 0;
+  #coalescedFromClosed = 0;
+  readonly #refused: Record<number, number> = {};
+  readonly #closedByHub: Record<number, number> = {};
+  #heartbeatTerminations = 0;
+
+  constructor(options: StatusHubOptions = {}) {
+    super();
+    this.#options = resolveHubOptions(options);
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: this.#options.maxPayload,
+    });
+    this.#heartbeat = new Heartbeat<WebSocket>(
+      this.#options.heartbeatIntervalMs,
+      this.#options.heartbeatTimeoutMs,
+      () => this.#registry.sockets(),
+      () => {
+        this.#heartbeatTerminations += 1;
+      },
+    );
+    this.#heartbeat.start();
+    this.#sweep = setInterval(() => this.#evictIdleSessions(), Math.min(this.#options.historyTtlMs, 30_000));
+    this.#sweep.unref();
+  }
+
+  get #logger(): Logger {
+    return this.#options.logger ?? getDefaultLogger();
+  }
+
+  /**
+   * Serves `<path>/<sessionId>` upgrades on `server`. Upgrades for other paths are left to
+   * other listeners (answered 404 when there are none). Returns a function that detaches.
+   */
+  attach(server: AnyServer, options: AttachOptions = {}): () => void {
+    if (this.#closing) throw new StatusMessengerError('ERR_HUB_CLOSED', 'Cannot attach a StatusHub after close()');
+    if (typeof server?.on !== 'function') invalidOption('server', 'an http.Server or https.Server', server);
+    const path = options.path ?? '/ws';
+    if (typeof path !== 'string' || !/^\/[^?#]*$/.test(path) || (path.length > 1 && path.endsWith('/'))) {
+      invalidOption('path', 'a URL path like "/ws" (leading slash, no trailing slash)', path);
+    }
+    if (this.#attached.has(server)) invalidOption('server', 'a server this hub is not attached to yet', '[server]');
+    const base = path === '/' ? '' : path;
+    const listener: UpgradeListener = (request, socket, head) => {
+      if (this.handleUpgrade(request, socket, head, { path: base })) return;
+      // Not ours. If nobody else listens, answer rather than leave the client hanging.
+      if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, 404, 'Not Found');
+    };
+    server.on('upgrade', listener);
+    this.#attached.set(server, listener);
+    return () => {
+      server.off('upgrade', listener);
+      this.#attached.delete(server);
+    };
+  }
+
+  /**
+   * For hosts that route upgrades themselves: returns `false` (touching nothing) when the
+   * path is not `<path>/...`; otherwise takes the request and answers it.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, options: AttachOptions = {}): boolean {
+    const match = matchSessionPath(request.url, options.path ?? '/ws');
+    if (match.kind === 'other') return false;
+    socket.on('error', destroyOnError);
+    if (match.kind === 'invalid') {
+      this.#refuse(socket, 400, 'Bad Request: the session id must match [A-Za-z0-9_-]{1,128}');
+      return true;
+    }
+    if (this.#closing) {
+      this.#refuse(socket, 503, 'Service Unavailable: shutting down');
+      return true;
+    }
+    const { sessionId, query } = match;
+    const options_ = this.#options;
+    if (!isOriginAllowed(request, options_.allowedOrigins, options_.allowMissingOrigin)) {
+      this.#refuse(socket, 403, 'Forbidden: origin not allowed');
+      return true;
+    }
+    if (this.#registry.socketCount + this.#pendingTotal >= options_.maxSockets) {
+      this.#refuse(socket, 503, 'Service Unavailable: too many connections', { 'Retry-After': '5' });
+      return true;
+    }
+    const pendingForSession = this.#pendingUpgrades.get(sessionId) ?? 0;
+    if (this.#registry.countOf(sessionId) + pendingForSession >= options_.maxSocketsPerSession) {
+      this.#refuse(socket, 429, 'Too Many Requests: too many connections for this session');
+      return true;
+    }
+    this.#pendingUpgrades.set(sessionId, pendingForSession + 1);
+    this.#pendingTotal += 1;
+    const finish = (): void => {
+      const left = (this.#pendingUpgrades.get(sessionId) ?? 1) - 1;
+      if (left <= 0) this.#pendingUpgrades.delete(sessionId);
+      else this.#pendingUpgrades.set(sessionId, left);
+      this.#pendingTotal -= 1;
+    };
+
+    const authorize = options_.authorize;
+    if (!authorize) {
+      finish();
+      this.#complete(request, socket, head, sessionId, query);
+      return true;
+    }
+    let verdict: ReturnType<typeof authorize>;
+    try {
+      verdict = authorize(request, sessionId);
+    } catch (error) {
+      finish();
+      this.#authorizeFailed(socket, error);
+      return true;
+    }
+    if (!isThenable(verdict)) {
+      finish();
+      this.#afterAuthorize(verdict, request, socket, head, sessionId, query);
+      return true;
+    }
+    Promise.resolve(verdict).then(
+      (result) => {
+        finish();
+        this.#afterAuthorize(result, request, socket, head, sessionId, query);
+      },
+      (error: unknown) => {
+        finish();
+        this.#authorizeFailed(socket, error);
+      },
+    );
+    return true;
+  }
+
+  /**
+   * Sends a status to every open socket of `sessionId` and records it as the session's
+   * latest. Returns how many sockets it was written (or queued) to; 0 after `close()`.
+   * Throws `StatusMessengerError` for a bad session id or status.
+   */
+  send(sessionId: string, status: StatusInput): number {
+    assertSessionId(sessionId);
+    const update = normalizeStatus(status, this.#options.maxStatusLength);
+    if (this.#closing) return 0;
+    const now = Date.now();
+    const history = this.#historyFor(sessionId, now);
+    let frame: StatusFrame | undefined;
+    const entry = history.append((seq) => {
+      frame = { type: 'status', data: update.message, seq, ts: new Date(now).toISOString() };
+      if (update.level !== undefined) frame.level = update.level;
+      if (update.progress !== undefined) frame.progress = update.progress;
+      if (update.agent !== undefined) frame.agent = update.agent;
+      if (update.tool !== undefined) frame.tool = update.tool;
+      return JSON.stringify(frame);
+    }, now);
+    this.#statusesSent += 1;
+    const written = this.#writeToSession(sessionId, entry.json, STATUS_COALESCE_KEY);
+    if (this.listenerCount('status') > 0) this.#emitSafely('status', sessionId, frame!);
+    return written;
+  }
+
+  /**
+   * Sends any other frame (e.g. the seed's `agent_message`) to every open socket of
+   * `sessionId`. Not numbered, not replayed. Returns how many sockets it went to.
+   */
+  sendFrame(sessionId: string, frame: { type: string } & Record<string, unknown>, options: SendFrameOptions = {}): number {
+    assertSessionId(sessionId);
+    if (typeof frame !== 'object' || frame === null || typeof frame.type !== 'string') {
+      invalidOption('frame', 'an object with a string `type`', frame);
+    }
+    if (this.#closing) return 0;
+    return this.#writeToSession(sessionId, JSON.stringify(frame), options.coalesceKey);
+  }
+
+  /** Open sockets of `sessionId`. */
+  socketCount(sessionId: string): number {
+    return this.#registry.countOf(sessionId);
+  }
+
+  stats(): StatusHubStats {
+    let coalesced = this.#coalescedFromClosed;
+    for (const client of this.#clients.values()) coalesced += client.writer.coalesced;
+    return {
+      sessions: this.#histories.size,
+      sockets: this.#registry.socketCount,
+      statusesSent: this.#statusesSent,
+      coalesced,
+      refused: { ...this.#refused },
+      closedByHub: { ...this.#closedByHub },
+      heartbeatTerminations: this.#heartbeatTerminations,
+    };
+  }
+
+  /**
+   * Stops accepting, closes every socket with 1001, and resolves when all are gone
+   * (terminating stragglers after `closeTimeoutMs`). Safe to call twice.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    for (const [server, listener] of this.#attached) server.off('upgrade', listener);
+    this.#attached.clear();
+    this.#heartbeat.stop();
+    clearInterval(this.#sweep);
+    const sockets = [...this.#registry.sockets()];
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            if (socket.readyState === socket.CLOSED) return resolve();
+            const timer = setTimeout(() => socket.terminate(), this.#options.closeTimeoutMs);
+            timer.unref();
+            socket.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            this.#closeSocket(socket, CLOSE_CODES.GOING_AWAY, 'server shutting down');
+          }),
+      ),
+    );
+    this.#histories.clear();
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+
+  #afterAuthorize(
+    verdict: unknown,
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    sessionId: string,
+    query: URLSearchParams,
+  ): void {
+    if (socket.destroyed) return;
+    if (this.#closing) return this.#refuse(socket, 503, 'Service Unavailable: shutting down');
+    if (verdict === true) return this.#complete(request, socket, head, sessionId, query);
+    if (typeof verdict === 'object' && verdict !== null && (verdict as { allow?: unknown }).allow === true) {
+      return this.#complete(request, socket, head, sessionId, query);
+    }
+    const status = (verdict as { status?: number } | null)?.status;
+    const code = status === 403 || status === 429 ? status : 401;
+    const message = (verdict as { message?: unknown } | null)?.message;
+    this.#refuse(socket, code, typeof message === 'string' ? message : code === 401 ? 'Unauthorized' : 'Forbidden');
+  }
+
+  #authorizeFailed(socket: Duplex, error: unknown): void {
+    this.#logger.error('The StatusHub `authorize` hook threw; the upgrade was refused with 500.', error);
+    this.#refuse(socket, 500, 'Internal Server Error');
+  }
+
+  #refuse(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
+    this.#refused[status] = (this.#refused[status] ?? 0) + 1;
+    refuseUpgrade(socket, status, message, headers);
+  }
+
+  #complete(request: IncomingMessage, socket: Duplex, head: Buffer, sessionId: string, query: URLSearchParams): void {
+    if (socket.destroyed) return;
+    // With noServer and no verifyClient, ws completes the handshake synchronously (or
+    // answers 400 itself for a malformed one, in which case the callback never runs).
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      socket.off('error', destroyOnError);
+      this.#onConnection(ws, sessionId, request, query);
+    });
+  }
+
+  #onConnection(ws: WebSocket, sessionId: string, request: IncomingMessage, query: URLSearchParams): void {
+    ws.on('error', (error) => this.#logger.debug(`socket error in session ${sessionId}`, error));
+    const options = this.#options;
+    const now = Date.now();
+    const writer = new SocketWriter(ws, options.maxBufferedBytes, () =>
+      this.#closeSocket(ws, CLOSE_CODES.SLOW_CONSUMER, 'slow consumer'),
+    );
+    const limit = options.inboundRateLimit;
+    const limiter = limit ? new TokenBucket(limit.messages, limit.intervalMs, now) : undefined;
+    this.#clients.set(ws, { sessionId, writer, limiter });
+    this.#registry.add(sessionId, ws);
+
+    ws.on('pong', () => this.#heartbeat.alive(ws));
+    ws.on('message', (data, isBinary) => this.#onMessage(ws, data, isBinary));
+    ws.once('close', (code, reason) => this.#onClose(ws, code, reason));
+
+    // Hello, then the resume plan: all written before any later status can interleave.
+    const history = this.#historyFor(sessionId, now);
+    const since = parseSeq(query.get(RESUME_PARAMS.since));
+    const epoch = query.get(RESUME_PARAMS.epoch) ?? undefined;
+    const plan = history.resume(since, epoch, now);
+    const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch: history.epoch, seq: history.lastSeq };
+    writer.write(JSON.stringify(hello));
+    if (plan.gap) {
+      const gap: GapFrame = { type: 'gap', ...plan.gap };
+      writer.write(JSON.stringify(gap));
+    }
+    for (const entry of plan.entries) writer.write(`${entry.json.slice(0, -1)},"replay":true}`);
+    this.#emitSafely('connection', sessionId, ws, request);
+  }
+
+  #onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    this.#heartbeat.alive(ws);
+    const client = this.#clients.get(ws);
+    if (!client) return;
+    if (isBinary) return this.#closeSocket(ws, CLOSE_CODES.UNSUPPORTED_DATA, 'text frames only');
+    if (client.limiter && !client.limiter.take(Date.now())) {
+      return this.#closeSocket(ws, CLOSE_CODES.POLICY_VIOLATION, 'rate limit exceeded');
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8');
+    this.#emitSafely('message', client.sessionId, text, ws);
+  }
+
+  #onClose(ws: WebSocket, code: number, reason: Buffer): void {
+    const client = this.#clients.get(ws);
+    this.#clients.delete(ws);
+    this.#heartbeat.alive(ws);
+    const sessionId = this.#registry.remove(ws);
+    if (!client || sessionId === undefined) return;
+    this.#coalescedFromClosed += client.writer.coalesced;
+    client.writer.clear();
+    const history = this.#histories.get(sessionId);
+    if (history) history.lastActivity = Date.now();
+    this.#emitSafely('disconnect', sessionId, ws, code, reason.toString('utf8'));
+  }
+
+  #closeSocket(ws: WebSocket, code: number, reason: string): void {
+    if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) return;
+    this.#closedByHub[code] = (this.#closedByHub[code] ?? 0) + 1;
+    this.#clients.get(ws)?.writer.clear();
+    ws.close(code, reason);
+  }
+
+  #writeToSession(sessionId: string, json: string, coalesceKey: string | undefined): number {
+    let written = 0;
+    for (const socket of this.#registry.socketsOf(sessionId)) {
+      const client = this.#clients.get(socket);
+      if (client && client.writer.write(json, coalesceKey) !== 'dropped') written += 1;
+    }
+    return written;
+  }
+
+  #historyFor(sessionId: string, now: number): StatusHistory {
+    let history = this.#histories.get(sessionId);
+    if (!history) {
+      const limits = { maxEntries: this.#options.historySize, maxAgeMs: this.#options.historyTtlMs };
+      history = new StatusHistory(randomBytes(6).toString('base64url'), limits, now);
+      this.#histories.set(sessionId, history);
+    }
+    return history;
+  }
+
+  #evictIdleSessions(): void {
+    const now = Date.now();
+    for (const [sessionId, history] of this.#histories) {
+      if (this.#registry.countOf(sessionId) > 0) {
+        history.prune(now);
+      } else if (now - history.lastActivity >= this.#options.historyTtlMs) {
+        this.#histories.delete(sessionId);
+      }
+    }
+  }
+
+  // Listener failures (sync throws and async rejections) are logged, never thrown into ws
+  // or into the agent run that produced a status.
+  #emitSafely<K extends keyof StatusHubEvents>(event: K, ...args: StatusHubEvents[K]): void {
+    for (const listener of this.rawListeners(event) as ((...a: unknown[]) => unknown)[]) {
+      try {
+        const result = listener.apply(this, args);
+        if (isThenable(result)) {
+          Promise.resolve(result).catch((error: unknown) =>
+            this.#logger.error(`A StatusHub '${String(event)}' listener rejected`, error),
+          );
+        }
+      } catch (error) {
+        this.#logger.error(`A StatusHub '${String(event)}' listener threw`, error);
+      }
+    }
+  }
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+function parseSeq(value: string | null): number | undefined {
+  if (value === null || !/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
+}

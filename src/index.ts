@@ -1,0 +1,69 @@
+/**
+ * adk-status-messenger — live status from Google ADK agents to the user's browser.
+ * The Node entry: an explicit list of everything public.
+ */
+
+// The wire contract
+export {
+  CLOSE_CODES,
+  DEFAULT_MAX_STATUS_LENGTH,
+  PROTOCOL_VERSION,
+  RESUME_PARAMS,
+  SESSION_ID_PATTERN,
+  STATUS_LEVELS,
+  parseServerFrame,
+} from './protocol.js';
+export type {
+  AgentInterruptedFrame,
+  AgentMessageFrame,
+  AgentTurnCompleteFrame,
+  ErrorFrame,
+  GapFrame,
+  HelloFrame,
+  ServerFrame,
+  StatusFrame,
+  StatusInput,
+  StatusLevel,
+  StatusUpdate,
+} from './protocol.js';
+
+// Errors and logging
+export { StatusMessengerError } from './errors.js';
+export type { StatusMessengerErrorCode } from './errors.js';
+export { consoleLogger, getDefaultLogger, setDefaultLogger, silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+
+// Session binding (the seed's ContextVar) and seed parity
+export { currentStatusSession } from './context/status-context.js';
+export { withStatusSession } from './context/with-status-session.js';
+export type { WithStatusSessionOptions } from './context/with-status-session.js';
+export type { AdkRunIds, StatusDelivery, StatusSession, StatusSink } from './context/status-session.js';
+export { addStatusMessage } from './context/add-status-message.js';
+export { streamStatusUpdates } from './context/status-stream.js';
+export type { StatusStreamItem, StatusUpdateStream, StreamStatusUpdatesOptions } from './context/status-stream.js';
+
+// The tool
+export {
+  DEFAULT_STATUS_TOOL_DESCRIPTION,
+  DEFAULT_STATUS_TOOL_NAME,
+  createStatusMessageTool,
+  statusMessageTool,
+} from './tools/status-message-tool.js';
+export type { StatusMessageToolOptions, StatusToolResult } from './tools/status-message-tool.js';
+
+// The runner wrappers
+export { runLiveWithStatus, runWithStatus } from './runner/run-with-status.js';
+export type {
+  RunLiveWithStatusParams,
+  RunWithStatusParams,
+  StatusLiveRunnable,
+  StatusRunnable,
+  StatusRunOptions,
+} from './runner/run-with-status.js';
+
+// The hub
+export { StatusHub } from './hub/status-hub.js';
+export type { AttachOptions, SendFrameOptions, StatusHubEvents, StatusHubStats } from './hub/status-hub.js';
+export { HUB_DEFAULTS } from './hub/hub-options.js';
+export type { AuthorizeHook, AuthorizeResult, StatusHubOptions } from './hub/hub-options.js';
+export type { OriginPolicy } from './hub/upgrade-checks.js';

@@ -1,0 +1,66 @@
+/**
+ * Validates what a producer hands in as a status and returns a clean `StatusUpdate`.
+ * Throws `StatusMessengerError` for bad input: a status is code's doing, so a bad one is a bug.
+ */
+import { StatusMessengerError } from './errors.js';
+import { DEFAULT_MAX_STATUS_LENGTH, isProgress, isStatusLevel, STATUS_LEVELS } from './protocol.js';
+import type { StatusInput, StatusUpdate } from './protocol.js';
+
+const MAX_LABEL_LENGTH = 128;
+
+function optionalLabel(name: 'agent' | 'tool', value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_LABEL_LENGTH) {
+    throw new StatusMessengerError(
+      'ERR_INVALID_STATUS',
+      `Status \`${name}\` must be a string of at most ${MAX_LABEL_LENGTH} characters`,
+    );
+  }
+  return value;
+}
+
+export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STATUS_LENGTH): StatusUpdate {
+  const update: Partial<StatusUpdate> =
+    typeof input === 'string' ? { message: input } : typeof input === 'object' && input !== null ? input : {};
+  const { message } = update;
+  if (typeof message !== 'string') {
+    throw new StatusMessengerError(
+      'ERR_INVALID_STATUS',
+      `A status must be a string or an object with a string \`message\`, got ${input === null ? 'null' : typeof input}`,
+    );
+  }
+  const text = message.trim();
+  if (text.length === 0) {
+    throw new StatusMessengerError('ERR_INVALID_STATUS', 'A status message must not be empty');
+  }
+  if (text.length > maxLength) {
+    throw new StatusMessengerError(
+      'ERR_STATUS_TOO_LONG',
+      `A status message must be at most ${maxLength} characters, got ${text.length}; shorten it or raise \`maxStatusLength\``,
+    );
+  }
+  const out: StatusUpdate = { message: text };
+  if (update.level !== undefined) {
+    if (!isStatusLevel(update.level)) {
+      throw new StatusMessengerError(
+        'ERR_INVALID_STATUS',
+        `Status \`level\` must be one of ${STATUS_LEVELS.join(', ')}, got \`${String(update.level)}\``,
+      );
+    }
+    out.level = update.level;
+  }
+  if (update.progress !== undefined) {
+    if (!isProgress(update.progress)) {
+      throw new StatusMessengerError(
+        'ERR_INVALID_STATUS',
+        `Status \`progress\` must be a number from 0 to 100, got \`${String(update.progress)}\``,
+      );
+    }
+    out.progress = update.progress;
+  }
+  const agent = optionalLabel('agent', update.agent);
+  if (agent !== undefined) out.agent = agent;
+  const tool = optionalLabel('tool', update.tool);
+  if (tool !== undefined) out.tool = tool;
+  return out;
+}

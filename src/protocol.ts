@@ -1,0 +1,200 @@
+/**
+ * The wire contract between the hub (Node) and the browser client.
+ *
+ * Every frame the server can send is defined here, and `parseServerFrame` is the one
+ * function that turns untrusted text into a frame. This file has no Node imports: the
+ * browser bundle compiles it too.
+ *
+ * Server → browser frames are JSON text. `status` keeps the seed's `type` and `data`
+ * fields so the seed's own client keeps working; everything else is additive.
+ */
+
+/** Bumped only for breaking changes to the frames below. */
+export const PROTOCOL_VERSION = 1;
+
+/** Session ids that the hub accepts in `/ws/<sessionId>` and in `hub.send`. */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** The longest status text the hub and the tool accept by default (characters). */
+export const DEFAULT_MAX_STATUS_LENGTH = 500;
+
+/** Query parameters a reconnecting client adds to its WebSocket URL to resume. */
+export const RESUME_PARAMS = {
+  /** The last `seq` the client saw. */
+  since: 'since',
+  /** The `epoch` from the last `hello` frame the client saw. */
+  epoch: 'epoch',
+} as const;
+
+/** WebSocket close codes the hub uses. */
+export const CLOSE_CODES = {
+  /** The server is shutting down (`hub.close()`). */
+  GOING_AWAY: 1001,
+  /** The client sent a binary frame; only text is accepted. */
+  UNSUPPORTED_DATA: 1003,
+  /** The client sent messages faster than `inboundRateLimit` allows. */
+  POLICY_VIOLATION: 1008,
+  /** The client sent a frame larger than `maxPayload`. */
+  MESSAGE_TOO_BIG: 1009,
+  /** The client stopped reading and its pending frames passed `maxBufferedBytes`. */
+  SLOW_CONSUMER: 4008,
+} as const;
+
+export const STATUS_LEVELS = ['info', 'success', 'warning', 'error'] as const;
+export type StatusLevel = (typeof STATUS_LEVELS)[number];
+
+/** What a producer hands to `hub.send`: a plain text, or text with details. */
+export type StatusInput = string | StatusUpdate;
+
+export interface StatusUpdate {
+  /** The one-line text shown to the user. */
+  message: string;
+  /** How the client styles it. */
+  level?: StatusLevel;
+  /** Completion in percent, 0–100. */
+  progress?: number;
+  /** The ADK agent that produced the status. */
+  agent?: string;
+  /** The tool the status is about. */
+  tool?: string;
+}
+
+/** `{"type":"status","data":"Searching…","seq":12,"ts":"2026-…Z"}` */
+export interface StatusFrame {
+  type: 'status';
+  /** The status text (the seed's field name). */
+  data: string;
+  /** Increases by one per status of the session, starting at 1 in each epoch. */
+  seq: number;
+  /** ISO-8601 time the hub accepted the status. */
+  ts: string;
+  level?: StatusLevel;
+  progress?: number;
+  agent?: string;
+  tool?: string;
+  /** Present and `true` when the frame is a replay of an earlier status. */
+  replay?: true;
+}
+
+/**
+ * The first frame on every connection. `epoch` names the session's status history:
+ * when it changes (the server restarted or forgot the session), `seq` starts again.
+ */
+export interface HelloFrame {
+  type: 'hello';
+  v: number;
+  epoch: string;
+  /** The session's latest `seq` (0 when it has none). */
+  seq: number;
+}
+
+/**
+ * Statuses `from`…`to` (inclusive) cannot be replayed: they fell out of the
+ * history window (`expired`) or belong to a history the server no longer has (`reset`).
+ * Never a silent partial replay: this frame always precedes whatever is replayed.
+ */
+export interface GapFrame {
+  type: 'gap';
+  from: number;
+  to: number;
+  reason: 'expired' | 'reset';
+}
+
+/** The seed's chat frames, used by the example app. */
+export interface AgentMessageFrame {
+  type: 'agent_message';
+  message: string;
+}
+export interface AgentTurnCompleteFrame {
+  type: 'agent_turn_complete';
+  turn_complete: true;
+}
+export interface AgentInterruptedFrame {
+  type: 'agent_interrupted';
+  interrupted: true;
+}
+/** A generic failure notice; never carries server internals. */
+export interface ErrorFrame {
+  type: 'error';
+  message: string;
+}
+
+export type ServerFrame =
+  | StatusFrame
+  | HelloFrame
+  | GapFrame
+  | AgentMessageFrame
+  | AgentTurnCompleteFrame
+  | AgentInterruptedFrame
+  | ErrorFrame;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isSeq(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+export function isStatusLevel(value: unknown): value is StatusLevel {
+  return typeof value === 'string' && (STATUS_LEVELS as readonly string[]).includes(value);
+}
+
+export function isProgress(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100;
+}
+
+function parseStatus(raw: Record<string, unknown>): StatusFrame | undefined {
+  if (typeof raw.data !== 'string' || !isSeq(raw.seq) || typeof raw.ts !== 'string') return undefined;
+  const frame: StatusFrame = { type: 'status', data: raw.data, seq: raw.seq, ts: raw.ts };
+  if (isStatusLevel(raw.level)) frame.level = raw.level;
+  if (isProgress(raw.progress)) frame.progress = raw.progress;
+  if (typeof raw.agent === 'string') frame.agent = raw.agent;
+  if (typeof raw.tool === 'string') frame.tool = raw.tool;
+  if (raw.replay === true) frame.replay = true;
+  return frame;
+}
+
+/**
+ * Turns untrusted text (or an already-parsed value) into a known frame, or `undefined`.
+ * Never throws. The result is a fresh object holding only the known fields, so hostile
+ * input such as `{"__proto__": …}` cannot reach the caller's prototypes.
+ *
+ * A seed-era status frame without `seq`/`ts` is accepted with `seq: 0` and an empty `ts`.
+ */
+export function parseServerFrame(input: unknown): ServerFrame | undefined {
+  let raw: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      raw = JSON.parse(input);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!isRecord(raw)) return undefined;
+  switch (raw.type) {
+    case 'status':
+      if (raw.seq === undefined && raw.ts === undefined && typeof raw.data === 'string') {
+        return parseStatus({ ...raw, seq: 0, ts: '' });
+      }
+      return parseStatus(raw);
+    case 'hello':
+      if (!isSeq(raw.v) || typeof raw.epoch !== 'string' || !isSeq(raw.seq)) return undefined;
+      return { type: 'hello', v: raw.v, epoch: raw.epoch, seq: raw.seq };
+    case 'gap':
+      if (!isSeq(raw.from) || !isSeq(raw.to) || (raw.reason !== 'expired' && raw.reason !== 'reset')) {
+        return undefined;
+      }
+      return { type: 'gap', from: raw.from, to: raw.to, reason: raw.reason };
+    case 'agent_message':
+      return typeof raw.message === 'string' ? { type: 'agent_message', message: raw.message } : undefined;
+    case 'agent_turn_complete':
+      return { type: 'agent_turn_complete', turn_complete: true };
+    case 'agent_interrupted':
+      return { type: 'agent_interrupted', interrupted: true };
+    case 'error':
+      return typeof raw.message === 'string' ? { type: 'error', message: raw.message } : undefined;
+    default:
+      return undefined;
+  }
+}

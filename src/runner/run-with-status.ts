@@ -1,0 +1,107 @@
+/**
+ * `runWithStatus` / `runLiveWithStatus`: the runner's own events, unchanged, with every step of
+ * the run bound to the status session, runs of one ADK session serialised, and the ADK
+ * session registered as a fallback route for the tool.
+ */
+import type { Event, Runner } from '@google/adk';
+import { registerAdkSessionRoute } from '../context/adk-session-routes.js';
+import { createStatusSession } from '../context/status-session.js';
+import type { StatusSession, StatusSink } from '../context/status-session.js';
+import { invalidOption } from '../errors.js';
+import { bindGenerator } from './bind-generator.js';
+import { KeyedLock } from './keyed-lock.js';
+
+type RunAsyncParams = Parameters<Runner['runAsync']>[0];
+type RunLiveParams = Parameters<Runner['runLive']>[0];
+
+/** The part of a `Runner` these wrappers use; `Runner` and `InMemoryRunner` fit. */
+export interface StatusRunnable {
+  readonly appName?: string;
+  runAsync(params: RunAsyncParams): AsyncGenerator<Event, void, undefined>;
+}
+export interface StatusLiveRunnable {
+  readonly appName?: string;
+  runLive(params: RunLiveParams): AsyncGenerator<Event, void, undefined>;
+}
+
+export interface StatusRunOptions {
+  /** Where the run's statuses go (a `StatusHub`). */
+  hub: StatusSink;
+  /** The browser's session id (`/ws/<id>`). @default the ADK `sessionId` */
+  statusSessionId?: string;
+}
+
+export type RunWithStatusParams = StatusRunOptions & RunAsyncParams;
+export type RunLiveWithStatusParams = StatusRunOptions & RunLiveParams;
+
+const sessionLocks = new KeyedLock();
+
+function lockKey(runner: { appName?: string }, userId: string, sessionId: string): string {
+  return `${runner.appName ?? ''}\u0000${userId}\u0000${sessionId}`;
+}
+
+interface PreparedRun<P> {
+  session: StatusSession;
+  runParams: P;
+  key: string;
+}
+
+/** Validates eagerly, so wiring bugs throw at the call, not at the first `next()`. */
+function prepare<P extends { userId: string; sessionId: string }>(
+  runner: { appName?: string },
+  params: StatusRunOptions & P,
+): PreparedRun<P> {
+  if (typeof params !== 'object' || params === null) invalidOption('params', 'an object', params);
+  const { hub, statusSessionId, ...rest } = params;
+  const runParams = rest as unknown as P;
+  if (typeof runParams.userId !== 'string' || runParams.userId === '') {
+    invalidOption('userId', 'a non-empty string', runParams.userId);
+  }
+  if (typeof runParams.sessionId !== 'string' || runParams.sessionId === '') {
+    invalidOption('sessionId', 'a non-empty string', runParams.sessionId);
+  }
+  if (hub === undefined) invalidOption('hub', 'a StatusHub', hub);
+  const session = createStatusSession({
+    sessionId: statusSessionId ?? runParams.sessionId,
+    hub,
+    adk: { appName: runner.appName, userId: runParams.userId, sessionId: runParams.sessionId },
+  });
+  return { session, runParams, key: lockKey(runner, runParams.userId, runParams.sessionId) };
+}
+
+async function* runBound<P extends { userId: string; sessionId: string }>(
+  prepared: PreparedRun<P>,
+  start: (runParams: P) => AsyncGenerator<Event, void, undefined>,
+): AsyncGenerator<Event, void, undefined> {
+  const { session, runParams, key } = prepared;
+  const release = await sessionLocks.acquire(key);
+  const unregister = registerAdkSessionRoute(runParams.sessionId, session);
+  try {
+    yield* bindGenerator(session, () => start(runParams));
+  } finally {
+    unregister();
+    release();
+  }
+}
+
+/**
+ * Same events as `runner.runAsync(params)`; every step runs bound to the status session, so
+ * `status_message` calls anywhere in the run (sub-agents, AgentTool, parallel calls) reach
+ * the sockets of `statusSessionId`. Runs of one ADK session wait for each other.
+ */
+export function runWithStatus(
+  runner: StatusRunnable,
+  params: RunWithStatusParams,
+): AsyncGenerator<Event, void, undefined> {
+  if (typeof runner?.runAsync !== 'function') invalidOption('runner', 'an ADK Runner', runner);
+  return runBound(prepare<RunAsyncParams>(runner, params), (p) => runner.runAsync(p));
+}
+
+/** `runWithStatus` for `runner.runLive` (bidirectional streaming). */
+export function runLiveWithStatus(
+  runner: StatusLiveRunnable,
+  params: RunLiveWithStatusParams,
+): AsyncGenerator<Event, void, undefined> {
+  if (typeof runner?.runLive !== 'function') invalidOption('runner', 'an ADK Runner', runner);
+  return runBound(prepare<RunLiveParams>(runner, params), (p) => runner.runLive(p));
+}

@@ -1,0 +1,232 @@
+import { AgentTool, FunctionTool, InMemoryRunner, isFinalResponse, LlmAgent } from '@google/adk';
+import type { Event } from '@google/adk';
+import { z } from 'zod';
+import { AsyncResource } from 'node:async_hooks';
+import { currentStatusSession } from '../../src/context/status-context.js';
+import { withStatusSession } from '../../src/context/with-status-session.js';
+import { setDefaultLogger, silentLogger } from '../../src/logger.js';
+import type { Logger } from '../../src/logger.js';
+import { runWithStatus } from '../../src/runner/run-with-status.js';
+import { createStatusMessageTool, statusMessageTool } from '../../src/tools/status-message-tool.js';
+import { startHubServer, TestClient, sleep } from '../support/hub-server.js';
+import type { HubServer } from '../support/hub-server.js';
+import { callTools, reply, ScriptedLlm } from '../support/scripted-llm.js';
+
+const APP = 'status_test';
+type ToolRunner = { runAsync(request: { args: Record<string, unknown>; toolContext: unknown }): Promise<unknown> };
+const userMessage = (text: string) => ({ role: 'user', parts: [{ text }] });
+
+async function drain(events: AsyncIterable<Event>): Promise<Event[]> {
+  const out: Event[] = [];
+  for await (const event of events) out.push(event);
+  return out;
+}
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { ...silentLogger, warnings, warn: (message: string) => warnings.push(message) };
+}
+
+describe('runWithStatus', () => {
+  let srv: HubServer;
+  beforeEach(async () => {
+    srv = await startHubServer({ maxSockets: 5000, maxSocketsPerSession: 4 });
+  });
+  afterEach(async () => {
+    await srv.close();
+  });
+
+  it('routes every status of 1,000 concurrent runs to its own socket only, in order', async () => {
+    const SESSIONS = 1000;
+    // Two statuses per run, then a reply: the model reads the session number from the user text.
+    const model = new ScriptedLlm(
+      ({ userText, step }) =>
+        step < 2 ? callTools({ name: 'status_message', args: { message: `${userText}:${step + 1}` } }) : reply(`done ${userText}`),
+      { delayMs: 5 },
+    );
+    const agent = new LlmAgent({ name: 'worker', model, instruction: 'work', tools: [statusMessageTool] });
+    const runner = new InMemoryRunner({ agent, appName: APP });
+
+    const ids = Array.from({ length: SESSIONS }, (_, i) => `s${i}`);
+    const clients = await Promise.all(ids.map((id) => TestClient.open(srv.url(id))));
+    const idle = await TestClient.open(srv.url('idle-session'));
+
+    const finals = await Promise.all(
+      ids.map(async (id) => {
+        await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: id });
+        const events = await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: id, newMessage: userMessage(id) }));
+        return events.filter((event) => isFinalResponse(event)).length;
+      }),
+    );
+    expect(finals.every((count) => count === 1)).toBe(true);
+
+    await Promise.all(clients.map((client) => client.waitFor((c) => c.statuses.length >= 2)));
+    await sleep(50);
+    let misrouted = 0;
+    clients.forEach((client, i) => {
+      const expected = [`s${i}:1`, `s${i}:2`];
+      if (JSON.stringify(client.statusTexts) !== JSON.stringify(expected)) misrouted += 1;
+      expect(client.statuses.map((frame) => frame.seq)).toEqual([1, 2]);
+      expect(client.statuses[0]!.agent).toBe('worker');
+    });
+    expect(misrouted).toBe(0);
+    expect(idle.statuses).toHaveLength(0);
+    console.log(`1,000 concurrent runs through runWithStatus: ${SESSIONS * 2} statuses, misrouted: ${misrouted}`);
+    await Promise.all([...clients, idle].map((client) => client.close()));
+  }, 120_000);
+
+  it('reaches the right socket from an AgentTool sub-agent, after transfer_to_agent, and from parallel calls', async () => {
+    const researcher = new LlmAgent({
+      name: 'researcher',
+      description: 'Researches things',
+      model: new ScriptedLlm(({ step }) =>
+        step === 0 ? callTools({ name: 'status_message', args: { message: 'researcher: reading' } }) : reply('facts'),
+      ),
+      instruction: 'research',
+      tools: [statusMessageTool],
+    });
+    const billing = new LlmAgent({
+      name: 'billing',
+      description: 'Handles billing',
+      model: new ScriptedLlm(({ step }) =>
+        step === 0 ? callTools({ name: 'status_message', args: { message: 'billing: checking invoice' } }) : reply('billed'),
+      ),
+      instruction: 'bill',
+      tools: [statusMessageTool],
+    });
+    const coordinator = new LlmAgent({
+      name: 'coordinator',
+      model: new ScriptedLlm(({ step }) => {
+        if (step === 0) {
+          return callTools(
+            { name: 'status_message', args: { message: 'parallel one' } },
+            { name: 'status_message', args: { message: 'parallel two' } },
+          );
+        }
+        if (step === 1) return callTools({ name: 'researcher', args: { request: 'look it up' } });
+        return callTools({ name: 'transfer_to_agent', args: { agentName: 'billing' } });
+      }),
+      instruction: 'coordinate',
+      tools: [statusMessageTool, new AgentTool({ agent: researcher })],
+      subAgents: [billing],
+    });
+    const runner = new InMemoryRunner({ agent: coordinator, appName: APP });
+    const mine = await TestClient.open(srv.url('mine'));
+    const other = await TestClient.open(srv.url('other'));
+    await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'adk-1' });
+
+    await drain(
+      runWithStatus(runner, { hub: srv.hub, statusSessionId: 'mine', userId: 'u', sessionId: 'adk-1', newMessage: userMessage('go') }),
+    );
+    await mine.waitFor((c) => c.statuses.length >= 4);
+    expect(mine.statusTexts).toEqual(['parallel one', 'parallel two', 'researcher: reading', 'billing: checking invoice']);
+    expect(mine.statuses.map((frame) => frame.agent)).toEqual(['coordinator', 'coordinator', 'researcher', 'billing']);
+    expect(other.statuses).toHaveLength(0);
+    await Promise.all([mine.close(), other.close()]);
+  });
+
+  it('keeps the run bound when the consumer iterates inside a different binding', async () => {
+    const model = new ScriptedLlm(({ step }) =>
+      step === 0 ? callTools({ name: 'status_message', args: { message: 'bound to the run' } }) : reply('ok'),
+    );
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool] }), appName: APP });
+    await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'run-session' });
+    const runSocket = await TestClient.open(srv.url('run-session'));
+    const outerSocket = await TestClient.open(srv.url('outer-session'));
+
+    const events = runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'run-session', newMessage: userMessage('hi') });
+    await withStatusSession({ hub: srv.hub, sessionId: 'outer-session' }, () => drain(events));
+
+    await runSocket.waitFor((c) => c.statuses.length === 1);
+    expect(runSocket.statusTexts).toEqual(['bound to the run']);
+    await sleep(50);
+    expect(outerSocket.statuses).toHaveLength(0);
+    await Promise.all([runSocket.close(), outerSocket.close()]);
+  });
+
+  it('serialises runs of one ADK session so its history does not interleave', async () => {
+    const model = new ScriptedLlm(
+      ({ step, userText }) => (step === 0 ? callTools({ name: 'status_message', args: { message: userText } }) : reply(`re ${userText}`)),
+      { delayMs: 20 },
+    );
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool] }), appName: APP });
+    await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'shared' });
+    const run = (text: string) =>
+      drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'shared', newMessage: userMessage(text) }));
+    await Promise.all([run('one'), run('two'), run('three')]);
+
+    const session = await runner.sessionService.getSession({ appName: APP, userId: 'u', sessionId: 'shared' });
+    const authors = session!.events.map((event) => `${event.author}`);
+    // Each run is user → model(call) → tool response → model(reply): four events, never mixed.
+    expect(authors).toEqual(Array(3).fill(['user', 'a', 'a', 'a']).flat());
+    const userTexts = session!.events.filter((event) => event.author === 'user').map((event) => event.content?.parts?.[0]?.text);
+    expect(userTexts).toEqual(['one', 'two', 'three']);
+  });
+
+  it('tells the model status is unavailable outside any binding, warns once, and the run completes', async () => {
+    const logger = recordingLogger();
+    const tool = createStatusMessageTool({ logger });
+    const results: unknown[] = [];
+    const model = new ScriptedLlm(({ step, functionResponses }) => {
+      if (functionResponses.length > 0) results.push(functionResponses[0]!.response);
+      return step < 2 ? callTools({ name: 'status_message', args: { message: `try ${step}` } }) : reply('finished anyway');
+    });
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [tool] }), appName: APP });
+    await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'unbound' });
+    const events = await drain(runner.runAsync({ userId: 'u', sessionId: 'unbound', newMessage: userMessage('hi') }));
+
+    expect(events.some((event) => isFinalResponse(event) && event.content?.parts?.[0]?.text === 'finished anyway')).toBe(true);
+    expect(results).toHaveLength(2);
+    expect(results[0]).toMatchObject({ status: 'unavailable' });
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toContain('runWithStatus');
+  });
+
+  it('delivers through the ADK-session route when the async context was lost', async () => {
+    // An async resource created outside any binding: running in its scope drops the binding,
+    // as callback-based native libraries do.
+    const contextless = new AsyncResource('contextless', { requireManualDestroy: true });
+    const results: unknown[] = [];
+    const detached = new FunctionTool({
+      name: 'detached',
+      description: 'calls the status tool from a context-less callback',
+      parameters: z.object({}),
+      execute: (_input, ctx) =>
+        contextless.runInAsyncScope(async () => {
+          expect(currentStatusSession()).toBeUndefined();
+          const result = await (statusMessageTool as unknown as ToolRunner).runAsync({
+            args: { message: 'from a lost context' },
+            toolContext: ctx,
+          });
+          results.push(result);
+          return result;
+        }),
+    });
+    const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'detached' }) : reply('ok')));
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [detached] }), appName: APP });
+    await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'route-me' });
+    const socket = await TestClient.open(srv.url('route-me'));
+
+    // Without runWithStatus there is no route: the tool reports "unavailable".
+    await drain(runner.runAsync({ userId: 'u', sessionId: 'route-me', newMessage: userMessage('plain') }));
+    expect(results[0]).toMatchObject({ status: 'unavailable' });
+
+    await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'route-me', newMessage: userMessage('hi') }));
+    expect(results[1]).toEqual({ status: 'delivered', sockets: 1 });
+    await socket.waitFor((c) => c.statuses.length === 1);
+    expect(socket.statusTexts).toEqual(['from a lost context']);
+    await socket.close();
+  });
+
+  it('throws wiring bugs at the call', () => {
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model: new ScriptedLlm(() => reply('x')), instruction: 'x' }) });
+    expect(() => runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'bad id!', newMessage: userMessage('x') })).toThrow(
+      /statusSessionId|sessionId/,
+    );
+    expect(() =>
+      runWithStatus(runner, { hub: undefined as never, userId: 'u', sessionId: 'ok', newMessage: userMessage('x') }),
+    ).toThrow(/hub/);
+  });
+});
+
+afterAll(() => setDefaultLogger(silentLogger));

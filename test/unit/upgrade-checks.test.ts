@@ -1,0 +1,39 @@
+import type { IncomingMessage } from 'node:http';
+import { isOriginAllowed, matchSessionPath } from '../../src/hub/upgrade-checks.js';
+
+const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+
+describe('matchSessionPath', () => {
+  it('matches <base>/<id> with an optional query', () => {
+    expect(matchSessionPath('/ws/abc_1-2?token=t&since=3', '/ws')).toMatchObject({ kind: 'session', sessionId: 'abc_1-2' });
+    const match = matchSessionPath('/ws/abc?since=3', '/ws');
+    expect(match.kind === 'session' && match.query.get('since')).toBe('3');
+  });
+
+  it('leaves other paths alone and flags bad ids under the base path', () => {
+    expect(matchSessionPath('/other/abc', '/ws').kind).toBe('other');
+    expect(matchSessionPath('/wsx/abc', '/ws').kind).toBe('other');
+    for (const url of ['/ws', '/ws/', '/ws/a/b', '/ws/a%20b', '/ws/..']) expect(matchSessionPath(url, '/ws').kind).toBe('invalid');
+  });
+});
+
+describe('isOriginAllowed', () => {
+  it('same origin by default, compared on host including port', () => {
+    expect(isOriginAllowed(request({ host: 'app.test:8000', origin: 'http://app.test:8000' }), undefined, true)).toBe(true);
+    expect(isOriginAllowed(request({ host: 'app.test', origin: 'https://APP.test' }), undefined, true)).toBe(true);
+    expect(isOriginAllowed(request({ host: 'app.test:8000', origin: 'http://app.test:9000' }), undefined, true)).toBe(false);
+    expect(isOriginAllowed(request({ host: 'app.test', origin: 'null' }), undefined, true)).toBe(false);
+    expect(isOriginAllowed(request({ host: 'app.test', origin: 'file://app.test' }), undefined, true)).toBe(false);
+  });
+
+  it('applies allowMissingOrigin to requests without Origin', () => {
+    expect(isOriginAllowed(request({ host: 'a' }), undefined, true)).toBe(true);
+    expect(isOriginAllowed(request({ host: 'a' }), undefined, false)).toBe(false);
+  });
+
+  it('lets a function decide everything', () => {
+    const policy = (origin: string | undefined) => origin === 'null';
+    expect(isOriginAllowed(request({ host: 'a', origin: 'null' }), policy, false)).toBe(true);
+    expect(isOriginAllowed(request({ host: 'a' }), policy, true)).toBe(false);
+  });
+});

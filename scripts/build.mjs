@@ -2,7 +2,7 @@
 // drop-in IIFE `dist/browser/status-messenger.js`. Run with `npm run build`.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -36,5 +36,7 @@ if (existsSync(browserEntry)) {
   const common = { entryPoints: [browserEntry], bundle: true, format: 'iife', target: 'es2019', platform: 'browser', legalComments: 'none' };
   await esbuild.build({ ...common, outfile: join(root, 'dist', 'browser', 'status-messenger.js'), minify: true });
   await esbuild.build({ ...common, outfile: join(root, 'dist', 'browser', 'status-messenger.dev.js'), minify: false });
+  // The optional default stylesheet ships beside the drop-in script.
+  await copyFile(join(root, 'src', 'client', 'status-messenger.css'), join(root, 'dist', 'browser', 'status-messenger.css'));
 }
 console.log('build: dist/ ready');

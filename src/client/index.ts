@@ -1,0 +1,20 @@
+/**
+ * The browser entry `adk-status-messenger/client`: ESM, no dependencies, no Node imports.
+ * `startStatusUpdates` renders into an element; `connectStatusUpdates` only calls back, for
+ * frameworks that render themselves.
+ */
+export { startStatusUpdates } from './start-status-updates.js';
+export type { StopStatusUpdates } from './start-status-updates.js';
+export { connectStatusUpdates } from './connect-status-updates.js';
+export type {
+  ConnectionDetail,
+  ConnectionState,
+  SocketConstructor,
+  SocketLike,
+  StatusConnection,
+  StatusUpdatesOptions,
+} from './connect-status-updates.js';
+export { backoffDelay } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { resolveSocketUrl } from './resolve-socket-url.js';
+export type { GapFrame, HelloFrame, StatusFrame, StatusLevel } from '../protocol.js';

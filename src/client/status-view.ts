@@ -1,0 +1,73 @@
+/**
+ * Renders a status into the host page's element: the text (always via `textContent`), an
+ * optional `<progress>` bar, the level as a class, and the connection's state as attributes
+ * the host can style. The classes and attributes are documented in docs/client.md.
+ *
+ * A closure rather than a class: the bundle targets ES2019, where `#private` fields are
+ * lowered to WeakMap helpers that would cost more than the rest of this file.
+ */
+import type { GapFrame, StatusFrame } from '../protocol.js';
+import type { ConnectionState } from './connect-status-updates.js';
+
+const PREFIX = 'sm-';
+
+export interface StatusView {
+  show(status: StatusFrame): void;
+  connection(state: ConnectionState): void;
+  gap(gap: GapFrame): void;
+}
+
+export function createStatusView(element: HTMLElement): StatusView {
+  const doc = element.ownerDocument;
+  const text = doc.createElement('span');
+  text.className = `${PREFIX}text`;
+  const bar = doc.createElement('progress');
+  bar.className = `${PREFIX}progress`;
+  bar.max = 100;
+  let levelClass: string | undefined;
+  let hasStatus = false;
+
+  /** Sets (or, with `undefined`, removes) `data-<name>` and the class `sm-<name>` together. */
+  const flag = (name: string, value: string | undefined): void => {
+    if (value === undefined) element.removeAttribute(`data-${name}`);
+    else element.setAttribute(`data-${name}`, value);
+    element.classList.toggle(PREFIX + name, value !== undefined);
+  };
+
+  element.classList.add(`${PREFIX}status`);
+  // role=status already implies polite announcements; aria-live is set too for older readers.
+  element.setAttribute('role', 'status');
+  element.setAttribute('aria-live', 'polite');
+  element.setAttribute('data-connection', 'connecting');
+
+  return {
+    show(status) {
+      text.textContent = status.data;
+      const children: Node[] = [text];
+      if (status.progress !== undefined) {
+        bar.value = status.progress;
+        bar.textContent = `${Math.round(status.progress)}%`;
+        children.push(bar);
+      }
+      // Replaces whatever placeholder the page had (the seed replaced the element's text too).
+      element.replaceChildren(...children);
+      const next = status.level ? `${PREFIX}level-${status.level}` : undefined;
+      if (next !== levelClass) {
+        if (levelClass) element.classList.remove(levelClass);
+        if (next) element.classList.add(next);
+        levelClass = next;
+      }
+      // A live status means whatever was missed before it no longer matters for the display.
+      if (!status.replay) flag('gap', undefined);
+      hasStatus = true;
+    },
+    connection(state) {
+      element.setAttribute('data-connection', state);
+      // The last status stays visible while we reconnect, marked as possibly out of date.
+      flag('stale', hasStatus && state === 'reconnecting' ? 'true' : undefined);
+    },
+    gap(gap) {
+      flag('gap', gap.reason);
+    },
+  };
+}

@@ -47,6 +47,7 @@ export {
   DEFAULT_STATUS_TOOL_DESCRIPTION,
   DEFAULT_STATUS_TOOL_NAME,
   createStatusMessageTool,
+  isStatusMessageTool,
   statusMessageTool,
 } from './tools/status-message-tool.js';
 export type { StatusMessageToolOptions, StatusToolResult } from './tools/status-message-tool.js';
@@ -67,3 +68,14 @@ export type { AttachOptions, SendFrameOptions, StatusHubEvents, StatusHubStats }
 export { HUB_DEFAULTS } from './hub/hub-options.js';
 export type { AuthorizeHook, AuthorizeResult, StatusHubOptions } from './hub/hub-options.js';
 export type { OriginPolicy } from './hub/upgrade-checks.js';
+
+// Zero-LLM lifecycle status
+export { StatusPlugin } from './plugins/status-plugin.js';
+export type { StatusPluginOptions } from './plugins/status-plugin.js';
+export type { LifecycleEvent, LifecycleEventSink, LifecycleEventType } from './plugins/lifecycle-events.js';
+export {
+  DEFAULT_AGENT_TOOL_TEMPLATES,
+  DEFAULT_TOOL_TEMPLATES,
+  DEFAULT_TRANSFER_TEMPLATE,
+} from './plugins/status-templates.js';
+export type { StatusTemplate, TemplateValues, ToolTemplates } from './plugins/status-templates.js';

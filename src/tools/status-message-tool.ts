@@ -116,7 +116,16 @@ export function createStatusMessageTool(options: StatusMessageToolOptions = {}):
     }
   };
 
-  return new FunctionTool({ name, description, parameters: buildParameters(maxLength, fields), execute });
+  const tool = new FunctionTool({ name, description, parameters: buildParameters(maxLength, fields), execute });
+  Object.defineProperty(tool, STATUS_TOOL_MARK, { value: true });
+  return tool;
+}
+
+const STATUS_TOOL_MARK = Symbol.for('adk-status-messenger.status-tool');
+
+/** True for tools made by `createStatusMessageTool` (whatever their name): never echoed by the plugin. */
+export function isStatusMessageTool(tool: unknown): boolean {
+  return typeof tool === 'object' && tool !== null && (tool as Record<symbol, unknown>)[STATUS_TOOL_MARK] === true;
 }
 
 /** The ready-made `status_message` tool: register it on any `LlmAgent`. */

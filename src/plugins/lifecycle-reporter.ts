@@ -1,0 +1,217 @@
+/**
+ * Turns tool and run lifecycle into statuses (through the bound status session) and events
+ * (through an optional sink). Shared by `StatusPlugin`'s callbacks and by the tool wrappers
+ * `instrument()` installs for agents the plugin cannot see; whichever sees a function call
+ * first claims it, so nothing is reported twice. Never throws.
+ */
+import type { BaseTool, Context } from '@google/adk';
+import { isAgentTool } from '@google/adk';
+import { resolveStatusSession } from '../context/resolve-status-session.js';
+import type { StatusSession } from '../context/status-session.js';
+import type { Logger } from '../logger.js';
+import { isStatusMessageTool } from '../tools/status-message-tool.js';
+import { LatestThrottle } from './latest-throttle.js';
+import type { LifecycleEvent, LifecycleEventSink } from './lifecycle-events.js';
+import {
+  DEFAULT_AGENT_TOOL_TEMPLATES,
+  DEFAULT_TOOL_TEMPLATES,
+  DEFAULT_TRANSFER_TEMPLATE,
+  humanizeName,
+  renderStatus,
+} from './status-templates.js';
+import type { LifecyclePhase, StatusTemplate, TemplateValues, ToolTemplates } from './status-templates.js';
+
+export const TRANSFER_TOOL_NAME = 'transfer_to_agent';
+const MAX_OPEN_CLAIMS = 10_000;
+
+export interface ReporterOptions {
+  tools: Record<string, ToolTemplates | false>;
+  defaults: Required<ToolTemplates>;
+  agentToolDefaults: Required<ToolTemplates>;
+  transfer: StatusTemplate;
+  throttleMs: number;
+  maxStatusLength: number;
+  publishEvent: LifecycleEventSink | undefined;
+  logger: () => Logger;
+}
+
+export type Producer = 'plugin' | 'wrapper';
+
+interface Claim {
+  producer: Producer;
+  reporter: LifecycleReporter;
+  startedAt: number;
+  failed: boolean;
+}
+
+// Open function calls, shared by every reporter: a tool instance can be instrumented by one
+// plugin and run under another, and each call must still be reported exactly once.
+const claims = new Map<string, Claim>();
+
+export class LifecycleReporter {
+  readonly #options: ReporterOptions;
+  readonly #throttle: LatestThrottle;
+  #warnedDelivery = false;
+
+  constructor(options: ReporterOptions) {
+    this.#options = { ...DEFAULT_REPORTER_FALLBACKS, ...options };
+    this.#throttle = new LatestThrottle(options.throttleMs);
+  }
+
+  toolStart(producer: Producer, tool: BaseTool, args: Record<string, unknown>, ctx: Context | undefined): void {
+    this.#guard(() => {
+      if (isStatusMessageTool(tool)) return;
+      const key = callKey(tool, ctx);
+      if (claims.has(key)) return; // the other producer has it
+      claims.set(key, { producer, reporter: this, startedAt: Date.now(), failed: false });
+      // An aborted run never ends its calls; keep the map bounded all the same.
+      if (claims.size > MAX_OPEN_CLAIMS) claims.delete(claims.keys().next().value!);
+      const agent = ctx?.agentName ?? '';
+      if (tool.name === TRANSFER_TOOL_NAME) {
+        const to = typeof args.agentName === 'string' ? args.agentName : '';
+        this.#status(ctx, tool, this.#options.transfer, { tool: humanizeName(tool.name), agent, args, to, from: agent });
+        this.#event('agent_transfer', { from: agent, to }, ctx);
+        return;
+      }
+      this.#status(ctx, tool, this.#template(tool, 'start'), this.#values(tool, agent, args));
+      this.#event('tool_call', { tool: tool.name, agent, args }, ctx);
+    });
+  }
+
+  toolEnd(producer: Producer, tool: BaseTool, args: Record<string, unknown>, ctx: Context | undefined): void {
+    this.#guard(() => {
+      const key = callKey(tool, ctx);
+      const claim = claims.get(key);
+      if (!claim || claim.producer !== producer || claim.reporter !== this) return;
+      claims.delete(key);
+      if (claim.failed || tool.name === TRANSFER_TOOL_NAME) return;
+      const agent = ctx?.agentName ?? '';
+      this.#status(ctx, tool, this.#template(tool, 'done'), this.#values(tool, agent, args));
+      this.#event('tool_result', { tool: tool.name, agent, duration_ms: Date.now() - claim.startedAt }, ctx);
+    });
+  }
+
+  toolError(producer: Producer, tool: BaseTool, args: Record<string, unknown>, ctx: Context | undefined, error: unknown): void {
+    this.#guard(() => {
+      const claim = claims.get(callKey(tool, ctx));
+      if (!claim || claim.producer !== producer || claim.reporter !== this || claim.failed) return;
+      claim.failed = true; // the after-callback that follows an error reports nothing
+      const agent = ctx?.agentName ?? '';
+      const message = error instanceof Error ? error.message : String(error);
+      this.#status(ctx, tool, this.#template(tool, 'error'), { ...this.#values(tool, agent, args), error: message }, 'error');
+      this.#event('tool_error', { tool: tool.name, agent, error: message, duration_ms: Date.now() - claim.startedAt }, ctx);
+    });
+  }
+
+  /** The wrapper calls this after `toolError` when it rethrows, to release its claim. */
+  release(producer: Producer, tool: BaseTool, ctx: Context | undefined): void {
+    const key = callKey(tool, ctx);
+    const claim = claims.get(key);
+    if (claim?.producer === producer && claim.reporter === this) claims.delete(key);
+  }
+
+  runStart(ids: LifecycleEvent['adk'], agent: string): void {
+    this.#guard(() => this.#publish({ type: 'run_start', data: { agent }, ...this.#idsFor(ids) }));
+  }
+
+  runEnd(ids: LifecycleEvent['adk'], agent: string): void {
+    this.#guard(() => {
+      const session = resolveStatusSession(ids.sessionId);
+      if (session) this.#throttle.flush(session.sessionId);
+      this.#publish({ type: 'run_end', data: { agent }, ...this.#idsFor(ids) });
+    });
+  }
+
+  #template(tool: BaseTool, phase: LifecyclePhase): StatusTemplate | undefined {
+    const perTool = this.#options.tools[tool.name];
+    if (perTool === false) return false;
+    if (perTool && phase in perTool) return perTool[phase];
+    return (isAgentTool(tool) ? this.#options.agentToolDefaults : this.#options.defaults)[phase];
+  }
+
+  #values(tool: BaseTool, agent: string, args: Record<string, unknown>): TemplateValues {
+    return { tool: humanizeName(tool.name), agent, args };
+  }
+
+  #status(
+    ctx: Context | undefined,
+    tool: BaseTool,
+    template: StatusTemplate | undefined,
+    values: TemplateValues,
+    level?: 'error',
+  ): void {
+    const text = renderStatus(template, values, this.#options.maxStatusLength);
+    if (text === undefined) return;
+    const session = resolveStatusSession(ctx?.sessionId);
+    if (!session) return;
+    const update = { message: text, agent: values.agent || undefined, tool: tool.name, ...(level ? { level } : {}) };
+    this.#throttle.submit(session.sessionId, () => this.#deliver(session, update));
+  }
+
+  #deliver(session: StatusSession, update: Parameters<StatusSession['send']>[0]): void {
+    try {
+      session.send(update);
+    } catch (error) {
+      if (!this.#warnedDelivery) {
+        this.#warnedDelivery = true;
+        this.#options.logger().warn('StatusPlugin could not deliver a status; the run continues.', error);
+      }
+    }
+  }
+
+  #event(type: LifecycleEvent['type'], data: Record<string, unknown>, ctx: Context | undefined): void {
+    if (!this.#options.publishEvent) return;
+    const invocation = ctx?.invocationContext;
+    this.#publish({
+      type,
+      data,
+      ...this.#idsFor({
+        appName: invocation?.appName,
+        userId: ctx?.userId,
+        sessionId: ctx?.sessionId,
+        invocationId: ctx?.invocationId,
+        agent: ctx?.agentName,
+      }),
+    });
+  }
+
+  #idsFor(ids: LifecycleEvent['adk']): Pick<LifecycleEvent, 'adk' | 'statusSessionId'> {
+    const session = resolveStatusSession(ids.sessionId);
+    // Inside an AgentTool sub-run `appName` is the sub-agent's name; the run's own is on the binding.
+    const adk = { ...ids, appName: session?.adk?.appName ?? ids.appName };
+    return session ? { adk, statusSessionId: session.sessionId } : { adk };
+  }
+
+  #publish(event: LifecycleEvent): void {
+    const sink = this.#options.publishEvent;
+    if (!sink) return;
+    try {
+      const result = sink(event);
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        Promise.resolve(result).catch((error: unknown) =>
+          this.#options.logger().warn(`StatusPlugin could not publish a ${event.type} event`, error),
+        );
+      }
+    } catch (error) {
+      this.#options.logger().warn(`StatusPlugin could not publish a ${event.type} event`, error);
+    }
+  }
+
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#options.logger().error('StatusPlugin failed internally; the run continues.', error);
+    }
+  }
+}
+
+const DEFAULT_REPORTER_FALLBACKS: Partial<ReporterOptions> = {
+  defaults: DEFAULT_TOOL_TEMPLATES,
+  agentToolDefaults: DEFAULT_AGENT_TOOL_TEMPLATES,
+  transfer: DEFAULT_TRANSFER_TEMPLATE,
+};
+
+function callKey(tool: BaseTool, ctx: Context | undefined): string {
+  return ctx?.functionCallId ?? `${ctx?.invocationId ?? ''}:${tool.name}`;
+}

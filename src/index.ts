@@ -64,7 +64,7 @@ export type {
 
 // The hub
 export { StatusHub } from './hub/status-hub.js';
-export type { AttachOptions, SendFrameOptions, StatusHubEvents, StatusHubStats } from './hub/status-hub.js';
+export type { AttachOptions, SendFrameOptions, StatusEventMeta, StatusHubEvents, StatusHubStats } from './hub/status-hub.js';
 export { HUB_DEFAULTS } from './hub/hub-options.js';
 export type { AuthorizeHook, AuthorizeResult, StatusHubOptions } from './hub/hub-options.js';
 export type { OriginPolicy } from './hub/upgrade-checks.js';

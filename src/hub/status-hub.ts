@@ -17,7 +17,7 @@ import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { normalizeStatus } from '../normalize-status.js';
 import { CLOSE_CODES, PROTOCOL_VERSION, RESUME_PARAMS } from '../protocol.js';
-import type { GapFrame, HelloFrame, StatusFrame, StatusInput } from '../protocol.js';
+import type { GapFrame, HelloFrame, StatusFrame, StatusInput, StatusUpdate } from '../protocol.js';
 import { Heartbeat } from './heartbeat.js';
 import { resolveHubOptions } from './hub-options.js';
 import type { ResolvedHubOptions, StatusHubOptions } from './hub-options.js';
@@ -34,8 +34,16 @@ export interface StatusHubEvents {
   message: [sessionId: string, data: string, socket: WebSocket];
   /** A socket of `sessionId` closed. */
   disconnect: [sessionId: string, socket: WebSocket, code: number, reason: string];
-  /** A status was accepted for `sessionId` (whether or not any socket was open). */
-  status: [sessionId: string, frame: StatusFrame];
+  /**
+   * A status was accepted for `sessionId` (whether or not any socket was open). `meta.origin` is
+   * set when it came from another instance through `deliverRelayed`.
+   */
+  status: [sessionId: string, frame: StatusFrame, meta: StatusEventMeta];
+}
+
+export interface StatusEventMeta {
+  /** The instance that produced a relayed status; `undefined` for statuses sent here. */
+  origin: string | undefined;
 }
 
 export interface AttachOptions {
@@ -230,11 +238,29 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
     assertSessionId(sessionId);
     const update = normalizeStatus(status, this.#options.maxStatusLength);
     if (this.#closing) return 0;
+    return this.#accept(sessionId, update, Date.now(), undefined);
+  }
+
+  /**
+   * For relays between instances: delivers a status that another instance accepted, keeping
+   * its details and time, numbered in this hub's own `seq`. `status` listeners receive
+   * `{ origin }` so they can tell it from a local one (and not relay it back).
+   */
+  deliverRelayed(sessionId: string, status: StatusInput, meta: { origin: string; ts?: string }): number {
+    assertSessionId(sessionId);
+    const update = normalizeStatus(status, this.#options.maxStatusLength);
+    if (typeof meta?.origin !== 'string' || meta.origin === '') invalidOption('meta.origin', 'a non-empty string', meta?.origin);
+    if (this.#closing) return 0;
+    const parsed = meta.ts === undefined ? Number.NaN : Date.parse(meta.ts);
+    return this.#accept(sessionId, update, Number.isFinite(parsed) ? parsed : Date.now(), meta.origin);
+  }
+
+  #accept(sessionId: string, update: StatusUpdate, at: number, origin: string | undefined): number {
     const now = Date.now();
     const history = this.#historyFor(sessionId, now);
     let frame: StatusFrame | undefined;
     const entry = history.append((seq) => {
-      frame = { type: 'status', data: update.message, seq, ts: new Date(now).toISOString() };
+      frame = { type: 'status', data: update.message, seq, ts: new Date(at).toISOString() };
       if (update.level !== undefined) frame.level = update.level;
       if (update.progress !== undefined) frame.progress = update.progress;
       if (update.agent !== undefined) frame.agent = update.agent;
@@ -243,7 +269,7 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
     }, now);
     this.#statusesSent += 1;
     const written = this.#writeToSession(sessionId, entry.json, STATUS_COALESCE_KEY);
-    if (this.listenerCount('status') > 0) this.#emitSafely('status', sessionId, frame!);
+    if (this.listenerCount('status') > 0) this.#emitSafely('status', sessionId, frame!, { origin });
     return written;
   }
 

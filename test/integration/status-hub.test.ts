@@ -144,6 +144,22 @@ describe('StatusHub', () => {
       expect(seen).toEqual(['connection:events', 'status:events:1', 'disconnect:events:1005']);
     });
 
+    it('delivers relayed statuses in its own sequence, keeping their time, and tells listeners the origin', async () => {
+      const seen: [number, string | undefined][] = [];
+      srv.hub.on('status', (_id, frame, meta) => seen.push([frame.seq, meta.origin]));
+      const client = await TestClient.open(srv.url('relay'));
+      srv.hub.send('relay', 'local');
+      srv.hub.deliverRelayed('relay', { message: 'from B', agent: 'remote' }, { origin: 'instance-b', ts: '2026-01-02T03:04:05.000Z' });
+      await client.waitFor((c) => c.statuses.length === 2);
+      expect(client.statuses[1]).toMatchObject({ data: 'from B', seq: 2, ts: '2026-01-02T03:04:05.000Z', agent: 'remote' });
+      expect(seen).toEqual([
+        [1, undefined],
+        [2, 'instance-b'],
+      ]);
+      expect(() => srv.hub.deliverRelayed('relay', 'x', { origin: '' })).toThrow(/origin/);
+      await client.close();
+    });
+
     it('returns 0 for a session without sockets but keeps the status as its latest', async () => {
       expect(srv.hub.send('nobody', 'kept')).toBe(0);
       const client = await TestClient.open(srv.url('nobody'));

@@ -85,9 +85,10 @@ export interface StatusConnection {
 const DEFAULT_STABLE_AFTER_MS = 5000;
 const CLIENT_CLOSE = 1000;
 
-function nonNegative(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`Expected \`${name}\` to be a non-negative number, got \`${String(value)}\``);
+// Delays must be positive: 0 would turn a down server into a tight reconnect loop.
+function checkMs(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new TypeError(`Expected \`${name}\` to be a ${min > 0 ? 'positive' : 'non-negative'} number, got \`${String(value)}\``);
   }
   return value;
 }
@@ -98,13 +99,10 @@ function nonNegative(name: string, value: unknown): number {
  */
 export function connectStatusUpdates(url: string, options: StatusUpdatesOptions = {}): StatusConnection {
   const backoff: Required<BackoffOptions> = {
-    reconnectDelayMs: nonNegative('reconnectDelayMs', options.reconnectDelayMs ?? BACKOFF_DEFAULTS.reconnectDelayMs),
-    maxReconnectDelayMs: nonNegative(
-      'maxReconnectDelayMs',
-      options.maxReconnectDelayMs ?? BACKOFF_DEFAULTS.maxReconnectDelayMs,
-    ),
+    reconnectDelayMs: checkMs('reconnectDelayMs', options.reconnectDelayMs ?? BACKOFF_DEFAULTS.reconnectDelayMs, 1),
+    maxReconnectDelayMs: checkMs('maxReconnectDelayMs', options.maxReconnectDelayMs ?? BACKOFF_DEFAULTS.maxReconnectDelayMs, 1),
   };
-  const stableAfterMs = nonNegative('stableAfterMs', options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS);
+  const stableAfterMs = checkMs('stableAfterMs', options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS, 0);
   const resume = options.resume ?? true;
   const Socket = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
   if (typeof Socket !== 'function') {

@@ -61,8 +61,11 @@ describe('connectStatusUpdates with the ws package', () => {
 
   it('throws a TypeError for wiring bugs instead of retrying forever', () => {
     expect(() => connectStatusUpdates('/ws/abc', { WebSocket })).toThrow(/no page location/);
-    expect(() => connectStatusUpdates('ws://127.0.0.1:1/ws/a', { WebSocket, reconnectDelayMs: -1 })).toThrow(
-      /`reconnectDelayMs` to be a non-negative number, got `-1`/,
+    expect(() => connectStatusUpdates('ws://127.0.0.1:1/ws/a', { WebSocket, reconnectDelayMs: 0 })).toThrow(
+      /`reconnectDelayMs` to be a positive number, got `0`/,
+    );
+    expect(() => connectStatusUpdates('ws://127.0.0.1:1/ws/a', { WebSocket, stableAfterMs: Number.NaN })).toThrow(
+      /`stableAfterMs` to be a non-negative number, got `NaN`/,
     );
     const withoutGlobal = (globalThis as { WebSocket?: unknown }).WebSocket === undefined;
     if (withoutGlobal) expect(() => connectStatusUpdates('ws://127.0.0.1:1/ws/a')).toThrow(/pass `WebSocket`/);

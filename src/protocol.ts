@@ -92,6 +92,10 @@ export interface HelloFrame {
  * Statuses `from`…`to` (inclusive) cannot be replayed: they fell out of the
  * history window (`expired`) or belong to a history the server no longer has (`reset`).
  * Never a silent partial replay: this frame always precedes whatever is replayed.
+ *
+ * With `reset`, the client's `since`/`epoch` are void and `seq` restarted in a new epoch;
+ * `from`…`to` is the part of the new history that cannot be replayed, and is empty
+ * (`to < from`, e.g. `{from: 1, to: 0}`) when all of it follows.
  */
 export interface GapFrame {
   type: 'gap';

@@ -1,0 +1,51 @@
+/**
+ * The raw `ws` baseline: the least a hand-written server does to route statuses by session:
+ * upgrade `/ws/<sessionId>`, keep a session → sockets map, forget closed sockets. No
+ * validation, numbering, replay, backpressure or heartbeat.
+ */
+import http from 'node:http';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import { closeServer, listen } from './listen.js';
+
+export interface RawWsHost {
+  sessions: Map<string, Set<WebSocket>>;
+  port: number;
+  url(sessionId: string): string;
+  /** Open sockets. */
+  socketCount(): number;
+  close(): Promise<void>;
+}
+
+export async function startRawWsHost(): Promise<RawWsHost> {
+  const server = http.createServer((_req, res) => res.end());
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: 64 * 1024 });
+  const sessions = new Map<string, Set<WebSocket>>();
+  let sockets = 0;
+  server.on('upgrade', (request, socket, head) => {
+    const sessionId = (request.url ?? '').slice('/ws/'.length);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.on('error', () => {});
+      let set = sessions.get(sessionId);
+      if (!set) sessions.set(sessionId, (set = new Set()));
+      set.add(ws);
+      sockets += 1;
+      ws.once('close', () => {
+        sockets -= 1;
+        set.delete(ws);
+        if (set.size === 0) sessions.delete(sessionId);
+      });
+    });
+  });
+  const port = await listen(server);
+  return {
+    sessions,
+    port,
+    url: (sessionId) => `ws://127.0.0.1:${port}/ws/${sessionId}`,
+    socketCount: () => sockets,
+    async close() {
+      for (const set of sessions.values()) for (const ws of set) ws.terminate();
+      await closeServer(server);
+    },
+  };
+}

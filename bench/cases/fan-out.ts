@@ -1,0 +1,112 @@
+/**
+ * Case 2: fan-out, delivered frames per second. One status to a session with 10 sockets
+ * (ours: `addStatusMessage` in a binding, serialised once, written to each socket), and
+ * statuses spread over 1,000 sessions of one socket each (ours: `hub.send(sessionId, …)`,
+ * as concurrent runs do). The baseline is raw `ws` doing the same fan-out from a session map.
+ */
+import { addStatusMessage, withStatusSession } from '../../src/index.js';
+import { startHubHost } from '../support/hub-host.js';
+import { interleave } from '../support/interleave.js';
+import { pump } from '../support/pump.js';
+import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
+import { startRawWsHost } from '../support/raw-ws-host.js';
+import { RemoteClients } from '../support/remote-clients.js';
+import { PREBUILT_FRAME, STATUS_TEXT } from '../support/status-payload.js';
+import type { WebSocket } from 'ws';
+import type { BenchCase } from '../types.js';
+
+const GROUP = 'fanout';
+
+export const fanOutCase: BenchCase = {
+  id: 'fan-out',
+  title: 'Fan-out: one session × 10 sockets, 1,000 sessions × 1 socket',
+  async run({ quick }) {
+    const sockets = 10;
+    const sessions = quick ? 200 : 1000;
+    const statusesToGroup = quick ? 1_000 : 8_000;
+    const statusesSpread = quick ? 4_000 : 40_000;
+    const rounds = quick ? 2 : 6;
+    const raw = await startRawWsHost();
+    const ours = await startHubHost();
+    const clients = new RemoteClients();
+    try {
+      const ids = Array.from({ length: sessions }, (_, i) => `fan-${i}`);
+      const groupUrls = (url: (id: string) => string) => Array.from({ length: sockets }, () => url(GROUP));
+      const rawGroup = await clients.openWs('raw-group', groupUrls(raw.url));
+      const hubGroup = await clients.openWs('hub-group', groupUrls(ours.url));
+      const rawSpread = await clients.openWs('raw-spread', ids.map(raw.url));
+      const hubSpread = await clients.openWs('hub-spread', ids.map(ours.url));
+      const rawSet = (id: string): Set<WebSocket> => raw.sessions.get(id) ?? new Set();
+      const rawSessions = ids.map(rawSet);
+      const groupSet = rawSet(GROUP);
+      if (groupSet.size !== sockets || ours.hub.socketCount(GROUP) !== sockets) throw new Error('fan-out clients did not all connect');
+
+      const samples = await interleave({
+        rounds,
+        warmup: 1,
+        log: (line) => process.stderr.write(`  fan-out: ${line}\n`),
+        variants: {
+          rawGroup: () =>
+            pump({
+              total: statusesToGroup,
+              fanOut: sockets,
+              counter: rawGroup,
+              send: () => {
+                for (const ws of groupSet) ws.send(PREBUILT_FRAME);
+              },
+            }),
+          oursGroup: () =>
+            withStatusSession({ hub: ours.hub, sessionId: GROUP }, () =>
+              pump({ total: statusesToGroup, fanOut: sockets, counter: hubGroup, send: () => addStatusMessage(STATUS_TEXT) }),
+            ),
+          rawSpread: () =>
+            pump({
+              total: statusesSpread,
+              counter: rawSpread,
+              send: (i) => {
+                for (const ws of rawSessions[i % sessions]!) ws.send(PREBUILT_FRAME);
+              },
+            }),
+          oursSpread: () =>
+            pump({ total: statusesSpread, counter: hubSpread, send: (i) => ours.hub.send(ids[i % sessions]!, STATUS_TEXT) }),
+        },
+      });
+      const rates = {
+        rawGroup: toRates(samples.rawGroup, statusesToGroup * sockets),
+        oursGroup: toRates(samples.oursGroup, statusesToGroup * sockets),
+        rawSpread: toRates(samples.rawSpread, statusesSpread),
+        oursSpread: toRates(samples.oursSpread, statusesSpread),
+      };
+      const groupRatio = pairedRatio(rates.oursGroup.cpu, rates.rawGroup.cpu);
+      const spreadRatio = pairedRatio(rates.oursSpread.cpu, rates.rawSpread.cpu);
+      return {
+        rows: [
+          rateRow(`raw ws: 1 session × ${sockets} sockets`, rates.rawGroup, { name: 'raw ws', rates: rates.rawGroup }),
+          rateRow(`ours: 1 session × ${sockets} sockets (addStatusMessage)`, rates.oursGroup, {
+            name: 'raw ws',
+            rates: rates.rawGroup,
+          }),
+          rateRow(`raw ws: ${sessions.toLocaleString('en-US')} sessions × 1 socket`, rates.rawSpread, {
+            name: 'raw ws',
+            rates: rates.rawSpread,
+          }),
+          rateRow(`ours: ${sessions.toLocaleString('en-US')} sessions × 1 socket (hub.send)`, rates.oursSpread, {
+            name: 'raw ws',
+            rates: rates.rawSpread,
+          }),
+        ],
+        targets: [],
+        chart: [
+          { label: `fan-out ${sockets} sockets: ours ÷ raw ws`, ratio: groupRatio },
+          { label: `${sessions.toLocaleString('en-US')} sessions: ours ÷ raw ws`, ratio: spreadRatio },
+        ],
+        notes: [
+          `Rates count delivered frames (a status to ${sockets} sockets is ${sockets}); ${statusesToGroup.toLocaleString('en-US')} statuses to the group and ${statusesSpread.toLocaleString('en-US')} spread round-robin over the sessions per round, ${rounds} rounds.`,
+        ],
+      };
+    } finally {
+      await clients.close();
+      await Promise.all([raw.close(), ours.close()]);
+    }
+  },
+};

@@ -1,0 +1,92 @@
+/**
+ * Case 1: statuses to one socket, until the client has received them all. Raw `ws` sending a
+ * prebuilt frame is the physical limit; a hand-rolled server that builds and serialises each
+ * frame is shown for scale; ours is `addStatusMessage` inside a `withStatusSession` binding
+ * (binding → hub → socket); Socket.IO is a room emit. Clients live in a child process.
+ */
+import { addStatusMessage, withStatusSession } from '../../src/index.js';
+import { formatRatio } from '../report/format.js';
+import { startHubHost } from '../support/hub-host.js';
+import { interleave } from '../support/interleave.js';
+import { pump } from '../support/pump.js';
+import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
+import { startRawWsHost } from '../support/raw-ws-host.js';
+import { RemoteClients } from '../support/remote-clients.js';
+import { startSocketIoHost } from '../support/socket-io-host.js';
+import { buildFrame, PREBUILT_FRAME, STATUS_TEXT, statusFrame } from '../support/status-payload.js';
+import type { BenchCase } from '../types.js';
+
+const SESSION = 'throughput';
+
+export const throughputCase: BenchCase = {
+  id: 'throughput',
+  title: 'Status throughput to one socket',
+  async run({ quick }) {
+    const total = quick ? 4_000 : 40_000;
+    const rounds = quick ? 2 : 7;
+    const raw = await startRawWsHost();
+    const ours = await startHubHost();
+    const sio = await startSocketIoHost();
+    const clients = new RemoteClients();
+    try {
+      const rawCounter = await clients.openWs('raw', [raw.url(SESSION)]);
+      const hubCounter = await clients.openWs('hub', [ours.url(SESSION)]);
+      const sioCounter = await clients.openSocketIo('sio', `http://127.0.0.1:${sio.port}`, SESSION);
+      const rawSocket = [...(raw.sessions.get(SESSION) ?? [])][0];
+      if (!rawSocket) throw new Error('the raw ws client did not connect');
+      const bound = withStatusSession({ hub: ours.hub, sessionId: SESSION }, () => addStatusMessage(STATUS_TEXT));
+      if (!bound) throw new Error('addStatusMessage reached no socket: the binding or the hub is broken');
+      await hubCounter.until(1);
+
+      const samples = await interleave({
+        rounds,
+        warmup: 1,
+        log: (line) => process.stderr.write(`  throughput: ${line}\n`),
+        variants: {
+          raw: () => pump({ total, counter: rawCounter, send: () => rawSocket.send(PREBUILT_FRAME) }),
+          handRolled: () => pump({ total, counter: rawCounter, send: (i) => rawSocket.send(buildFrame(i)) }),
+          ours: () =>
+            withStatusSession({ hub: ours.hub, sessionId: SESSION }, () =>
+              pump({ total, counter: hubCounter, send: () => addStatusMessage(STATUS_TEXT) }),
+            ),
+          socketIo: () =>
+            pump({ total, counter: sioCounter, send: (i) => sio.io.to(SESSION).emit('status', statusFrame(i)) }),
+        },
+      });
+      const rates = {
+        raw: toRates(samples.raw, total),
+        handRolled: toRates(samples.handRolled, total),
+        ours: toRates(samples.ours, total),
+        socketIo: toRates(samples.socketIo, total),
+      };
+      const vsRaw = pairedRatio(rates.ours.cpu, rates.raw.cpu);
+      const vsSocketIo = pairedRatio(rates.ours.cpu, rates.socketIo.cpu);
+      const baseline = { name: 'raw ws', rates: rates.raw };
+      const { coalesced } = ours.hub.stats();
+      return {
+        rows: [
+          rateRow('raw ws: send a prebuilt frame (physical limit)', rates.raw, baseline),
+          rateRow('raw ws: build + JSON.stringify each frame (hand-rolled)', rates.handRolled, baseline),
+          rateRow('ours: addStatusMessage (binding → hub → socket)', rates.ours, baseline),
+          rateRow('Socket.IO 4: io.to(room).emit', rates.socketIo, baseline),
+        ],
+        targets: [
+          { name: 'throughput: ours ≥ 0.9× raw ws', measured: formatRatio(vsRaw), met: vsRaw >= 0.9 },
+          { name: 'throughput: ours ≥ 2× Socket.IO', measured: formatRatio(vsSocketIo), met: vsSocketIo >= 2 },
+        ],
+        chart: [
+          { label: 'throughput: ours ÷ raw ws', ratio: vsRaw, target: 0.9 },
+          { label: 'throughput: ours ÷ Socket.IO', ratio: vsSocketIo, target: 2 },
+        ],
+        notes: [
+          `${total.toLocaleString('en-US')} statuses per round (${PREBUILT_FRAME.length}-character frames), at most 1,000 in flight, ${rounds} rounds after a warm-up, variants in rotating order.`,
+          'msg/CPU-s = statuses the client received ÷ CPU seconds the server process used (clients run in a child process); ratios are medians of per-round ratios. Wall-clock rates are shown beside them: on a shared machine other tenants stretch wall time, not our CPU time.',
+          ...(coalesced > 0 ? [`warning: the hub coalesced ${coalesced} statuses (a socket was slow), so ours is flattered`] : []),
+        ],
+      };
+    } finally {
+      await clients.close();
+      await Promise.all([raw.close(), ours.close(), sio.close()]);
+    }
+  },
+};

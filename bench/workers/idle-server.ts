@@ -1,0 +1,53 @@
+/**
+ * Bench worker: a server that holds idle sockets, alone in its process so its RSS is clean.
+ * `raw` is a plain `ws` server keeping a session → sockets map; `hub` is a `StatusHub` with
+ * its defaults (heartbeat, replay history, rate limiter per socket). Run with `--expose-gc`.
+ *
+ *   → { type: 'listening', port, baseline }   after start-up, GC'd
+ *   ← { type: 'measure', sockets }            once the client says they are open
+ *   → { type: 'measured', rss, heapUsed, external, sockets }
+ */
+import { setDefaultLogger, silentLogger } from '../../src/index.js';
+import { startHubHost } from '../support/hub-host.js';
+import { startRawWsHost } from '../support/raw-ws-host.js';
+import { post, serveRequests } from '../support/worker-port.js';
+
+const kind = process.argv[2];
+if (kind !== 'raw' && kind !== 'hub') throw new Error('usage: idle-server.ts <raw|hub>');
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run idle-server.ts with --expose-gc');
+setDefaultLogger(silentLogger);
+
+const host = kind === 'raw' ? await startRawWsHost() : await startHubHost();
+const openSockets = (): number => ('hub' in host ? host.hub.stats().sockets : host.socketCount());
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function settledMemory(): Promise<NodeJS.MemoryUsage> {
+  for (let i = 0; i < 3; i += 1) {
+    gc!();
+    await sleep(100);
+  }
+  return process.memoryUsage();
+}
+
+async function waitForSockets(count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (openSockets() < count) {
+    if (Date.now() > deadline) throw new Error(`only ${openSockets()} of ${count} sockets arrived`);
+    await sleep(50);
+  }
+}
+
+serveRequests(
+  async (message) => {
+    if (message.type !== 'measure') throw new Error(`unknown request ${message.type}`);
+    await waitForSockets(Number(message.sockets));
+    const usage = await settledMemory();
+    return { type: 'measured', rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, sockets: openSockets() };
+  },
+  () => host.close(),
+);
+
+const baseline = await settledMemory();
+post({ type: 'listening', port: host.port, rss: baseline.rss, heapUsed: baseline.heapUsed, external: baseline.external });

@@ -44,6 +44,8 @@ export interface TargetCheck {
   name: string;
   /** The measured figure, formatted (e.g. `0.93×`, `0.41 ms`). */
   measured: string;
+  /** The same figure as a number, for machines (`--json`). */
+  actual: number;
   met: boolean;
 }
 

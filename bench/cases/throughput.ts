@@ -71,8 +71,8 @@ export const throughputCase: BenchCase = {
           rateRow('Socket.IO 4: io.to(room).emit', rates.socketIo, baseline),
         ],
         targets: [
-          { name: 'throughput: ours ≥ 0.9× raw ws', measured: formatRatio(vsRaw), met: vsRaw >= 0.9 },
-          { name: 'throughput: ours ≥ 2× Socket.IO', measured: formatRatio(vsSocketIo), met: vsSocketIo >= 2 },
+          { name: 'throughput: ours ≥ 0.9× raw ws', measured: formatRatio(vsRaw), actual: vsRaw, met: vsRaw >= 0.9 },
+          { name: 'throughput: ours ≥ 2× Socket.IO', measured: formatRatio(vsSocketIo), actual: vsSocketIo, met: vsSocketIo >= 2 },
         ],
         chart: [
           { label: 'throughput: ours ÷ raw ws', ratio: vsRaw, target: 0.9 },

@@ -25,8 +25,8 @@ const report: BenchReport = {
         { label: 'ours <hub> & "binding"', value: 120_000.4, unit: 'msg/CPU-s', ratio: { value: 0.8, to: 'raw ws' }, spread: 0.06, rounds: 5, detail: 'a | b' },
       ],
       targets: [
-        { name: 'ours ≥ 0.9× raw ws', measured: '0.80×', met: false },
-        { name: 'ours ≥ 0.5× raw ws', measured: '0.80×', met: true },
+        { name: 'ours ≥ 0.9× raw ws', measured: '0.80×', actual: 0.8, met: false },
+        { name: 'ours ≥ 0.5× raw ws', measured: '0.80×', actual: 0.8, met: true },
       ],
       chart: [
         { label: 'ours ÷ raw <ws>', ratio: 0.8, target: 0.9 },

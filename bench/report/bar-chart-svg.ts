@@ -5,8 +5,8 @@
 import type { BenchReport, ChartBar } from '../types.js';
 import { describeMachineLine, formatRatio } from './format.js';
 
-const LABEL_WIDTH = 290;
-const PLOT_WIDTH = 420;
+const LABEL_WIDTH = 270;
+const PLOT_WIDTH = 380;
 const ROW_HEIGHT = 30;
 const TOP = 46;
 
@@ -24,12 +24,13 @@ export function renderBarChart(report: BenchReport): string {
   const max = Math.max(1.2, ...bars.map((bar) => Math.max(bar.ratio, bar.target ?? 0) * 1.15));
   const x = (ratio: number): number => LABEL_WIDTH + (Math.max(0, ratio) / max) * PLOT_WIDTH;
   const height = TOP + bars.length * ROW_HEIGHT + 44;
-  const width = LABEL_WIDTH + PLOT_WIDTH + 70;
+  const valueX = LABEL_WIDTH + PLOT_WIDTH + 12;
+  const width = valueX + 150;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="14" font-weight="600" fill="#222">adk-status-messenger: ours ÷ baseline (higher is better)</text>`,
-    `<text x="12" y="38" fill="#666">bar: measured ratio · tick: target · dashed line: 1× (as fast as the baseline)</text>`,
+    `<text x="12" y="38" fill="#666">bar: measured ratio · red tick: target · dashed line: 1× (as fast as the baseline)</text>`,
   ];
   bars.forEach((bar, i) => {
     const y = TOP + i * ROW_HEIGHT;
@@ -37,7 +38,9 @@ export function renderBarChart(report: BenchReport): string {
     out.push(
       `<text x="${LABEL_WIDTH - 8}" y="${y + 19}" text-anchor="end" fill="#222">${escapeXml(bar.label)}</text>`,
       `<rect x="${LABEL_WIDTH}" y="${y + 6}" width="${(end - LABEL_WIDTH).toFixed(1)}" height="18" fill="${barColor(bar)}"/>`,
-      `<text x="${(end + 5).toFixed(1)}" y="${y + 19}" fill="#222">${escapeXml(formatRatio(bar.ratio))}</text>`,
+      `<text x="${valueX}" y="${y + 19}" fill="#222"><tspan font-weight="600">${escapeXml(formatRatio(bar.ratio))}</tspan>${
+        bar.target === undefined ? '' : `<tspan fill="#b3261e">  target ${escapeXml(formatRatio(bar.target))}</tspan>`
+      }</text>`,
     );
     if (bar.target !== undefined) {
       const tx = x(bar.target).toFixed(1);

@@ -17,7 +17,7 @@ import { renderBarChart } from './report/bar-chart-svg.js';
 import { renderMarkdown } from './report/markdown.js';
 import { renderTable } from './report/table.js';
 import { currentLoad, describeMachine } from './support/machine.js';
-import { parseOptions } from './support/options.js';
+import { parseOptions, UsageError } from './support/options.js';
 import type { BenchReport, CaseFailure, CaseResult } from './types.js';
 
 const DOCS = new URL('../docs/', import.meta.url);
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const unknown = options.only.filter((id) => !BENCH_CASES.some((benchCase) => benchCase.id === id));
   if (unknown.length > 0) {
-    throw new Error(`Unknown case id(s): ${unknown.join(', ')}; known: ${BENCH_CASES.map((c) => c.id).join(', ')}`);
+    throw new UsageError(`Unknown case id(s): ${unknown.join(', ')}; known: ${BENCH_CASES.map((c) => c.id).join(', ')}`);
   }
   setLogLevel(LogLevel.ERROR);
   setDefaultLogger(silentLogger);
@@ -79,7 +79,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    log(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (error instanceof UsageError) log(`bench: ${error.message}`);
+    else log(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     process.exit(1);
   },
 );

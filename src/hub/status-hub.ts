@@ -104,6 +104,8 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
   readonly #refused: Record<number, number> = {};
   readonly #closedByHub: Record<number, number> = {};
   #heartbeatTerminations = 0;
+  #lastIsoAt = Number.NaN;
+  #lastIso = '';
 
   constructor(options: StatusHubOptions = {}) {
     super();
@@ -260,7 +262,7 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
     const history = this.#historyFor(sessionId, now);
     let frame: StatusFrame | undefined;
     const entry = history.append((seq) => {
-      frame = { type: 'status', data: update.message, seq, ts: new Date(at).toISOString() };
+      frame = { type: 'status', data: update.message, seq, ts: this.#isoTime(at) };
       if (update.level !== undefined) frame.level = update.level;
       if (update.progress !== undefined) frame.progress = update.progress;
       if (update.agent !== undefined) frame.agent = update.agent;
@@ -375,15 +377,15 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
     // answers 400 itself for a malformed one, in which case the callback never runs).
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       socket.off('error', destroyOnError);
-      this.#onConnection(ws, sessionId, request, query);
+      this.#onConnection(ws, socket, sessionId, request, query);
     });
   }
 
-  #onConnection(ws: WebSocket, sessionId: string, request: IncomingMessage, query: URLSearchParams): void {
+  #onConnection(ws: WebSocket, raw: Duplex, sessionId: string, request: IncomingMessage, query: URLSearchParams): void {
     ws.on('error', (error) => this.#logger.debug(`socket error in session ${sessionId}`, error));
     const options = this.#options;
     const now = Date.now();
-    const writer = new SocketWriter(ws, options.maxBufferedBytes, () =>
+    const writer = new SocketWriter(ws, raw, options.maxBufferedBytes, () =>
       this.#closeSocket(ws, CLOSE_CODES.SLOW_CONSUMER, 'slow consumer'),
     );
     const limit = options.inboundRateLimit;
@@ -443,12 +445,25 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
   }
 
   #writeToSession(sessionId: string, json: string, coalesceKey: string | undefined): number {
+    const sockets = this.#registry.socketsOf(sessionId);
+    if (sockets.size === 0) return 0;
+    // Encoded once, whatever the number of sockets.
+    const data = sockets.size === 1 ? json : Buffer.from(json, 'utf8');
     let written = 0;
-    for (const socket of this.#registry.socketsOf(sessionId)) {
+    for (const socket of sockets) {
       const client = this.#clients.get(socket);
-      if (client && client.writer.write(json, coalesceKey) !== 'dropped') written += 1;
+      if (client && client.writer.write(data, coalesceKey) !== 'dropped') written += 1;
     }
     return written;
+  }
+
+  // Statuses come in bursts within one millisecond; format the time once per millisecond.
+  #isoTime(at: number): string {
+    if (at !== this.#lastIsoAt) {
+      this.#lastIsoAt = at;
+      this.#lastIso = new Date(at).toISOString();
+    }
+    return this.#lastIso;
   }
 
   #historyFor(sessionId: string, now: number): StatusHistory {

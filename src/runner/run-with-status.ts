@@ -8,7 +8,7 @@ import { registerAdkSessionRoute } from '../context/adk-session-routes.js';
 import { createStatusSession } from '../context/status-session.js';
 import type { StatusSession, StatusSink } from '../context/status-session.js';
 import { invalidOption } from '../errors.js';
-import { bindGenerator } from './bind-generator.js';
+import { bindStatusSession } from '../context/status-context.js';
 import { KeyedLock } from './keyed-lock.js';
 
 type RunAsyncParams = Parameters<Runner['runAsync']>[0];
@@ -69,6 +69,10 @@ function prepare<P extends { userId: string; sessionId: string }>(
   return { session, runParams, key: lockKey(runner, runParams.userId, runParams.sessionId) };
 }
 
+/**
+ * One generator layer: the lock, the route, and every step of the runner's generator run
+ * inside the binding (a generator body runs in the context of whoever calls `next()`).
+ */
 async function* runBound<P extends { userId: string; sessionId: string }>(
   prepared: PreparedRun<P>,
   start: (runParams: P) => AsyncGenerator<Event, void, undefined>,
@@ -76,11 +80,43 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
   const { session, runParams, key } = prepared;
   const release = await sessionLocks.acquire(key);
   const unregister = registerAdkSessionRoute(runParams.sessionId, session);
+  let settled = false;
+  let iterator: AsyncGenerator<Event, void, undefined> | undefined;
   try {
-    yield* bindGenerator(session, () => start(runParams));
+    iterator = bindStatusSession(session, () => start(runParams));
+    const inner = iterator;
+    let step: () => Promise<IteratorResult<Event, void>> = () => inner.next();
+    for (;;) {
+      let result: IteratorResult<Event, void>;
+      try {
+        result = await bindStatusSession(session, step);
+      } catch (error) {
+        settled = true; // a generator that threw is finished
+        throw error;
+      }
+      if (result.done) {
+        settled = true;
+        return;
+      }
+      try {
+        yield result.value;
+        step = () => inner.next();
+      } catch (error) {
+        // The consumer called throw(): hand the error to the runner's generator, bound.
+        step = () => inner.throw(error);
+      }
+    }
   } finally {
-    unregister();
-    release();
+    try {
+      // Early exit (break, return()): let the runner's generator run its own finally, bound.
+      if (!settled && iterator) {
+        const inner = iterator;
+        await bindStatusSession(session, () => inner.return(undefined));
+      }
+    } finally {
+      unregister();
+      release();
+    }
   }
 }
 

@@ -218,6 +218,24 @@ describe('runWithStatus', () => {
     await socket.close();
   });
 
+  it('ends the run cleanly when the consumer breaks out, and frees the session for the next run', async () => {
+    const model = new ScriptedLlm(({ step, userText }) =>
+      step < 3 ? callTools({ name: 'status_message', args: { message: `${userText} ${step}` } }) : reply('done'),
+    );
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool] }), appName: APP });
+    await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'early' });
+    const socket = await TestClient.open(srv.url('early'));
+    for await (const event of runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'early', newMessage: userMessage('first') })) {
+      if (event.content?.parts?.some((part) => part.functionResponse)) break;
+    }
+    // If the lock had leaked, this second run would wait forever.
+    const second = await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'early', newMessage: userMessage('second') }));
+    expect(second.some((event) => isFinalResponse(event))).toBe(true);
+    await socket.waitFor((c) => c.statusTexts.includes('second 2'));
+    expect(socket.statusTexts.filter((text) => text.startsWith('first'))).toEqual(['first 0']);
+    await socket.close();
+  });
+
   it('throws wiring bugs at the call', () => {
     const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model: new ScriptedLlm(() => reply('x')), instruction: 'x' }) });
     expect(() => runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'bad id!', newMessage: userMessage('x') })).toThrow(

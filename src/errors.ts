@@ -28,8 +28,10 @@ export type StatusMessengerErrorCode =
   | 'ERR_PUBSUB_TOPIC_NOT_FOUND'
   /** A publish did not settle within its deadline. */
   | 'ERR_PUBSUB_TIMEOUT'
-  /** A publish failed. */
+  /** A publish failed for a reason a retry cannot fix (e.g. permission denied); the events were dropped. */
   | 'ERR_PUBSUB_PUBLISH_FAILED'
+  /** Pub/Sub could not be reached; events wait in the publisher's buffer and are retried in order. */
+  | 'ERR_PUBSUB_UNREACHABLE'
   /** The publisher's outage buffer was full; the event was dropped. */
   | 'ERR_PUBSUB_BUFFER_FULL'
   /** The publisher was used after `close()`. */

@@ -1,0 +1,71 @@
+/**
+ * Mirrors every status the hub accepts as a `status_message` agent event, so analytics see what
+ * the user saw without a second call in the agent's code. Off unless called.
+ */
+import { invalidOption } from '../errors.js';
+import type { StatusFrame } from '../protocol.js';
+import { EVENT_TYPE_PATTERN } from './agent-event.js';
+import { getDefaultEventPublisher } from './default-event-publisher.js';
+import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
+
+/** The hub's `status` event: `StatusHub` fits. */
+export interface StatusEventSource {
+  on(event: 'status', listener: StatusListener): unknown;
+  off(event: 'status', listener: StatusListener): unknown;
+}
+
+type StatusListener = (sessionId: string, frame: StatusFrame, meta?: { origin?: string | undefined }) => void;
+
+export interface MirrorStatusesOptions {
+  /** @default the default publisher, configured from the environment (`getDefaultEventPublisher()`) */
+  publisher?: PubSubEventPublisher;
+  /** @default 'status_message' */
+  eventType?: string;
+  /**
+   * Also mirror statuses relayed from other instances. Off, so that with several instances
+   * each status is published once, by the instance that produced it. @default false
+   */
+  includeRelayed?: boolean;
+}
+
+/** The event data of a mirrored status: the frame the browser got, minus its `type`. */
+export interface StatusMessageEventData {
+  message: string;
+  seq: number;
+  level?: string;
+  progress?: number;
+  agent?: string;
+  tool?: string;
+}
+
+/**
+ * From now on, every status `hub` accepts is published as an event (`websocket_session_id` =
+ * the status's session, `timestamp` = when the hub accepted it; ADK ids when the status was
+ * sent inside `runWithStatus`). Returns a function that stops mirroring.
+ */
+export function mirrorStatusesToPubSub(hub: StatusEventSource, options: MirrorStatusesOptions = {}): () => void {
+  if (typeof hub?.on !== 'function' || typeof hub.off !== 'function') invalidOption('hub', 'a StatusHub', hub);
+  const { publisher, eventType = 'status_message', includeRelayed = false } = options;
+  if (publisher !== undefined && typeof publisher?.publish !== 'function') invalidOption('publisher', 'a PubSubEventPublisher', publisher);
+  if (typeof eventType !== 'string' || !EVENT_TYPE_PATTERN.test(eventType)) invalidOption('eventType', `a string matching ${String(EVENT_TYPE_PATTERN)}`, eventType);
+
+  const listener: StatusListener = (sessionId, frame, meta) => {
+    if (meta?.origin !== undefined && !includeRelayed) return;
+    const target = publisher ?? getDefaultEventPublisher();
+    if (!target) return;
+    const data: StatusMessageEventData = { message: frame.data, seq: frame.seq };
+    if (frame.level !== undefined) data.level = frame.level;
+    if (frame.progress !== undefined) data.progress = frame.progress;
+    if (frame.agent !== undefined) data.agent = frame.agent;
+    if (frame.tool !== undefined) data.tool = frame.tool;
+    // Not awaited: the hub's send must not wait for Pub/Sub. publish() never rejects.
+    void target.publish(data, eventType, { websocketSessionId: sessionId, timestamp: frame.ts || undefined });
+  };
+  hub.on('status', listener);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    hub.off('status', listener);
+  };
+}

@@ -136,7 +136,8 @@ export function emulatorAvailability(): EmulatorAvailability {
 export function describeIfEmulator(name: string, fn: () => void): void {
   const availability = emulatorAvailability();
   if (availability.kind === 'absent') {
-    console.warn(`\n!!! PUB/SUB EMULATOR TESTS SKIPPED: "${name}" — ${availability.reason} !!!\n`);
+    // Straight to stderr: jest does not print console output of a file whose tests all skip.
+    process.stderr.write(`\n!!! PUB/SUB EMULATOR TESTS SKIPPED: "${name}" — ${availability.reason} !!!\n`);
     describe.skip(name, fn);
     return;
   }
@@ -170,6 +171,11 @@ export async function startSharedEmulator(): Promise<void> {
     return;
   }
   const launcher = findEmulatorLauncher();
+  if (!launcher && process.env[LAUNCHER_ENV]) {
+    process.env[EMULATOR_STATUS_ENV] = `failed: ${LAUNCHER_ENV}=${process.env[LAUNCHER_ENV]} does not exist`;
+    console.error(`\n!!! ${LAUNCHER_ENV} points to a missing file; the Pub/Sub tests will FAIL. !!!\n`);
+    return;
+  }
   if (!launcher) {
     process.env[EMULATOR_STATUS_ENV] = `absent: the ${EMULATOR_PACKAGE} package is not installed`;
     console.warn(

@@ -124,16 +124,22 @@ export class DeliveryQueue {
     this.#retryTimer = undefined;
   }
 
-  /** Sends the unsent events of `key` in order (only the first, for a probe). */
-  #pump(key: string | undefined, onlyFirst = false): void {
+  /** Sends the unsent events of `key` in order (only the first, for a probe); returns how many. */
+  #pump(key: string | undefined, onlyFirst = false): number {
     const topic = this.#options.connection.topic;
-    if (!topic) return;
-    const unsent = this.buffer.eventsOf(key).filter((event) => event.attempt === 0);
-    if (unsent.length === 0) return;
+    if (!topic) return 0;
+    const events = this.buffer.eventsOf(key);
+    const unsent = events.filter((event) => event.attempt === 0);
+    if (unsent.length === 0) return 0;
     if (onlyFirst) unsent.length = 1;
-    // Only a key that failed: resuming a healthy key lets the client drop its queue while a
-    // batch is in flight, and the next batch could then overtake it.
-    if (key !== undefined && this.#blockedKeys.delete(key)) topic.resumePublishing(key);
+    if (key !== undefined && this.#blockedKeys.has(key)) {
+      // The client refuses a failed key until resumePublishing(key). Resume only once the
+      // rejections of the key's events still in flight are in: resuming a key with a batch in
+      // flight lets the client drop its queue, and the next batch could overtake that one.
+      if (events.some((event) => event.attempt > 0)) return 0;
+      this.#blockedKeys.delete(key);
+      topic.resumePublishing(key);
+    }
     for (const event of unsent) {
       const attempt = (this.#attempts += 1);
       event.attempt = attempt;
@@ -150,6 +156,7 @@ export class DeliveryQueue {
         (error: unknown) => this.#failed(event, attempt, error),
       );
     }
+    return unsent.length;
   }
 
   #published(event: QueuedEvent, messageId: string): void {
@@ -165,16 +172,19 @@ export class DeliveryQueue {
     const { key } = event;
     const kind = classifyPubSubFailure(error);
     if (kind === 'not_found') return this.#options.connection.topicMissing(error);
-    // An ordered key fails as a whole: the client rejects everything queued behind the failed batch.
-    const affected = key === undefined ? [event] : this.buffer.eventsOf(key).filter((e) => e.attempt > 0);
     if (key !== undefined) this.#blockedKeys.add(key);
     if (kind === 'permanent') {
-      const reason = `Pub/Sub refused ${affected.length} events: ${describePubSubFailure(error)}`;
-      for (const e of affected) this.buffer.remove(e);
-      this.#drop(affected, new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', reason, { cause: error }));
+      // Each refused event is dropped as its own rejection arrives (the client rejects the rest
+      // of the key with the same error); one that was merely queued behind may still succeed.
+      this.buffer.remove(event);
+      const reason = `Pub/Sub refused the event: ${describePubSubFailure(error)}`;
+      this.#drop([event], new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', reason, { cause: error }));
       this.advance([key]);
       return;
     }
+    // A transient failure fails an ordered key as a whole: the client rejects everything queued
+    // behind the failed batch, so all of the key's sent events go back to unsent, in order.
+    const affected = key === undefined ? [event] : this.buffer.eventsOf(key).filter((e) => e.attempt > 0);
     for (const e of affected) e.attempt = 0;
     this.becameUnreachable(error);
   }
@@ -198,10 +208,14 @@ export class DeliveryQueue {
    */
   #retry(): void {
     if (!this.#options.connection.ensure()) return;
+    const tried = new Set<string | undefined>();
     for (const event of this.buffer) {
-      if (event.attempt === 0) return this.#pump(event.key, true);
+      if (event.attempt !== 0 || tried.has(event.key)) continue;
+      if (this.#pump(event.key, true) > 0) return;
+      tried.add(event.key);
     }
-    // Everything held is in flight: its outcome decides; look again later in case none comes.
+    // Everything held is in flight (or waits behind events in flight): their outcome decides;
+    // look again later in case none comes.
     if (this.buffer.count > 0) this.#scheduleRetry();
     else this.#setReachable();
   }

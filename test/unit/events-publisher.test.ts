@@ -275,6 +275,21 @@ describe('PubSubEventPublisher', () => {
     expect((await publisher.publish({ n: 2 })).status).toBe('published');
   });
 
+  it('drops each refused event of a session on its own, and resumes the session once its rejections are in', async () => {
+    const { topic, publisher, reported } = make();
+    await publisher.publish('warm-up');
+    topic.mode = 'denied';
+    const session = createStatusSession({ sessionId: 'refused' });
+    const refused = await Promise.all([1, 2, 3].map((n) => bindStatusSession(session, () => publisher.publish({ n }))));
+    expect(refused.map((o) => o.status === 'dropped' && o.error.code)).toEqual(Array(3).fill('ERR_PUBSUB_PUBLISH_FAILED'));
+    expect(reported.flatMap((r) => r.eventIds)).toEqual(refused.map((o) => o.eventId));
+    topic.mode = 'up';
+    const later = await bindStatusSession(session, () => publisher.publish({ n: 4 }));
+    expect(later.status).toBe('published');
+    expect(topic.resumed).toEqual(['refused']);
+    expect(publisher.stats()).toMatchObject({ published: 2, failed: 3, buffered: 0 });
+  });
+
   it('returns ERR_INVALID_EVENT for data that is not JSON, a bad type or a too-large event, without throwing', async () => {
     const { publisher, topic } = make({ maxEventBytes: 1000 });
     const cyclic: Record<string, unknown> = {};

@@ -79,3 +79,37 @@ export {
   DEFAULT_TRANSFER_TEMPLATE,
 } from './plugins/status-templates.js';
 export type { StatusTemplate, TemplateValues, ToolTemplates } from './plugins/status-templates.js';
+
+// Agent events to Google Cloud Pub/Sub
+export { publishAgentEvent } from './events/publish-agent-event.js';
+export type { PublishAgentEventOptions } from './events/publish-agent-event.js';
+export { PubSubEventPublisher } from './events/pubsub-event-publisher.js';
+export type { PublishEventOptions } from './events/pubsub-event-publisher.js';
+export { PUBLISHER_DEFAULTS } from './events/publisher-options.js';
+export type {
+  PubSubBatchingOptions,
+  PubSubEventPublisherOptions,
+  PublishErrorDetails,
+  PublishErrorHandler,
+} from './events/publisher-options.js';
+export type { CloseResult, FlushResult, PublishOutcome, PublisherState, PubSubPublisherStats } from './events/publish-outcome.js';
+export { getDefaultEventPublisher, setDefaultEventPublisher } from './events/default-event-publisher.js';
+export {
+  DEFAULT_PUBLISH_TOOL_DESCRIPTION,
+  DEFAULT_PUBLISH_TOOL_NAME,
+  createPublishAgentEventTool,
+  publishAgentEventTool,
+} from './events/publish-agent-event-tool.js';
+export type { PublishAgentEventToolOptions, PublishToolResult } from './events/publish-agent-event-tool.js';
+export { mirrorStatusesToPubSub } from './events/mirror-statuses-to-pubsub.js';
+export type { MirrorStatusesOptions, StatusEventSource, StatusMessageEventData } from './events/mirror-statuses-to-pubsub.js';
+export { EVENT_TYPE_PATTERN } from './events/agent-event.js';
+export type { AgentEvent, AgentEventIds } from './events/agent-event.js';
+export type { AdkEventContext, EventIdSources } from './events/resolve-event-ids.js';
+export type { EventTopic, EventTopicCallOptions, EventTopicMessage } from './events/event-topic.js';
+export { PUBSUB_ENV, readPubSubEnv } from './events/read-pubsub-env.js';
+export type { PubSubEnvConfig } from './events/read-pubsub-env.js';
+
+// Scale-out: many instances as one hub
+export { PubSubStatusRelay } from './relay/pubsub-status-relay.js';
+export type { PubSubStatusRelayOptions, RelayHub, RelayStats } from './relay/pubsub-status-relay.js';

@@ -1,0 +1,81 @@
+/**
+ * One server instance for the relay tests, run as its own process: an http server with a
+ * StatusHub, a PubSubStatusRelay on the shared topic, and a real ADK runner with a scripted
+ * model. Controlled over HTTP:
+ *   POST /run?session=S&count=N&label=L  → runs the agent through runWithStatus; it calls
+ *                                         status_message N times ("L i <sent-at-ms>")
+ *   POST /relay/stop, POST /relay/start  → closes / starts a (new) relay
+ *   GET  /stats
+ * Env: RELAY_TOPIC, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT. Prints "listening <port>".
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InMemoryRunner, LlmAgent, LogLevel, setLogLevel } from '@google/adk';
+import { PubSubStatusRelay, runWithStatus, setDefaultLogger, silentLogger, StatusHub, statusMessageTool } from '../../src/index.js';
+import { callTools, reply, ScriptedLlm } from './scripted-llm.js';
+
+setLogLevel(LogLevel.ERROR);
+setDefaultLogger(silentLogger);
+
+const topicName = process.env.RELAY_TOPIC!;
+const hub = new StatusHub();
+const server = http.createServer();
+hub.attach(server);
+
+// "label count" in the user text → that many status_message calls, then a reply.
+const model = new ScriptedLlm(({ userText, step }) => {
+  const [label, count] = userText.split(' ');
+  if (step < Number(count)) return callTools({ name: 'status_message', args: { message: `${label} ${step} ${Date.now()}` } });
+  return reply('done');
+});
+const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'worker', model, instruction: 'x', tools: [statusMessageTool] }), appName: 'relay' });
+
+let relay: PubSubStatusRelay | undefined;
+async function startRelay(): Promise<void> {
+  relay = new PubSubStatusRelay({ hub, topicName, projectId: process.env.GOOGLE_CLOUD_PROJECT });
+  await relay.start();
+}
+
+server.on('request', (request, response) => {
+  const url = new URL(request.url ?? '/', 'http://x');
+  const done = (body: unknown) => {
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  };
+  void (async () => {
+    try {
+      if (url.pathname === '/run') {
+        const sessionId = url.searchParams.get('session')!;
+        await runner.sessionService.getOrCreateSession({ appName: 'relay', userId: 'u', sessionId });
+        const text = `${url.searchParams.get('label') ?? 'B'} ${url.searchParams.get('count') ?? '1'}`;
+        for await (const _event of runWithStatus(runner, { hub, userId: 'u', sessionId, newMessage: { role: 'user', parts: [{ text }] } })) {
+          // drain
+        }
+        return done({ ok: true });
+      }
+      if (url.pathname === '/relay/stop') {
+        await relay?.close();
+        relay = undefined;
+        return done({ ok: true });
+      }
+      if (url.pathname === '/relay/start') {
+        await startRelay();
+        return done({ ok: true });
+      }
+      if (url.pathname === '/stats') return done({ hub: hub.stats(), relay: relay?.stats() });
+      response.writeHead(404).end();
+    } catch (error) {
+      response.writeHead(500).end(String(error));
+    }
+  })();
+});
+
+await startRelay();
+server.listen(0, '127.0.0.1', () => console.log(`listening ${(server.address() as AddressInfo).port}`));
+process.on('SIGTERM', () => {
+  void (async () => {
+    await relay?.close();
+    await hub.close();
+    process.exit(0);
+  })();
+});

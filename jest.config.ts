@@ -12,6 +12,8 @@ const config: Config = {
   },
   moduleNameMapper: {
     '^lodash-es$': 'lodash',
+    // The example imports the package by name, as users do; in tests that is our own source.
+    '^adk-status-messenger$': '<rootDir>/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',

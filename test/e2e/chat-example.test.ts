@@ -1,0 +1,341 @@
+/// <reference lib="dom" />
+/**
+ * The chat example end to end: the real server (in-process, port 0), the offline model, real
+ * Chromium. Also the Gemini code path against a local fake Gemini server, the token checks,
+ * and the screenshot the README shows.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createChatApp } from '../../examples/chat/app.js';
+import type { ChatApp } from '../../examples/chat/app.js';
+import { loadConfig } from '../../examples/chat/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { describeWithChromium, launchChromium } from '../support/browser.js';
+import { startFakeGemini } from '../support/fake-gemini.js';
+import type { FakeGemini } from '../support/fake-gemini.js';
+import { spawnChatServer } from '../support/chat-process.js';
+import type { ChatProcess } from '../support/chat-process.js';
+import { rawUpgrade, TestClient } from '../support/hub-server.js';
+import { describeIfEmulator } from '../support/pubsub-emulator.js';
+import { createTopicAndSubscription, pullEvents, TEST_PROJECT, uniqueId } from '../support/pubsub-pull.js';
+
+const root = path.resolve(__dirname, '..', '..');
+
+async function startChat(env: Record<string, string> = {}): Promise<{ app: ChatApp; origin: string }> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', CHAT_MODEL: 'offline', OFFLINE_MODEL_DELAY_MS: '120', ...env });
+  const app = createChatApp(config, silentLogger);
+  const port = await app.listen();
+  return { app, origin: `http://127.0.0.1:${port}` };
+}
+
+async function createSession(origin: string): Promise<{ sessionId: string; token: string; wsUrl: string }> {
+  const response = await fetch(`${origin}/api/sessions`, { method: 'POST' });
+  expect(response.status).toBe(201);
+  return (await response.json()) as { sessionId: string; token: string; wsUrl: string };
+}
+
+describe('chat example server', () => {
+  let chat: { app: ChatApp; origin: string };
+  beforeAll(async () => {
+    chat = await startChat();
+  });
+  afterAll(async () => {
+    await chat.app.close();
+  });
+
+  it('issues 128-bit session ids with tokens, and answers /healthz', async () => {
+    const a = await createSession(chat.origin);
+    const b = await createSession(chat.origin);
+    expect(a.sessionId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(a.sessionId, 'base64url')).toHaveLength(16);
+    expect(a.sessionId).not.toBe(b.sessionId);
+    expect(a.wsUrl).toBe(`/ws/${a.sessionId}?token=${encodeURIComponent(a.token)}`);
+    const health = await (await fetch(`${chat.origin}/healthz`)).json();
+    expect(health).toMatchObject({ ok: true, model: 'offline' });
+  });
+
+  it('refuses a socket without a token, or with another session’s token, before the upgrade', async () => {
+    const port = Number(new URL(chat.origin).port);
+    const a = await createSession(chat.origin);
+    const b = await createSession(chat.origin);
+    expect((await rawUpgrade(port, `/ws/${a.sessionId}`)).status).toBe(401);
+    expect((await rawUpgrade(port, `/ws/${a.sessionId}?token=${b.token}`)).status).toBe(401);
+    expect((await rawUpgrade(port, `/ws/${a.sessionId}?token=${a.token}x`)).status).toBe(401);
+    expect((await rawUpgrade(port, `/ws/${a.sessionId}?token=${encodeURIComponent(a.token)}`)).status).toBe(101);
+  });
+
+  it('resumes a session whose token verifies, and replaces one whose token does not', async () => {
+    const a = await createSession(chat.origin);
+    const again = await fetch(`${chat.origin}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId: a.sessionId, token: a.token }),
+    });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { sessionId: string }).sessionId).toBe(a.sessionId);
+    const forged = await fetch(`${chat.origin}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId: a.sessionId, token: 'forged' }),
+    });
+    expect(forged.status).toBe(201);
+    expect(((await forged.json()) as { sessionId: string }).sessionId).not.toBe(a.sessionId);
+  });
+
+  it('streams statuses and the answer as the seed’s frames over a plain socket', async () => {
+    const a = await createSession(chat.origin);
+    const client = await TestClient.open(`${chat.origin.replace('http', 'ws')}${a.wsUrl}`);
+    client.socket.send('How does exponential backoff with jitter work?');
+    await client.waitFor((c) => c.frames.some((f) => f.type === 'agent_turn_complete'), 20_000);
+    const types = client.frames.map((f) => f.type);
+    const firstMessage = types.indexOf('agent_message');
+    expect(client.statuses.length).toBeGreaterThanOrEqual(4);
+    expect(types.lastIndexOf('status')).toBeLessThan(types.lastIndexOf('agent_message'));
+    expect(firstMessage).toBeGreaterThan(types.indexOf('status'));
+    const messages = client.frames.filter((f): f is { type: 'agent_message'; message: string } => f.type === 'agent_message');
+    // Each message carries the whole text so far; the last is the full answer.
+    for (let i = 1; i < messages.length; i += 1) expect(messages[i]!.message.startsWith(messages[i - 1]!.message.slice(0, 20))).toBe(true);
+    expect(messages.at(-1)!.message).toContain('Exponential backoff with jitter');
+    expect(client.statusTexts[0]).toBe('Understanding your question: “How does exponential backoff with jitter work?”');
+    await client.close();
+  });
+
+  it('sends a generic error frame, not internals, for empty or oversized messages', async () => {
+    const a = await createSession(chat.origin);
+    const client = await TestClient.open(`${chat.origin.replace('http', 'ws')}${a.wsUrl}`);
+    client.socket.send('   ');
+    await client.waitFor((c) => c.frames.some((f) => f.type === 'error'));
+    expect(client.frames.find((f) => f.type === 'error')).toEqual({ type: 'error', message: 'Messages must be 1–4000 characters.' });
+    await client.close();
+  });
+});
+
+describeWithChromium('chat example in Chromium', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let chat: { app: ChatApp; origin: string };
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    chat = await startChat();
+  });
+  afterAll(async () => {
+    await chat?.app.close();
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1180, height: 760 } });
+    pageErrors = [];
+  });
+  afterEach(async () => {
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  async function open(): Promise<Page> {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(chat.origin);
+    await page.waitForSelector('#chat-input:not([disabled])');
+    return page;
+  }
+
+  const activity = (page: Page) => page.$$eval('#activity li span:last-child', (items) => items.map((item) => item.textContent ?? ''));
+
+  async function ask(page: Page, question: string): Promise<void> {
+    await page.fill('#chat-input', question);
+    await page.click('#send');
+    await page.waitForSelector('#chat-input[disabled]');
+  }
+
+  async function answered(page: Page, count: number): Promise<void> {
+    await page.waitForFunction((n) => document.querySelectorAll('.message.assistant').length >= n, count, { timeout: 20_000 });
+    await page.waitForSelector('#chat-input:not([disabled])', { timeout: 20_000 });
+  }
+
+  it('shows statuses in order, then the rendered answer, and takes a second question', async () => {
+    const page = await open();
+    await ask(page, 'What is Cloud Pub/Sub?');
+    // Mid-run: the status bar shows where the agents are.
+    await page.waitForFunction(() => document.querySelectorAll('#activity li').length >= 3);
+    mkdirSync(path.join(root, 'docs'), { recursive: true });
+    await page.screenshot({ path: path.join(root, 'docs', 'example.png') });
+    await answered(page, 1);
+
+    const statuses = await activity(page);
+    const expectedOrder = [
+      'Understanding your question: “What is Cloud Pub/Sub?”',
+      'Asking the reasoning agent…',
+      'Planning the research…',
+      'Asking the search agent…',
+      'Searching the knowledge base for “What is Cloud Pub/Sub?”…',
+      'Sources found',
+      'Comparing 3 sources…',
+      'The reasoning agent has an answer',
+    ];
+    expect(statuses).toEqual(expectedOrder);
+    expect(await page.textContent('#agent-status')).toContain('The reasoning agent has an answer');
+    const answer = page.locator('.message.assistant').first();
+    expect(await answer.locator('h3').textContent()).toBe('What I found about “What is Cloud Pub/Sub?”');
+    expect(await answer.locator('a[href="https://cloud.google.com/pubsub/docs/overview"]').getAttribute('rel')).toBe('noopener noreferrer');
+
+    await ask(page, 'Which laptop should I take travelling?');
+    await answered(page, 2);
+    expect(await page.locator('.message.assistant').nth(1).textContent()).toContain('Travel laptops buying guide');
+    expect((await activity(page)).length).toBe(expectedOrder.length * 2);
+  }, 60_000);
+
+  it('shows the same statuses in two tabs of one session', async () => {
+    const first = await open();
+    const second = await open(); // same browser context: same stored session
+    expect(await second.getAttribute('body', 'data-session-id')).toBe(await first.getAttribute('body', 'data-session-id'));
+    await ask(first, 'Tell me about AsyncLocalStorage');
+    await answered(first, 1);
+    await second.waitForFunction(() => document.querySelectorAll('#activity li').length >= 8);
+    expect(await activity(second)).toEqual(await activity(first));
+    expect(await second.locator('.message.assistant').count()).toBe(1);
+  }, 60_000);
+
+  it('neutralises HTML and scripts in model output and statuses', async () => {
+    const page = await open();
+    const hostile = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> websockets';
+    await ask(page, hostile);
+    await answered(page, 1);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    // Chromium reports the handler DOMPurify parses (inertly) as a CSP violation, and the now
+    // harmless <img src=x> 404s: evidence of the defences, not page errors.
+    const cspReports = pageErrors.filter((line) => line.includes('Content Security Policy'));
+    pageErrors = pageErrors.filter((line) => !line.includes('Content Security Policy') && !line.includes('404 (Not Found)'));
+    expect(cspReports.length).toBeGreaterThan(0);
+    const bubble = page.locator('.message.assistant').first();
+    expect(await bubble.locator('script').count()).toBe(0);
+    expect(await bubble.locator('[onerror]').count()).toBe(0);
+    // The status (which quotes the question) is text, not markup.
+    expect(await page.locator('#activity img, #agent-status img, #activity script').count()).toBe(0);
+    expect((await activity(page))[0]).toContain('<img src=x onerror=');
+    // The user's own bubble is text as well.
+    expect(await page.locator('.message.user').first().textContent()).toBe(hostile);
+  }, 60_000);
+
+  it('is usable at phone width', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true });
+    const page = await phone.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    await page.goto(chat.origin);
+    await page.waitForSelector('#chat-input:not([disabled])');
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(scrollWidth).toBeLessThanOrEqual(390);
+    const input = await page.locator('#chat-input').boundingBox();
+    expect(input!.width).toBeGreaterThan(200);
+    await phone.close();
+  }, 30_000);
+});
+
+describeWithChromium('chat example on the Gemini code path (local fake Gemini server)', () => {
+  let gemini: FakeGemini;
+  let chat: ChatProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    gemini = await startFakeGemini((body) => {
+      const last = body.contents.at(-1);
+      if (last?.parts.some((part) => 'functionResponse' in part)) return [{ text: '**Gemini** says hello.' }];
+      return [{ functionCall: { name: 'status_message', args: { message: 'Gemini is on it' } } }];
+    });
+    // `npm start` as a user runs it, with a key and the API redirected to the fake server.
+    chat = await spawnChatServer({ GOOGLE_API_KEY: 'fake-key', GOOGLE_GEMINI_BASE_URL: gemini.url, CHAT_MODEL: undefined, GEMINI_API_KEY: undefined });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await chat?.stop('SIGKILL');
+    await browser?.close();
+    await gemini?.close();
+  });
+
+  it('says which model is in use, and delivers a status_message call from "Gemini" to the page', async () => {
+    expect(chat.output()).toMatch(/\[chat\] model: Gemini gemini-2\.5-flash \(API key\)/);
+    const health = await (await fetch(`${chat.origin}/healthz`)).json();
+    expect(health.model).toBe('gemini');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(chat.origin);
+    await page.waitForSelector('#chat-input:not([disabled])');
+    await page.fill('#chat-input', 'hello');
+    await page.click('#send');
+    await page.waitForFunction(() => document.querySelectorAll('.message.assistant').length === 1, undefined, { timeout: 20_000 });
+    await page.waitForSelector('#chat-input:not([disabled])');
+    expect(await page.$$eval('#activity li span:last-child', (items) => items.map((i) => i.textContent))).toContain('Gemini is on it');
+    expect(await page.textContent('#agent-status')).toContain('Gemini is on it');
+    expect(await page.locator('.message.assistant strong').textContent()).toBe('Gemini');
+    expect(gemini.requests[0]!.apiKey).toBe('fake-key');
+    expect(gemini.requests[0]!.path).toContain('gemini-2.5-flash:streamGenerateContent');
+    await context.close();
+  }, 60_000);
+});
+
+describe('chat example process', () => {
+  it('starts offline with no key, says so first, and shuts down on SIGTERM: sockets closed with 1001, exit 0', async () => {
+    const chat = await spawnChatServer({
+      CHAT_MODEL: undefined,
+      GOOGLE_API_KEY: undefined,
+      GEMINI_API_KEY: undefined,
+      GOOGLE_GENAI_API_KEY: undefined,
+      GOOGLE_GENAI_USE_VERTEXAI: undefined,
+      GOOGLE_GENAI_USE_ENTERPRISE: undefined,
+      OFFLINE_MODEL_DELAY_MS: '300',
+    });
+    try {
+      const firstLine = chat.output().split('\n').find((line) => line.startsWith('[chat]'));
+      expect(firstLine).toMatch(/^\[chat\] model: offline \(.*\)\. Set GOOGLE_API_KEY \(or GEMINI_API_KEY\) to use Gemini\.$/);
+      const session = await createSession(chat.origin);
+      const client = await TestClient.open(`${chat.origin.replace('http', 'ws')}${session.wsUrl}`);
+      client.socket.send('What is Cloud Run?');
+      await client.waitFor((c) => c.statuses.length >= 2, 20_000);
+      // Mid-stream.
+      const code = chat.stop('SIGTERM');
+      expect((await client.closed).code).toBe(1001);
+      expect(await code).toBe(0);
+      expect(chat.output()).toContain('SIGTERM: closing sockets (1001)');
+    } finally {
+      await chat.stop('SIGKILL');
+    }
+  }, 60_000);
+});
+
+describeIfEmulator('chat example with STATUS_MESSENGER_PUBSUB_ENABLED=true (real emulator)', () => {
+  it('publishes the run’s events, and flushes them on close', async () => {
+    const topicId = uniqueId('chat-events');
+    const subscription = await createTopicAndSubscription(topicId);
+    const chat = await startChat({
+      STATUS_MESSENGER_PUBSUB_ENABLED: 'true',
+      GOOGLE_CLOUD_PROJECT: TEST_PROJECT,
+      STATUS_MESSENGER_PUBSUB_TOPIC_ID: topicId,
+      OFFLINE_MODEL_DELAY_MS: '20',
+    });
+    const session = await createSession(chat.origin);
+    const client = await TestClient.open(`${chat.origin.replace('http', 'ws')}${session.wsUrl}`);
+    client.socket.send('What is Cloud Pub/Sub?');
+    await client.waitFor((c) => c.frames.some((f) => f.type === 'agent_turn_complete'), 20_000);
+    const statuses = client.statuses.length;
+    await client.close();
+    await chat.app.close(); // flushes
+
+    const received = await pullEvents(subscription, { expected: 100, idleMs: 3000 });
+    const events = received.map((r) => r.event);
+    const types = events.map((e) => e.event_type);
+    expect(events.every((e) => e.websocket_session_id === session.sessionId)).toBe(true);
+    expect(types[0]).toBe('run_start');
+    expect(types.at(-1)).toBe('run_end');
+    expect(types.filter((t) => t === 'status_message')).toHaveLength(statuses); // the mirror: what the user saw
+    const finding = events.find((e) => e.event_type === 'key_finding_identified')!;
+    expect(finding.data).toMatchObject({ query: 'What is Cloud Pub/Sub?', source: 'https://cloud.google.com/pubsub/docs/overview' });
+    expect(finding).toMatchObject({ agent: 'reasoning_agent', app_name: 'status_messenger_chat', user_id: session.sessionId });
+    expect(types).toEqual(expect.arrayContaining(['tool_call', 'tool_result']));
+    console.log(`chat example → Pub/Sub: ${events.length} events (${[...new Set(types)].join(', ')})`);
+  }, 90_000);
+});

@@ -1,12 +1,13 @@
 /**
- * The registry: every case `npm run bench` runs, in order. A new case (e.g. Pub/Sub, once
- * `src/events/` lands) is one file in this folder and one line here.
+ * The registry: every case `npm run bench` runs, in order. A new case is one file in this
+ * folder and one line here.
  */
 import type { BenchCase } from '../types.js';
 import { alsOverheadCase } from './als-overhead.js';
 import { fanOutCase } from './fan-out.js';
 import { idleMemoryCase } from './idle-memory.js';
+import { pubsubCase } from './pubsub.js';
 import { throughputCase } from './throughput.js';
 import { toolLatencyCase } from './tool-latency.js';
 
-export const BENCH_CASES: readonly BenchCase[] = [throughputCase, fanOutCase, toolLatencyCase, alsOverheadCase, idleMemoryCase];
+export const BENCH_CASES: readonly BenchCase[] = [throughputCase, fanOutCase, toolLatencyCase, alsOverheadCase, idleMemoryCase, pubsubCase];

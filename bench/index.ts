@@ -8,13 +8,14 @@
  *   npm run bench -- --json            machine-readable output
  *   npm run bench -- --only=fan-out    selected cases (docs untouched)
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { LogLevel, setLogLevel } from '@google/adk';
 import { setDefaultLogger, silentLogger } from '../src/index.js';
 import { BENCH_CASES } from './cases/index.js';
 import { renderBarChart } from './report/bar-chart-svg.js';
 import { renderMarkdown } from './report/markdown.js';
+import { README_END, README_START, replaceReadmeSection } from './report/readme-section.js';
 import { renderTable } from './report/table.js';
 import { currentLoad, describeMachine } from './support/machine.js';
 import { parseOptions, UsageError } from './support/options.js';
@@ -66,8 +67,17 @@ async function main(): Promise<number> {
   if (options.writeDocs && failures.length === 0) {
     await mkdir(DOCS, { recursive: true });
     await writeFile(new URL('bench.svg', DOCS), renderBarChart(report));
-    await writeFile(new URL('bench-results.md', DOCS), renderMarkdown(report));
+    const markdown = renderMarkdown(report);
+    await writeFile(new URL('bench-results.md', DOCS), markdown);
     log(`bench: wrote ${fileURLToPath(new URL('bench.svg', DOCS))} and bench-results.md`);
+    const readmeUrl = new URL('../README.md', DOCS);
+    const updated = replaceReadmeSection(await readFile(readmeUrl, 'utf8'), markdown);
+    if (updated) {
+      await writeFile(readmeUrl, updated);
+      log('bench: updated the Performance section of README.md');
+    } else {
+      log(`bench: README.md has no ${README_START} … ${README_END} markers; left it alone`);
+    }
   } else if (!options.writeDocs) {
     log('bench: docs not written (quick or partial run; pass --docs to force)');
   } else {

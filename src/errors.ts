@@ -14,14 +14,10 @@ export type StatusMessengerErrorCode =
   | 'ERR_INVALID_STATUS'
   /** A status is longer than `maxStatusLength`. */
   | 'ERR_STATUS_TOO_LONG'
-  /** Code that needs a status session ran outside `withStatusSession`/`runWithStatus`. */
-  | 'ERR_NO_STATUS_SESSION'
   /** The hub was used after `close()`. */
   | 'ERR_HUB_CLOSED'
   /** An agent event is not JSON-serialisable or is too large. */
   | 'ERR_INVALID_EVENT'
-  /** Pub/Sub publishing is not configured (see the env vars). */
-  | 'ERR_PUBSUB_DISABLED'
   /** `@google-cloud/pubsub` is not installed. */
   | 'ERR_PUBSUB_NOT_INSTALLED'
   /** The configured topic does not exist. */

@@ -1,6 +1,7 @@
 /**
- * `docs/bench.svg`: one horizontal bar per ratio, a dashed line at 1× (the baseline) and a tick
- * at each bar's target. Hand-written SVG, no dependency; deterministic for a given report.
+ * `docs/bench.svg`: one horizontal bar per ratio on a logarithmic axis (ratios span 0.5× to
+ * hundreds×), a dashed line at 1× (the baseline), gridlines at powers of ten, and a tick at each
+ * bar's target. Hand-written SVG, no dependency; deterministic for a given report.
  */
 import type { BenchReport, ChartBar } from '../types.js';
 import { describeMachineLine, formatRatio } from './format.js';
@@ -21,8 +22,11 @@ function barColor(bar: ChartBar): string {
 
 export function renderBarChart(report: BenchReport): string {
   const bars = report.results.flatMap((result) => result.chart);
-  const max = Math.max(1.2, ...bars.map((bar) => Math.max(bar.ratio, bar.target ?? 0) * 1.15));
-  const x = (ratio: number): number => LABEL_WIDTH + (Math.max(0, ratio) / max) * PLOT_WIDTH;
+  const values = bars.flatMap((bar) => [bar.ratio, bar.target ?? bar.ratio]).filter((v) => v > 0);
+  const lo = Math.pow(10, Math.floor(Math.log10(Math.min(0.5, ...values))));
+  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(2, ...values) * 1.05)));
+  const x = (ratio: number): number =>
+    LABEL_WIDTH + ((Math.log10(Math.max(lo, ratio)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * PLOT_WIDTH;
   const height = TOP + bars.length * ROW_HEIGHT + 44;
   const valueX = LABEL_WIDTH + PLOT_WIDTH + 12;
   const width = valueX + 150;
@@ -30,8 +34,17 @@ export function renderBarChart(report: BenchReport): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     `<text x="12" y="22" font-size="14" font-weight="600" fill="#222">adk-status-messenger: ours ÷ baseline (higher is better)</text>`,
-    `<text x="12" y="38" fill="#666">bar: measured ratio · red tick: target · dashed line: 1× (as fast as the baseline)</text>`,
+    `<text x="12" y="38" fill="#666">bar: measured ratio (log scale) · red tick: target · dashed line: 1× (as fast as the baseline)</text>`,
   ];
+  const bottomY = TOP + bars.length * ROW_HEIGHT;
+  for (let decade = lo; decade <= hi * 1.0001; decade *= 10) {
+    if (Math.abs(decade - 1) < 1e-9) continue;
+    const gx = x(decade).toFixed(1);
+    out.push(
+      `<line x1="${gx}" y1="${TOP - 2}" x2="${gx}" y2="${bottomY + 2}" stroke="#e3e3e3"/>`,
+      `<text x="${gx}" y="${bottomY + 16}" text-anchor="middle" fill="#999">${escapeXml(formatRatio(decade))}</text>`,
+    );
+  }
   bars.forEach((bar, i) => {
     const y = TOP + i * ROW_HEIGHT;
     const end = x(bar.ratio);

@@ -1,9 +1,10 @@
 /**
  * Writes frames to one socket, fast and without letting a slow reader grow memory.
  *
- * Fast: the frames of one tick go out in one write. The first write of a tick corks the TCP
- * socket and the next tick uncorks it, so a burst of statuses costs one system call instead
- * of one per frame (most of a frame's cost on Linux).
+ * Fast: the frames written in one synchronous burst go out in one write. The first write corks
+ * the TCP socket and a microtask uncorks it, so a burst of statuses costs one system call instead
+ * of one per frame (most of a frame's cost on Linux). A microtask rather than `nextTick`: under
+ * load ADK runs long chains of promise jobs, and `nextTick` would hold frames until all finish.
  *
  * Bounded: while the socket's `bufferedAmount` is under `maxBufferedBytes`, frames go straight
  * out. Past it, frames wait in a small pending map keyed by a coalesce key: a newer frame with
@@ -23,10 +24,10 @@ export type FrameData = string | Buffer;
 const AS_TEXT = { binary: false } as const;
 const FLUSH_CORKED_AT = 64 * 1024;
 
-// Every writer corked in this tick; one nextTick uncorks them all (not one callback per socket).
-const corkedThisTick: SocketWriter[] = [];
+// Every writer corked in this burst; one microtask uncorks them all (not one callback per socket).
+const corkedInBurst: SocketWriter[] = [];
 function uncorkAll(): void {
-  const writers = corkedThisTick.splice(0);
+  const writers = corkedInBurst.splice(0);
   for (const writer of writers) writer.uncork();
 }
 
@@ -45,7 +46,7 @@ export class SocketWriter {
 
   /**
    * @param raw the TCP socket under `socket` (what the HTTP `upgrade` event handed over), used
-   * to batch writes per tick and to learn when it drains; without it each frame is written alone.
+   * to batch the writes of a burst and to learn when it drains; without it each frame is written alone.
    */
   constructor(socket: WebSocket, raw: Duplex | undefined, maxBufferedBytes: number, onOverflow: () => void) {
     this.#socket = socket;
@@ -94,16 +95,16 @@ export class SocketWriter {
     if (raw && !this.#corked && !raw.destroyed) {
       this.#corked = true;
       raw.cork();
-      corkedThisTick.push(this);
-      if (corkedThisTick.length === 1) process.nextTick(uncorkAll);
+      corkedInBurst.push(this);
+      if (corkedInBurst.length === 1) queueMicrotask(uncorkAll);
     }
     if (typeof data === 'string') this.#socket.send(data);
     else this.#socket.send(data, AS_TEXT);
-    // A big burst goes to the kernel now rather than piling up in user space until the tick ends.
+    // A big burst goes to the kernel now rather than piling up in user space until the burst ends.
     if (this.#corked && raw && raw.writableLength >= FLUSH_CORKED_AT) this.uncork();
   }
 
-  /** @internal Ends this tick's batch: the corked frames go out in one write. */
+  /** @internal Ends this burst: the corked frames go out in one write. */
   uncork(): void {
     if (!this.#corked) return;
     this.#corked = false;

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import { StatusMessengerError } from '../../src/errors.js';
+import { parseFrame } from '../../src/client/parse-frame.js';
 import { parseServerFrame } from '../../src/protocol.js';
 import { sleep, startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
@@ -25,8 +26,26 @@ const hostileFrame = fc
     return `{${[`"type":${JSON.stringify(type)}`, ...body].join(',')}}`;
   });
 
+/** Frames with valid required fields and hostile extras: exercises the accepting paths. */
+const nearValidFrame = fc
+  .tuple(
+    fc.oneof(
+      fc.record({ type: fc.constant('status'), data: fc.string(), seq: fc.nat(), ts: fc.string({ maxLength: 30 }) }),
+      fc.record({ type: fc.constant('hello'), v: fc.nat(5), epoch: fc.string({ maxLength: 12 }), seq: fc.nat() }),
+      fc.record({ type: fc.constant('gap'), from: fc.nat(), to: fc.nat(), reason: fc.constantFrom('expired', 'reset') }),
+    ),
+    fc.dictionary(fc.constantFrom(...KNOWN_KEYS, ...HOSTILE_KEYS), fc.jsonValue(), { maxKeys: 4 }),
+  )
+  .map(([frame, extras]) => {
+    const body = Object.entries(extras)
+      .filter(([key]) => !(key in frame))
+      .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+    return `{${[...Object.entries(frame).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`), ...body].join(',')}}`;
+  });
+
 const anyFrameText = fc.oneof(
   { weight: 3, arbitrary: hostileFrame },
+  { weight: 2, arbitrary: nearValidFrame },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 200 }) },
   { weight: 1, arbitrary: fc.json() },
   { weight: 1, arbitrary: fc.constantFrom('{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', '[]', 'null', '{', '\u0000', '"status"') },
@@ -63,6 +82,22 @@ describe('fuzz', () => {
       { numRuns: 20_000 },
     );
     console.log(`fuzz parseServerFrame: 20000 inputs, ${accepted} accepted as frames, 0 throws, 0 pollution`);
+  });
+
+  it("the browser client's parseFrame: 20,000 hostile inputs, never throws, only known own fields", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof(anyFrameText, fc.anything()), (input) => {
+        const frame = parseFrame(input);
+        if (frame === undefined) return;
+        accepted += 1;
+        expect(['status', 'hello', 'gap']).toContain(frame.type);
+        expect(Object.getPrototypeOf(frame)).toBe(Object.prototype);
+        for (const key of Object.keys(frame)) expect(KNOWN_KEYS.has(key)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+    console.log(`fuzz client parseFrame: 20000 inputs, ${accepted} accepted as frames, 0 throws, 0 pollution`);
   });
 
   describe('through a real hub', () => {

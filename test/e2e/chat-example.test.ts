@@ -244,6 +244,8 @@ describeWithChromium('chat example on the Gemini code path (local fake Gemini se
   beforeAll(async () => {
     gemini = await startFakeGemini((body) => {
       const last = body.contents.at(-1);
+      const text = last?.parts.map((part) => (typeof part.text === 'string' ? part.text : '')).join('') ?? '';
+      if (text.includes('please fail')) throw new Error('internal detail: quota project 1234 exhausted');
       if (last?.parts.some((part) => 'functionResponse' in part)) return [{ text: '**Gemini** says hello.' }];
       return [{ functionCall: { name: 'status_message', args: { message: 'Gemini is on it' } } }];
     });
@@ -274,6 +276,15 @@ describeWithChromium('chat example on the Gemini code path (local fake Gemini se
     expect(await page.locator('.message.assistant strong').textContent()).toBe('Gemini');
     expect(gemini.requests[0]!.apiKey).toBe('fake-key');
     expect(gemini.requests[0]!.path).toContain('gemini-2.5-flash:streamGenerateContent');
+
+    // A failing model: the page gets a generic error and the input back, never the internals.
+    await page.fill('#chat-input', 'please fail');
+    await page.click('#send');
+    await page.waitForSelector('.message.error', { timeout: 20_000 });
+    await page.waitForSelector('#chat-input:not([disabled])');
+    const error = await page.textContent('.message.error');
+    expect(error).toBe('Sorry, something went wrong while answering. Please try again.');
+    expect(await page.content()).not.toContain('quota project 1234');
     await context.close();
   }, 60_000);
 });

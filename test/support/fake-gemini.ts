@@ -55,7 +55,15 @@ export async function startFakeGemini(script: GeminiScript = statusThenAnswer): 
       }
       const apiKey = req.headers['x-goog-api-key'] as string | undefined;
       requests.push({ path: req.url ?? '', body, apiKey });
-      const parts = script(body, { model: match[1]!, apiKey });
+      let parts: Record<string, unknown>[];
+      try {
+        parts = script(body, { model: match[1]!, apiKey });
+      } catch (error) {
+        // A script that throws stands for a failing API: Gemini's error shape, status 500.
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 500, message: (error as Error).message, status: 'INTERNAL' } }));
+        return;
+      }
       const response = {
         candidates: [{ content: { role: 'model', parts }, finishReason: 'STOP', index: 0 }],
         usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },

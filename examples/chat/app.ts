@@ -22,6 +22,8 @@ import { buildResearchTeam } from './agents.js';
 import { createChatTurns } from './chat-turns.js';
 import type { ChatConfig } from './config.js';
 import { OfflineResearchModel } from './offline-model.js';
+import { chatOriginPolicy } from './origin-policy.js';
+import { SessionJanitor, WindowLimiter } from './session-janitor.js';
 import { SessionTokens } from './session-tokens.js';
 
 // The repository root: two levels up from this file under CommonJS (jest); under ESM (`npm start`
@@ -76,14 +78,21 @@ export function createChatApp(config: ChatConfig, logger: Logger = getDefaultLog
   const runner = new InMemoryRunner({ agent: team, appName, plugins: [plugin] });
 
   const hub = new StatusHub({
-    allowedOrigins: config.allowedOrigins,
+    allowedOrigins: chatOriginPolicy(config.allowedOrigins),
     authorize: (request, sessionId) => {
       const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
       return tokens.verify(sessionId, token);
     },
     logger,
   });
-  hub.on('message', createChatTurns({ runner, hub, rootAgentName: team.name, logger }));
+  const janitor = new SessionJanitor(runner.sessionService, [appName, AGENT_NAMES.reasoning, AGENT_NAMES.search]);
+  const onChatMessage = createChatTurns({ runner, hub, rootAgentName: team.name, logger });
+  hub.on('message', (sessionId, text) => {
+    janitor.touch(sessionId);
+    return onChatMessage(sessionId, text);
+  });
+  // New sessions per client address and minute (each holds memory until the janitor forgets it).
+  const sessionCreation = new WindowLimiter(60, 60_000);
   // What the user saw, as `status_message` events for analytics.
   if (publisher) mirrorStatusesToPubSub(hub, { publisher });
 
@@ -108,6 +117,10 @@ export function createChatApp(config: ChatConfig, logger: Logger = getDefaultLog
     const resumed =
       typeof body.sessionId === 'string' && SESSION_ID_PATTERN.test(body.sessionId) && typeof body.token === 'string' &&
       tokens.verify(body.sessionId, body.token);
+    if (!resumed && !sessionCreation.allow(req.socket.remoteAddress ?? '')) {
+      res.status(429).set('Retry-After', '60').json({ error: 'Too many new sessions; try again in a minute.' });
+      return;
+    }
     const { sessionId, token } = resumed ? { sessionId: body.sessionId as string, token: body.token as string } : tokens.create();
     res.status(resumed ? 200 : 201).json({ sessionId, token, wsUrl: `/ws/${sessionId}?token=${encodeURIComponent(token)}` });
   });
@@ -141,6 +154,7 @@ export function createChatApp(config: ChatConfig, logger: Logger = getDefaultLog
     close: () =>
       (closing ??= (async () => {
         server.close();
+        janitor.stop();
         await hub.close(); // every socket gets 1001
         await publisher?.close(5000); // flush what is buffered, report what is not
         server.closeAllConnections();

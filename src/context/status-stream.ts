@@ -43,14 +43,14 @@ export function streamStatusUpdates(options: StreamStatusUpdatesOptions = {}): S
   const { signal, bufferSize = 1000 } = options;
   if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) invalidOption('bufferSize', 'a positive integer', bufferSize);
   const buffer: StatusStreamItem[] = [];
-  let waiting: ((result: IteratorResult<StatusStreamItem>) => void) | undefined;
+  // Callers may ask for several items before any arrives: one waiter each, served in order.
+  const waiting: ((result: IteratorResult<StatusStreamItem>) => void)[] = [];
   let done = false;
   let dropped = 0;
 
   const listener: Listener = (item) => {
-    if (waiting) {
-      const resolve = waiting;
-      waiting = undefined;
+    const resolve = waiting.shift();
+    if (resolve) {
       resolve({ value: item, done: false });
       return;
     }
@@ -66,9 +66,7 @@ export function streamStatusUpdates(options: StreamStatusUpdatesOptions = {}): S
       listeners.delete(listener);
       signal?.removeEventListener('abort', onAbort);
       buffer.length = 0;
-      const resolve = waiting;
-      waiting = undefined;
-      resolve?.({ value: undefined, done: true });
+      for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
     }
     return { value: undefined, done: true };
   };
@@ -88,7 +86,7 @@ export function streamStatusUpdates(options: StreamStatusUpdatesOptions = {}): S
       if (item) return Promise.resolve({ value: item, done: false });
       if (done) return Promise.resolve({ value: undefined, done: true });
       return new Promise((resolve) => {
-        waiting = resolve;
+        waiting.push(resolve);
       });
     },
     return() {

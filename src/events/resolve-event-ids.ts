@@ -35,7 +35,7 @@ function text(value: unknown): string | undefined {
 
 export function resolveEventIds(sources: EventIdSources = {}): ResolvedEventIds {
   const { context, websocketSessionId, ids = {} } = sources;
-  const session = resolveStatusSession(text(context?.sessionId));
+  const session = resolveStatusSession({ userId: text(context?.userId), sessionId: text(context?.sessionId) });
   // The binding's ADK ids describe its own session only: an explicit, different session id
   // (e.g. a status mirrored for another session) must not borrow them.
   const bound = session && (websocketSessionId === undefined || websocketSessionId === session.sessionId) ? session : undefined;

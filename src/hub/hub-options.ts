@@ -41,6 +41,8 @@ export interface StatusHubOptions {
   allowMissingOrigin?: boolean;
   /** Access control per upgrade request (tokens, cookies). @default every request is allowed */
   authorize?: AuthorizeHook;
+  /** An async `authorize` that has not answered after this gets 503 and the socket is closed. @default 10000 */
+  authorizeTimeoutMs?: number;
   /** Sockets one session may have open at once; more get 429. @default 32 */
   maxSocketsPerSession?: number;
   /** Sockets the hub holds at once; more get 503. @default 50000 */
@@ -75,6 +77,7 @@ export const HUB_DEFAULTS = {
   heartbeatIntervalMs: 30_000,
   heartbeatTimeoutMs: 10_000,
   allowMissingOrigin: true,
+  authorizeTimeoutMs: 10_000,
   maxSocketsPerSession: 32,
   maxSockets: 50_000,
   maxBufferedBytes: 1024 * 1024,
@@ -100,6 +103,7 @@ export function resolveHubOptions(options: StatusHubOptions = {}): ResolvedHubOp
     'historySize',
     'historyTtlMs',
     'maxStatusLength',
+    'authorizeTimeoutMs',
   ] as const) {
     positiveInteger(name, resolved[name]);
   }

@@ -7,11 +7,12 @@
  * load ADK runs long chains of promise jobs, and `nextTick` would hold frames until all finish.
  *
  * Bounded: while the socket's `bufferedAmount` is under `maxBufferedBytes`, frames go straight
- * out. Past it, frames wait in a small pending map keyed by a coalesce key: a newer frame with
- * the same key (every `status` frame shares one) replaces the older one, so a slow tab skips
- * intermediate statuses and always ends on the newest. Frames without a key queue in order; if
- * pending bytes pass the cap too, the socket is closed as a slow consumer (4008). Pending frames
- * go out when the TCP socket drains.
+ * out. Past it, frames wait in a small pending queue. A frame with a coalesce key (every `status`
+ * frame shares one) replaces the pending frame with the same key, in its place, so a slow tab
+ * skips intermediate statuses and always ends on the newest; but never across a frame without a
+ * key (such as `agent_turn_complete`), which keeps its order relative to everything. If pending
+ * bytes pass the cap too, the socket is closed as a slow consumer (4008). Pending frames go out
+ * when the TCP socket drains.
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
@@ -36,9 +37,8 @@ export class SocketWriter {
   readonly #raw: Duplex | undefined;
   readonly #maxBufferedBytes: number;
   readonly #onOverflow: () => void;
-  readonly #pending = new Map<string, FrameData>();
+  readonly #pending: { key: string | undefined; data: FrameData }[] = [];
   #pendingBytes = 0;
-  #uniqueKey = 0;
   #corked = false;
   #awaitingDrain = false;
   /** Frames replaced by a newer one of the same key while the socket was slow. */
@@ -58,18 +58,18 @@ export class SocketWriter {
   write(data: FrameData, coalesceKey?: string): WriteResult {
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return 'dropped';
-    if (this.#pending.size === 0 && socket.bufferedAmount < this.#maxBufferedBytes) {
+    if (this.#pending.length === 0 && socket.bufferedAmount < this.#maxBufferedBytes) {
       this.#send(data);
       return 'sent';
     }
-    const key = coalesceKey ?? `\u0000${this.#uniqueKey++}`;
-    const previous = this.#pending.get(key);
-    if (previous !== undefined) {
-      this.#pendingBytes -= previous.length;
-      this.#pending.delete(key); // re-insert at the end: order by latest occurrence
+    const replaced = coalesceKey === undefined ? undefined : this.#coalescable(coalesceKey);
+    if (replaced) {
+      this.#pendingBytes -= replaced.data.length;
+      replaced.data = data;
       this.coalesced += 1;
+    } else {
+      this.#pending.push({ key: coalesceKey, data });
     }
-    this.#pending.set(key, data);
     this.#pendingBytes += data.length;
     if (this.#pendingBytes > this.#maxBufferedBytes) {
       this.clear();
@@ -86,8 +86,18 @@ export class SocketWriter {
   }
 
   clear(): void {
-    this.#pending.clear();
+    this.#pending.length = 0;
     this.#pendingBytes = 0;
+  }
+
+  /** The pending frame with `key` that nothing without a key has been queued after, if any. */
+  #coalescable(key: string): { key: string | undefined; data: FrameData } | undefined {
+    for (let i = this.#pending.length - 1; i >= 0; i -= 1) {
+      const entry = this.#pending[i]!;
+      if (entry.key === key) return entry;
+      if (entry.key === undefined) return undefined;
+    }
+    return undefined;
   }
 
   #send(data: FrameData): void {
@@ -125,12 +135,11 @@ export class SocketWriter {
     this.#awaitingDrain = false;
     const socket = this.#socket;
     if (socket.readyState !== socket.OPEN) return this.clear();
-    for (const [key, data] of this.#pending) {
-      if (socket.bufferedAmount >= this.#maxBufferedBytes) break;
-      this.#pending.delete(key);
+    while (this.#pending.length > 0 && socket.bufferedAmount < this.#maxBufferedBytes) {
+      const { data } = this.#pending.shift()!;
       this.#pendingBytes -= data.length;
       this.#send(data);
     }
-    if (this.#pending.size > 0) this.#waitForDrain();
+    if (this.#pending.length > 0) this.#waitForDrain();
   };
 }

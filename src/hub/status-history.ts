@@ -72,8 +72,8 @@ export class StatusHistory {
    * - no `since`: the latest status only (a fresh page shows where things stand);
    * - `since` in this epoch: everything after it, preceded by a gap frame for what fell out
    *   of the window;
-   * - another epoch, or a `since` beyond what this history has issued: a `reset` gap, then
-   *   everything this history still holds.
+   * - another epoch, no epoch, or a `since` beyond what this history has issued: a `reset` gap,
+   *   then everything this history still holds.
    */
   resume(since: number | undefined, epoch: string | undefined, now: number): ResumePlan {
     this.prune(now);
@@ -83,7 +83,8 @@ export class StatusHistory {
       return { entries: latest ? [latest] : [] };
     }
     const oldest = entries[0]?.seq ?? this.#lastSeq + 1;
-    const reset = (epoch !== undefined && epoch !== this.epoch) || since > this.#lastSeq;
+    // A `since` without its epoch could belong to any history: never guess.
+    const reset = epoch !== this.epoch || since > this.#lastSeq;
     if (reset) {
       return { gap: { from: 1, to: oldest - 1, reason: 'reset' }, entries: entries.slice() };
     }

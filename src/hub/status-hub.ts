@@ -87,6 +87,12 @@ type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) 
 
 const STATUS_COALESCE_KEY = 'status';
 
+// The close code ws sends after each of its protocol errors (see ws/lib/receiver.js).
+const WS_ERROR_CLOSE_CODES: Record<string, number> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: CLOSE_CODES.MESSAGE_TOO_BIG,
+  WS_ERR_INVALID_UTF8: 1007,
+};
+
 export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSink {
   readonly #options: ResolvedHubOptions;
   readonly #wss: WebSocketServer;
@@ -218,12 +224,27 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
       this.#afterAuthorize(verdict, request, socket, head, sessionId, query);
       return true;
     }
+    // An answer that never comes must not hold the socket (and a slot of the limits) forever.
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      finish();
+      this.#logger.warn(`The StatusHub \`authorize\` hook did not settle within ${options_.authorizeTimeoutMs} ms; answered 503.`);
+      this.#refuse(socket, 503, 'Service Unavailable: authorization timed out');
+    }, options_.authorizeTimeoutMs);
+    timer.unref();
     Promise.resolve(verdict).then(
       (result) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         finish();
         this.#afterAuthorize(result, request, socket, head, sessionId, query);
       },
       (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         finish();
         this.#authorizeFailed(socket, error);
       },
@@ -382,7 +403,12 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
   }
 
   #onConnection(ws: WebSocket, raw: Duplex, sessionId: string, request: IncomingMessage, query: URLSearchParams): void {
-    ws.on('error', (error) => this.#logger.debug(`socket error in session ${sessionId}`, error));
+    ws.on('error', (error) => {
+      // ws closes the socket itself after a protocol error; count it with the hub's own closes.
+      const code = WS_ERROR_CLOSE_CODES[(error as { code?: string }).code ?? ''] ?? 1002;
+      this.#closedByHub[code] = (this.#closedByHub[code] ?? 0) + 1;
+      this.#logger.debug(`socket error in session ${sessionId}`, error);
+    });
     const options = this.#options;
     const now = Date.now();
     const writer = new SocketWriter(ws, raw, options.maxBufferedBytes, () =>

@@ -12,9 +12,18 @@ export class LatestThrottle {
     this.#intervalMs = intervalMs;
   }
 
-  /** Runs `run` now, or later in place of anything still pending for `key`. */
-  submit(key: string, run: () => void): void {
+  /**
+   * Runs `run` now, or later in place of anything still pending for `key`. An `urgent` item
+   * (an error) is never replaced or delayed: what is pending goes out first, then it.
+   */
+  submit(key: string, run: () => void, urgent = false): void {
     if (this.#intervalMs <= 0) return run();
+    if (urgent) {
+      this.flush(key);
+      this.#last.set(key, Date.now());
+      this.#forgetLater(key);
+      return run();
+    }
     const now = Date.now();
     const last = this.#last.get(key);
     const pending = this.#pending.get(key);

@@ -116,7 +116,7 @@ export class LifecycleReporter {
 
   runEnd(ids: LifecycleEvent['adk'], agent: string): void {
     this.#guard(() => {
-      const session = resolveStatusSession(ids.sessionId);
+      const session = resolveStatusSession(ids);
       if (session) this.#throttle.flush(session.sessionId);
       this.#publish({ type: 'run_end', data: { agent }, ...this.#idsFor(ids) });
     });
@@ -142,10 +142,10 @@ export class LifecycleReporter {
   ): void {
     const text = renderStatus(template, values, this.#options.maxStatusLength);
     if (text === undefined) return;
-    const session = resolveStatusSession(ctx?.sessionId);
+    const session = resolveStatusSession(ctx);
     if (!session) return;
     const update = { message: text, agent: values.agent || undefined, tool: tool.name, ...(level ? { level } : {}) };
-    this.#throttle.submit(session.sessionId, () => this.#deliver(session, update));
+    this.#throttle.submit(session.sessionId, () => this.#deliver(session, update), level === 'error');
   }
 
   #deliver(session: StatusSession, update: Parameters<StatusSession['send']>[0]): void {
@@ -176,7 +176,7 @@ export class LifecycleReporter {
   }
 
   #idsFor(ids: LifecycleEvent['adk']): Pick<LifecycleEvent, 'adk' | 'statusSessionId'> {
-    const session = resolveStatusSession(ids.sessionId);
+    const session = resolveStatusSession(ids);
     // Inside an AgentTool sub-run `appName` is the sub-agent's name; the run's own is on the binding.
     const adk = { ...ids, appName: session?.adk?.appName ?? ids.appName };
     return session ? { adk, statusSessionId: session.sessionId } : { adk };
@@ -212,6 +212,8 @@ const DEFAULT_REPORTER_FALLBACKS: Partial<ReporterOptions> = {
   transfer: DEFAULT_TRANSFER_TEMPLATE,
 };
 
+// Function call ids come from the model and repeat across runs (`call_0`…); the invocation id
+// makes them unique in the process.
 function callKey(tool: BaseTool, ctx: Context | undefined): string {
-  return ctx?.functionCallId ?? `${ctx?.invocationId ?? ''}:${tool.name}`;
+  return `${ctx?.invocationId ?? ''}\u0000${ctx?.functionCallId ?? tool.name}`;
 }

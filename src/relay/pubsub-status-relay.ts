@@ -38,9 +38,13 @@ export interface PubSubStatusRelayOptions {
   instanceId?: string;
   /** @default `status-relay-<instanceId>` */
   subscriptionName?: string;
-  /** Pub/Sub deletes a subscription idle this long, e.g. a crashed instance's (its minimum is 1 day). @default 86400 */
+  /**
+   * Pub/Sub deletes a subscription idle this long, e.g. a crashed instance's (at least 1 day, and
+   * more than `retentionSeconds`). An instance restarted with the same `instanceId` before then
+   * takes its subscription back, with whatever arrived meanwhile. @default 86400
+   */
   subscriptionTtlSeconds?: number;
-  /** How long the subscription keeps messages this instance has not taken yet: the catch-up window. @default 600 */
+  /** How long the subscription keeps messages this instance has not taken yet: the catch-up window (600–604800). @default 600 */
   retentionSeconds?: number;
   /** Create the relay topic if it does not exist (needs `pubsub.topics.create`). @default false */
   createTopicIfMissing?: boolean;
@@ -84,6 +88,7 @@ interface RelayTopic extends EventTopic {
   exists(): Promise<[boolean]>;
   create(): Promise<unknown>;
   createSubscription(name: string, options: Record<string, unknown>): Promise<[SubscriptionLike, ...unknown[]]>;
+  subscription(name: string, options?: Record<string, unknown>): SubscriptionLike;
 }
 interface RelayClient {
   topic(name: string, options?: Record<string, unknown>): RelayTopic;
@@ -115,9 +120,19 @@ export class PubSubStatusRelay {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(this.instanceId)) invalidOption('instanceId', 'up to 64 of [A-Za-z0-9_-]', this.instanceId);
     this.#subscriptionName = options.subscriptionName ?? `status-relay-${this.instanceId}`;
     if (!SUBSCRIPTION_NAME.test(this.#subscriptionName)) invalidOption('subscriptionName', 'a Pub/Sub subscription id', this.#subscriptionName);
-    for (const name of ['subscriptionTtlSeconds', 'retentionSeconds', 'publishTimeoutMs', 'maxBufferedStatuses'] as const) {
+    for (const name of ['publishTimeoutMs', 'maxBufferedStatuses'] as const) {
       const value = options[name];
       if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) invalidOption(name, 'a positive integer', value);
+    }
+    // Pub/Sub's own ranges, checked here rather than at start(): retention 10 minutes to 7 days;
+    // expiration at least 1 day, and longer than the retention.
+    const retention = options.retentionSeconds ?? 600;
+    if (!Number.isSafeInteger(retention) || retention < 600 || retention > 604_800) {
+      invalidOption('retentionSeconds', 'an integer from 600 to 604800', options.retentionSeconds);
+    }
+    const ttl = options.subscriptionTtlSeconds ?? 86_400;
+    if (!Number.isSafeInteger(ttl) || ttl < 86_400 || ttl <= retention) {
+      invalidOption('subscriptionTtlSeconds', `an integer ≥ 86400 and > retentionSeconds (${retention})`, options.subscriptionTtlSeconds);
     }
     this.#options = options;
   }
@@ -167,13 +182,22 @@ export class PubSubStatusRelay {
         if ((error as { code?: number })?.code !== 6) throw error; // 6: created meanwhile
       });
     }
-    const [subscription] = await topic.createSubscription(this.#subscriptionName, {
+    const subscriptionOptions = {
       enableMessageOrdering: true,
       ackDeadlineSeconds: 10,
       messageRetentionDuration: { seconds: o.retentionSeconds ?? 600 },
       expirationPolicy: { ttl: { seconds: o.subscriptionTtlSeconds ?? 86_400 } },
       flowControl: { maxMessages: 1000 },
-    });
+    };
+    let subscription: SubscriptionLike;
+    try {
+      [subscription] = await topic.createSubscription(this.#subscriptionName, subscriptionOptions);
+    } catch (error) {
+      // 6 = ALREADY_EXISTS: this instance id ran before (a restart after a crash). Take the
+      // subscription back; what it kept since is delivered now.
+      if ((error as { code?: number })?.code !== 6) throw error;
+      subscription = topic.subscription(this.#subscriptionName, { flowControl: subscriptionOptions.flowControl });
+    }
     this.#subscription = subscription;
     subscription.on('message', (message) => this.#onMessage(message));
     subscription.on('error', (error) => this.#logger.warn('The status relay subscription reported an error; it keeps retrying.', error));

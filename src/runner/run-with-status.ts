@@ -79,7 +79,12 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
 ): AsyncGenerator<Event, void, undefined> {
   const { session, runParams, key } = prepared;
   const release = await sessionLocks.acquire(key);
-  const unregister = registerAdkSessionRoute(runParams.sessionId, session);
+  // Aborted while waiting for an earlier run of the session: leave without starting.
+  if ((runParams as { abortSignal?: AbortSignal }).abortSignal?.aborted) {
+    release();
+    return;
+  }
+  const unregister = registerAdkSessionRoute(runParams.userId, runParams.sessionId, session);
   let settled = false;
   let iterator: AsyncGenerator<Event, void, undefined> | undefined;
   try {
@@ -123,7 +128,9 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
 /**
  * Same events as `runner.runAsync(params)`; every step runs bound to the status session, so
  * `status_message` calls anywhere in the run (sub-agents, AgentTool, parallel calls) reach
- * the sockets of `statusSessionId`. Runs of one ADK session wait for each other.
+ * the sockets of `statusSessionId`. Runs of one ADK session wait for each other: iterate the
+ * result to the end, `break`, or call `return()`, or the session stays locked. A run whose
+ * `abortSignal` fires while it waits for the lock ends without starting.
  */
 export function runWithStatus(
   runner: StatusRunnable,

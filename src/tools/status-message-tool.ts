@@ -83,7 +83,7 @@ export function createStatusMessageTool(options: StatusMessageToolOptions = {}):
 
   let warned = false;
   const execute = (input: Record<string, unknown>, ctx?: Context): StatusToolResult => {
-    const session = resolveStatusSession(ctx?.sessionId);
+    const session = resolveStatusSession(ctx);
     if (!session) {
       if (!warned) {
         warned = true;

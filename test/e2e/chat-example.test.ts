@@ -222,6 +222,24 @@ describeWithChromium('chat example in Chromium', () => {
     expect(await page.locator('.message.user').first().textContent()).toBe(hostile);
   }, 60_000);
 
+  it('recovers by itself when the server restarts with a new secret', async () => {
+    const port = Number(new URL(chat.origin).port);
+    const page = await open();
+    const before = await page.getAttribute('body', 'data-session-id');
+    await chat.app.close();
+    // The same port, a new random secret: the page's token no longer verifies.
+    const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', CHAT_MODEL: 'offline', OFFLINE_MODEL_DELAY_MS: '120' });
+    chat = { app: createChatApp(config, silentLogger), origin: chat.origin };
+    await chat.app.listen();
+    await page.waitForFunction((old) => document.body.dataset.sessionId !== old, before, { timeout: 30_000 });
+    await page.waitForSelector('#chat-input:not([disabled])', { timeout: 30_000 });
+    await ask(page, 'What is Cloud Run?');
+    await answered(page, 1);
+    expect(await page.locator('.message.assistant').first().textContent()).toContain('Cloud Run');
+    // The socket refusals while it found out show up as console errors: expected here.
+    pageErrors = pageErrors.filter((line) => !line.includes('WebSocket connection'));
+  }, 60_000);
+
   it('is usable at phone width', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true });
     const page = await phone.newPage();

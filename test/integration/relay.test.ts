@@ -145,4 +145,28 @@ describeIfEmulator('PubSubStatusRelay across two server processes', () => {
     expect(labels(onB).filter((l) => l.startsWith('local-on-A'))).toEqual([]);
     await Promise.all([onA.close(), onB.close()]);
   }, 60_000);
+
+  it('takes its subscription back when restarted with the same instance id, and validates Pub/Sub ranges up front', async () => {
+    const { PubSubStatusRelay } = await import('../../src/relay/pubsub-status-relay.js');
+    const { StatusHub } = await import('../../src/hub/status-hub.js');
+    const hub = new StatusHub();
+    expect(() => new PubSubStatusRelay({ hub, topicName: topic, retentionSeconds: 60 })).toThrow(/retentionSeconds/);
+    expect(() => new PubSubStatusRelay({ hub, topicName: topic, subscriptionTtlSeconds: 3600 })).toThrow(/subscriptionTtlSeconds/);
+
+    const crashed = new PubSubStatusRelay({ hub, topicName: topic, projectId: TEST_PROJECT, instanceId: 'pod-7' });
+    await crashed.start();
+    // A crash: the subscription stays behind (no close()).
+    const again = new PubSubStatusRelay({ hub, topicName: topic, projectId: TEST_PROJECT, instanceId: 'pod-7' });
+    await again.start();
+    const received = new Promise<string>((resolve) => {
+      hub.on('status', (sessionId, frame, meta) => {
+        if (meta.origin !== undefined) resolve(`${sessionId}: ${frame.data.split(' ').slice(0, 2).join(' ')}`);
+      });
+    });
+    await b.post('/run?session=restarted&count=1&label=after-restart');
+    expect(await received).toBe('restarted: after-restart 0');
+    await again.close();
+    await (crashed as unknown as { close(): Promise<void> }).close().catch(() => {});
+    await hub.close();
+  }, 60_000);
 });

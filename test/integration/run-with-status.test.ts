@@ -236,6 +236,30 @@ describe('runWithStatus', () => {
     await socket.close();
   });
 
+  it('does not start a run whose abortSignal fired while it waited for the session', async () => {
+    const seen: string[] = [];
+    const model = new ScriptedLlm(
+      ({ userText }) => {
+        seen.push(userText);
+        return reply(`re ${userText}`);
+      },
+      { delayMs: 30 },
+    );
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x' }), appName: APP });
+    await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'waiting' });
+    const controller = new AbortController();
+    const first = drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'waiting', newMessage: userMessage('first') }));
+    const second = drain(
+      runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'waiting', newMessage: userMessage('second'), abortSignal: controller.signal }),
+    );
+    controller.abort();
+    const [, secondEvents] = await Promise.all([first, second]);
+    expect(secondEvents).toEqual([]);
+    expect(seen).toEqual(['first']);
+    const session = await runner.sessionService.getSession({ appName: APP, userId: 'u', sessionId: 'waiting' });
+    expect(session!.events.filter((event) => event.author === 'user')).toHaveLength(1);
+  });
+
   it('throws wiring bugs at the call', () => {
     const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model: new ScriptedLlm(() => reply('x')), instruction: 'x' }) });
     expect(() => runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'bad id!', newMessage: userMessage('x') })).toThrow(

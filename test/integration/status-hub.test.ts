@@ -92,7 +92,11 @@ describe('StatusHub', () => {
       await srv.close();
       srv = await startHubServer({ historySize: 3 });
       for (let i = 1; i <= 10; i += 1) srv.hub.send('window', `s${i}`);
-      const client = await TestClient.open(srv.url('window', 'since=2'));
+      const first = await TestClient.open(srv.url('window'));
+      await first.waitFor((c) => c.frames.length >= 1);
+      const epoch = (first.frames[0] as HelloFrame).epoch;
+      await first.close();
+      const client = await TestClient.open(srv.url('window', `since=2&epoch=${epoch}`));
       await client.waitFor((c) => c.statuses.length === 3);
       const gap = client.frames.find((frame): frame is GapFrame => frame.type === 'gap');
       expect(gap).toEqual({ type: 'gap', from: 3, to: 7, reason: 'expired' });
@@ -234,6 +238,15 @@ describe('StatusHub', () => {
       expect(srv.hub.stats().refused).toMatchObject({ 401: 1, 403: 1, 500: 1 });
     });
 
+    it('answers 503 when an async authorize never settles, and frees the slot', async () => {
+      srv = await startHubServer({ authorize: () => new Promise<boolean>(() => {}), authorizeTimeoutMs: 200, maxSockets: 1 });
+      for (let i = 0; i < 2; i += 1) {
+        // The second would be "too many connections" if the first had kept its slot.
+        const { status, body } = await rawUpgrade(srv.port, '/ws/hang');
+        expect([status, body.trim()]).toEqual([503, 'Service Unavailable: authorization timed out']);
+      }
+    });
+
     it('limits sockets per session (429) and in total (503) before the upgrade', async () => {
       srv = await startHubServer({ maxSocketsPerSession: 2, maxSockets: 3 });
       const a = await Promise.all([TestClient.open(srv.url('lim')), TestClient.open(srv.url('lim'))]);
@@ -256,6 +269,7 @@ describe('StatusHub', () => {
       const client = await TestClient.open(srv.url('big'));
       client.socket.send('x'.repeat(64 * 1024 + 1));
       expect((await client.closed).code).toBe(1009);
+      expect(srv.hub.stats().closedByHub[1009]).toBe(1);
       const next = await TestClient.open(srv.url('big'));
       expect(next.socket.readyState).toBe(WebSocket.OPEN);
       await next.close();

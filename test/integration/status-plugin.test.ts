@@ -189,9 +189,10 @@ describe('StatusPlugin', () => {
 
   it('throttles bursts per session, keeping the newest', async () => {
     const { client } = await run({ throttleMs: 10_000 }, true, 'burst');
-    // The first status goes out at once; everything after it collapses into the newest, flushed at run end.
-    await client.waitFor((c) => c.statuses.length === 3);
-    expect(client.statusTexts).toEqual(['Planning', 'Running lookup…', 'researcher answered']);
+    // The first status goes out at once; later ones collapse into the newest, flushed at run end.
+    // An error is never swallowed: what was pending goes out first, then the error.
+    await client.waitFor((c) => c.statuses.length === 5);
+    expect(client.statusTexts).toEqual(['Planning', 'Running lookup…', 'Running broken…', 'broken failed', 'researcher answered']);
     await client.close();
   });
 
@@ -223,5 +224,47 @@ describe('StatusPlugin', () => {
     expect(shared.runAsync).toBe(originalRunAsync);
     expect(Object.prototype.hasOwnProperty.call(shared, 'runAsync')).toBe(false);
     await client.close();
+  });
+
+  it('keeps concurrent runs apart even when their models reuse function call ids', async () => {
+    const makeRunner = () => {
+      const agent = new LlmAgent({
+        name: 'solo',
+        model: new ScriptedLlm(
+          ({ step }) =>
+            step === 0
+              ? { content: { role: 'model', parts: [{ functionCall: { id: 'call_0', name: 'lookup', args: { query: 'q' } } }] } }
+              : reply('ok'),
+          { delayMs: 20 },
+        ),
+        instruction: 'x',
+        // A tool that takes a while, so the runs' calls overlap.
+        tools: [
+          new FunctionTool({
+            name: 'lookup',
+            description: 'slow lookup',
+            parameters: z.object({ query: z.string() }),
+            execute: async () => {
+              await sleep(50);
+              return { ok: true };
+            },
+          }),
+        ],
+      });
+      const plugin = new StatusPlugin({ throttleMs: 0, defaults: { done: 'done {tool}' } });
+      return new InMemoryRunner({ agent, appName: APP, plugins: [plugin] });
+    };
+    const runner = makeRunner();
+    const ids = ['same-a', 'same-b', 'same-c'];
+    const clients = await Promise.all(ids.map((id) => TestClient.open(srv.url(id))));
+    await Promise.all(
+      ids.map(async (id) => {
+        await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: id });
+        await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: id, newMessage: userMessage('go') }));
+      }),
+    );
+    await Promise.all(clients.map((client) => client.waitFor((c) => c.statuses.length === 2)));
+    for (const client of clients) expect(client.statusTexts).toEqual(['Running lookup…', 'done lookup']);
+    await Promise.all(clients.map((client) => client.close()));
   });
 });

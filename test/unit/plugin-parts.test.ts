@@ -48,6 +48,18 @@ describe('LatestThrottle', () => {
     expect(out).toEqual(['a', 'c']);
   });
 
+  it('never replaces or delays an urgent item: the pending one goes first, then it', () => {
+    const throttle = new LatestThrottle(10_000);
+    const out: string[] = [];
+    throttle.submit('k', () => out.push('a'));
+    throttle.submit('k', () => out.push('b'));
+    throttle.submit('k', () => out.push('failed!'), true);
+    throttle.submit('k', () => out.push('c'));
+    expect(out).toEqual(['a', 'b', 'failed!']);
+    throttle.flush();
+    expect(out).toEqual(['a', 'b', 'failed!', 'c']);
+  });
+
   it('passes everything through with interval 0', () => {
     const throttle = new LatestThrottle(0);
     const out: number[] = [];

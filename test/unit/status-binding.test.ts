@@ -81,6 +81,21 @@ describe('streamStatusUpdates', () => {
     await stream.return!();
   });
 
+  it('serves several pending next() calls in order', async () => {
+    const stream = streamStatusUpdates();
+    const first = stream.next();
+    const second = stream.next();
+    withStatusSession({ sessionId: 's' }, () => {
+      addStatusMessage('one');
+      addStatusMessage('two');
+    });
+    expect((await first).value.message).toBe('one');
+    expect((await second).value.message).toBe('two');
+    const third = stream.next();
+    await stream.return!();
+    expect((await third).done).toBe(true);
+  });
+
   it('ends when its signal aborts, also while waiting', async () => {
     const controller = new AbortController();
     const stream = streamStatusUpdates({ signal: controller.signal });

@@ -38,7 +38,9 @@ describe('StatusHistory', () => {
     expect(h.resume(1, 'e1', 5)).toEqual({ entries: expect.any(Array) });
     expect(h.resume(1, 'e1', 5).entries.map((e) => e.seq)).toEqual([2, 3, 4]);
     expect(h.resume(4, 'e1', 5).entries).toEqual([]);
-    expect(h.resume(0, undefined, 5).entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(h.resume(0, 'e1', 5).entries.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    // `since` without its epoch could be from another history: a reset, never a guess.
+    expect(h.resume(2, undefined, 5).gap?.reason).toBe('reset');
   });
 
   it('reports an expired gap for what fell out of the window', () => {

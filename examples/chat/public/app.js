@@ -95,15 +95,30 @@
     if (stopped) return;
     var socket = new WebSocket(absolute(session.wsUrl));
     chatSocket = socket;
-    socket.onopen = function () { retries = 0; setBusy(busy); };
+    socket.onopen = function () {
+      // After a drop, the end of a turn may have been missed: let the user go on.
+      if (retries > 0) { busy = false; assistantBubble = null; }
+      retries = 0;
+      setBusy(busy);
+    };
     socket.onmessage = onFrame;
     socket.onclose = function () {
       if (socket !== chatSocket || stopped) return;
       setBusy(busy);
       retries += 1;
-      // A refused socket usually means the server restarted with a new secret: get a new session.
-      if (retries === 3) return void start(true);
       var delay = Math.random() * Math.min(10000, 500 * Math.pow(2, retries));
+      // The browser cannot see why a socket was refused. Every third failure, ask the server
+      // whether the session is still valid (a restart with a new secret invalidates it).
+      if (retries % 3 === 0) {
+        obtainSession(false).then(function (checked) {
+          if (stopped || socket !== chatSocket) return;
+          if (checked.sessionId !== session.sessionId) return void switchTo(checked);
+          setTimeout(connectChat, delay);
+        }, function () {
+          if (!stopped && socket === chatSocket) setTimeout(connectChat, delay); // server still down
+        });
+        return;
+      }
       setTimeout(connectChat, delay);
     };
   }
@@ -129,14 +144,20 @@
     return created;
   }
 
-  async function start(fresh) {
+  function switchTo(next) {
     stop();
     stopped = false;
     retries = 0;
-    session = await obtainSession(fresh);
+    busy = false;
+    assistantBubble = null;
+    session = next;
     document.body.dataset.sessionId = session.sessionId;
     stopStatus = window.startStatusUpdates('agent-status', session.wsUrl, { onStatus: logActivity });
     connectChat();
+  }
+
+  async function start(fresh) {
+    switchTo(await obtainSession(fresh));
   }
 
   els.form.addEventListener('submit', function (event) {

@@ -101,6 +101,20 @@ describe('chat example server', () => {
     await client.close();
   });
 
+  it('allows its own origin plus ALLOWED_ORIGINS, and no others', async () => {
+    const other = await startChat({ ALLOWED_ORIGINS: 'https://embed.example.com' });
+    try {
+      const port = Number(new URL(other.origin).port);
+      const a = await createSession(other.origin);
+      const path = `/ws/${a.sessionId}?token=${encodeURIComponent(a.token)}`;
+      expect((await rawUpgrade(port, path, { Origin: other.origin })).status).toBe(101);
+      expect((await rawUpgrade(port, path, { Origin: 'https://embed.example.com' })).status).toBe(101);
+      expect((await rawUpgrade(port, path, { Origin: 'https://evil.example.com' })).status).toBe(403);
+    } finally {
+      await other.app.close();
+    }
+  });
+
   it('sends a generic error frame, not internals, for empty or oversized messages', async () => {
     const a = await createSession(chat.origin);
     const client = await TestClient.open(`${chat.origin.replace('http', 'ws')}${a.wsUrl}`);

@@ -25,7 +25,8 @@ import { TokenBucket } from './rate-limiter.js';
 import { SessionRegistry } from './session-registry.js';
 import { SocketWriter } from './socket-writer.js';
 import { StatusHistory } from './status-history.js';
-import { isOriginAllowed, matchSessionPath, refuseUpgrade } from './upgrade-checks.js';
+import { destroyOnError, isThenable, UpgradeGate } from './upgrade-gate.js';
+import { refuseUpgrade } from './upgrade-checks.js';
 
 export interface StatusHubEvents {
   /** A socket joined `sessionId` (after the hello and replay frames were written). */
@@ -99,8 +100,7 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
   readonly #registry = new SessionRegistry<WebSocket>();
   readonly #clients = new Map<WebSocket, ClientState>();
   readonly #histories = new Map<string, StatusHistory>();
-  readonly #pendingUpgrades = new Map<string, number>();
-  #pendingTotal = 0;
+  readonly #gate: UpgradeGate;
   readonly #attached = new Map<AnyServer, UpgradeListener>();
   readonly #heartbeat: Heartbeat<WebSocket>;
   readonly #sweep: NodeJS.Timeout;
@@ -131,6 +131,17 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
       },
     );
     this.#heartbeat.start();
+    const hub = this;
+    this.#gate = new UpgradeGate(this.#options, {
+      get closing() {
+        return hub.#closing !== undefined;
+      },
+      socketCount: () => this.#registry.socketCount,
+      sessionSocketCount: (sessionId) => this.#registry.countOf(sessionId),
+      refuse: (socket, status, message, headers) => this.#refuse(socket, status, message, headers),
+      admit: (request, socket, head, sessionId, query) => this.#complete(request, socket, head, sessionId, query),
+      logger: () => this.#logger,
+    });
     this.#sweep = setInterval(() => this.#evictIdleSessions(), Math.min(this.#options.historyTtlMs, 30_000));
     this.#sweep.unref();
   }
@@ -170,86 +181,7 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
    * path is not `<path>/...`; otherwise takes the request and answers it.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, options: AttachOptions = {}): boolean {
-    const match = matchSessionPath(request.url, options.path ?? '/ws');
-    if (match.kind === 'other') return false;
-    socket.on('error', destroyOnError);
-    if (match.kind === 'invalid') {
-      this.#refuse(socket, 400, 'Bad Request: the session id must match [A-Za-z0-9_-]{1,128}');
-      return true;
-    }
-    if (this.#closing) {
-      this.#refuse(socket, 503, 'Service Unavailable: shutting down');
-      return true;
-    }
-    const { sessionId, query } = match;
-    const options_ = this.#options;
-    if (!isOriginAllowed(request, options_.allowedOrigins, options_.allowMissingOrigin)) {
-      this.#refuse(socket, 403, 'Forbidden: origin not allowed');
-      return true;
-    }
-    if (this.#registry.socketCount + this.#pendingTotal >= options_.maxSockets) {
-      this.#refuse(socket, 503, 'Service Unavailable: too many connections', { 'Retry-After': '5' });
-      return true;
-    }
-    const pendingForSession = this.#pendingUpgrades.get(sessionId) ?? 0;
-    if (this.#registry.countOf(sessionId) + pendingForSession >= options_.maxSocketsPerSession) {
-      this.#refuse(socket, 429, 'Too Many Requests: too many connections for this session');
-      return true;
-    }
-    this.#pendingUpgrades.set(sessionId, pendingForSession + 1);
-    this.#pendingTotal += 1;
-    const finish = (): void => {
-      const left = (this.#pendingUpgrades.get(sessionId) ?? 1) - 1;
-      if (left <= 0) this.#pendingUpgrades.delete(sessionId);
-      else this.#pendingUpgrades.set(sessionId, left);
-      this.#pendingTotal -= 1;
-    };
-
-    const authorize = options_.authorize;
-    if (!authorize) {
-      finish();
-      this.#complete(request, socket, head, sessionId, query);
-      return true;
-    }
-    let verdict: ReturnType<typeof authorize>;
-    try {
-      verdict = authorize(request, sessionId);
-    } catch (error) {
-      finish();
-      this.#authorizeFailed(socket, error);
-      return true;
-    }
-    if (!isThenable(verdict)) {
-      finish();
-      this.#afterAuthorize(verdict, request, socket, head, sessionId, query);
-      return true;
-    }
-    // An answer that never comes must not hold the socket (and a slot of the limits) forever.
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      finish();
-      this.#logger.warn(`The StatusHub \`authorize\` hook did not settle within ${options_.authorizeTimeoutMs} ms; answered 503.`);
-      this.#refuse(socket, 503, 'Service Unavailable: authorization timed out');
-    }, options_.authorizeTimeoutMs);
-    timer.unref();
-    Promise.resolve(verdict).then(
-      (result) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        finish();
-        this.#afterAuthorize(result, request, socket, head, sessionId, query);
-      },
-      (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        finish();
-        this.#authorizeFailed(socket, error);
-      },
-    );
-    return true;
+    return this.#gate.handle(request, socket, head, options.path ?? '/ws');
   }
 
   /**
@@ -360,31 +292,6 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
     );
     this.#histories.clear();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
-  }
-
-  #afterAuthorize(
-    verdict: unknown,
-    request: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    sessionId: string,
-    query: URLSearchParams,
-  ): void {
-    if (socket.destroyed) return;
-    if (this.#closing) return this.#refuse(socket, 503, 'Service Unavailable: shutting down');
-    if (verdict === true) return this.#complete(request, socket, head, sessionId, query);
-    if (typeof verdict === 'object' && verdict !== null && (verdict as { allow?: unknown }).allow === true) {
-      return this.#complete(request, socket, head, sessionId, query);
-    }
-    const status = (verdict as { status?: number } | null)?.status;
-    const code = status === 403 || status === 429 ? status : 401;
-    const message = (verdict as { message?: unknown } | null)?.message;
-    this.#refuse(socket, code, typeof message === 'string' ? message : code === 401 ? 'Unauthorized' : 'Forbidden');
-  }
-
-  #authorizeFailed(socket: Duplex, error: unknown): void {
-    this.#logger.error('The StatusHub `authorize` hook threw; the upgrade was refused with 500.', error);
-    this.#refuse(socket, 500, 'Internal Server Error');
   }
 
   #refuse(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
@@ -529,14 +436,6 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
       }
     }
   }
-}
-
-function destroyOnError(this: Duplex): void {
-  this.destroy();
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function parseSeq(value: string | null): number | undefined {

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -105,6 +107,7 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
   readonly #heartbeat: Heartbeat<WebSocket>;
   readonly #sweep: NodeJS.Timeout;
   #closing: Promise<void> | undefined;
+  readonly #ownServers = new Set<HttpServer>();
   #statusesSent = 0;
   #coalescedFromClosed = 0;
   readonly #refused: Record<number, number> = {};
@@ -174,6 +177,38 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
       server.off('upgrade', listener);
       this.#attached.delete(server);
     };
+  }
+
+  /**
+   * Serves the hub on an HTTP server of its own, for hosts whose server you cannot attach to
+   * (ADK's `adk web` / `adk api_server`, a framework that hides its server). Other paths get 404.
+   * Resolves once listening; `port: 0` picks a free port (read it from the result). `hub.close()`
+   * closes this server too.
+   */
+  async listen(port: number, host?: string, options: AttachOptions = {}): Promise<{ server: HttpServer; port: number; url: string }> {
+    if (this.#closing) throw new StatusMessengerError('ERR_HUB_CLOSED', 'Cannot listen after close()');
+    if (!Number.isSafeInteger(port) || port < 0 || port > 65535) invalidOption('port', 'an integer 0–65535', port);
+    if (host !== undefined && (typeof host !== 'string' || host === '')) invalidOption('host', 'a host name or address', host);
+    const server = createServer((_request, response) => {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found');
+    });
+    this.attach(server, options);
+    this.#ownServers.add(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((error: unknown) => {
+      this.#ownServers.delete(server);
+      this.#attached.get(server) && server.off('upgrade', this.#attached.get(server)!);
+      this.#attached.delete(server);
+      throw error;
+    });
+    const address = server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return { server, port: address.port, url: `ws://${shownHost}:${address.port}${options.path ?? '/ws'}` };
   }
 
   /**
@@ -291,6 +326,10 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
       ),
     );
     this.#histories.clear();
+    await Promise.all(
+      [...this.#ownServers].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
+    this.#ownServers.clear();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
 

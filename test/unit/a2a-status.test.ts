@@ -175,3 +175,47 @@ describe('remote A2A statuses (consuming side)', () => {
     expect(warnings.join('\n')).toContain('socket layer down');
   });
 });
+
+describe('withA2AStatus around ADK’s A2AAgentExecutor', () => {
+  it('drops ADK event-stream status events (partial, no content parts) from the artifacts; the status still arrives once', async () => {
+    const { A2AAgentExecutor, FunctionTool, InMemorySessionService, Runner } = await import('@google/adk');
+    const { DefaultRequestHandler, InMemoryTaskStore } = await import('@a2a-js/sdk/server');
+    const { ScriptedLlm, callTools, reply } = await import('../support/scripted-llm.js');
+    // What an ADK-native status looks like in the event stream: a partial event with only
+    // customMetadata.status_messenger, pushed on the invocation's event queue while a tool runs.
+    let pushed = false;
+    const pushStatusEvent = new FunctionTool({
+      name: 'work',
+      description: 'works',
+      execute: (_input: unknown, toolContext) => {
+        addStatusMessage('Working hard');
+        const invocation = toolContext?.invocationContext;
+        pushed = invocation?.eventQueue !== undefined;
+        invocation?.eventQueue?.push(
+          createEvent({ invocationId: invocation.invocationId, author: 'worker', partial: true, customMetadata: { status_messenger: { message: 'Working hard' } } }),
+        );
+        return { ok: true };
+      },
+    });
+    const agent = new LlmAgent({
+      name: 'worker',
+      model: new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'work' }) : reply('done'))),
+      tools: [pushStatusEvent],
+    });
+    const runner = new Runner({ appName: 'worker', agent, sessionService: new InMemorySessionService() });
+    const handler = new DefaultRequestHandler(
+      { name: 'worker', url: 'http://127.0.0.1:1', capabilities: { streaming: true } } as unknown as AgentCard,
+      new InMemoryTaskStore(),
+      withA2AStatus(new A2AAgentExecutor({ runner })),
+    );
+    const events: unknown[] = [];
+    for await (const event of handler.sendMessageStream({ message: { kind: 'message', messageId: 'm', role: 'user', parts: [{ kind: 'text', text: 'go' }] } })) {
+      events.push(event);
+    }
+    expect(pushed).toBe(true);
+    const json = events.map((e) => JSON.stringify(e));
+    expect(json.filter((e) => e.includes('"kind":"artifact-update"') && e.includes('Working hard'))).toEqual([]);
+    expect(json.filter((e) => e.includes('"kind":"status-update"') && e.includes('Working hard'))).toHaveLength(1);
+    expect(json.at(-1)).toContain('"state":"completed"');
+  });
+});

@@ -29,6 +29,8 @@ const lookupArchive = new FunctionTool({
 });
 
 const model = new ScriptedLlm(({ step }) => {
+  // The tests count runs from this line (e.g. that a rejected caller never reached the agent).
+  if (step === 0) process.stdout.write('A2A_REMOTE_RUN\n');
   if (step === 0) return callTools({ name: 'status_message', args: { message: REMOTE_STATUS_TEXTS[0] } });
   if (step === 1) return callTools({ name: 'status_message', args: { message: REMOTE_STATUS_TEXTS[1] } });
   if (step === 2) return callTools({ name: 'lookup_archive' });

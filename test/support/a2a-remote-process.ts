@@ -20,15 +20,17 @@ export interface RemoteProcess {
 }
 
 export async function spawnA2ARemote(
-  env: { fail?: boolean; token?: string; toolDelayMs?: number } = {},
+  env: { fail?: boolean; token?: string; toolDelayMs?: number; stamps?: number } = {},
   timeoutMs = 30_000,
 ): Promise<RemoteProcess> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   if (env.fail) childEnv.A2A_REMOTE_FAIL = '1';
   if (env.token) childEnv.A2A_REMOTE_TOKEN = env.token;
   if (env.toolDelayMs !== undefined) childEnv.A2A_REMOTE_TOOL_DELAY_MS = String(env.toolDelayMs);
+  if (env.stamps !== undefined) childEnv.A2A_REMOTE_STAMPS = String(env.stamps);
   // Resolved here, not at module load: the remote script (ESM) imports this file's constants.
-  const root = path.resolve(__dirname, '..', '..');
+  // Under jest (CJS) __dirname exists; the ESM bench runs from the repository root.
+  const root = typeof __dirname === 'string' ? path.resolve(__dirname, '..', '..') : process.cwd();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('test', 'support', 'a2a-remote.ts')], {
     cwd: root,
     env: childEnv,

@@ -16,6 +16,8 @@ setLogLevel(LogLevel.ERROR);
 const fail = process.env.A2A_REMOTE_FAIL === '1';
 const token = process.env.A2A_REMOTE_TOKEN;
 const toolDelayMs = Number(process.env.A2A_REMOTE_TOOL_DELAY_MS ?? 300);
+/** For bench/a2a-latency.ts: the tool also adds this many statuses stamped `t=<epoch ms>`. */
+const stamps = Number(process.env.A2A_REMOTE_STAMPS ?? 0);
 
 const lookupArchive = new FunctionTool({
   name: 'lookup_archive',
@@ -23,6 +25,10 @@ const lookupArchive = new FunctionTool({
   execute: async () => {
     await new Promise((resolve) => setTimeout(resolve, toolDelayMs / 2));
     addStatusMessage(REMOTE_TOOL_STATUS);
+    for (let i = 0; i < stamps; i += 1) {
+      addStatusMessage(`t=${Date.now()}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await new Promise((resolve) => setTimeout(resolve, toolDelayMs / 2));
     return { found: 42 };
   },

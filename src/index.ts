@@ -133,3 +133,11 @@ export type { PubSubEnvConfig } from './events/read-pubsub-env.js';
 // Scale-out: many instances as one hub
 export { PubSubStatusRelay } from './relay/pubsub-status-relay.js';
 export type { PubSubStatusRelayOptions, RelayHub, RelayStats } from './relay/pubsub-status-relay.js';
+
+// A2A: statuses across agent boundaries (served side and RemoteA2AAgent consumers)
+export { A2A_STATUS_METADATA_KEY, toA2AStatusEvent, withA2AStatus } from './adk/a2a-status.js';
+export type { WithA2AStatusOptions } from './adk/a2a-status.js';
+export { toA2aWithStatus } from './adk/to-a2a-with-status.js';
+export type { A2aRoot } from './adk/to-a2a-with-status.js';
+export { forwardRemoteStatus, remoteStatusOf } from './adk/remote-a2a-status.js';
+export type { ForwardRemoteStatusMode, RemoteStatus } from './adk/remote-a2a-status.js';

@@ -6,7 +6,9 @@
  * catches its own errors: ADK aborts the whole run when a plugin throws.
  */
 import { BasePlugin } from '@google/adk';
-import type { BaseAgent, BaseTool, Context, InvocationContext } from '@google/adk';
+import type { BaseAgent, BaseTool, Context, Event, InvocationContext } from '@google/adk';
+import { FORWARD_REMOTE_STATUS_MODES, forwardRemoteStatus } from '../adk/remote-a2a-status.js';
+import type { ForwardRemoteStatusMode } from '../adk/remote-a2a-status.js';
 import { invalidOption } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
@@ -41,10 +43,18 @@ export interface StatusPluginOptions {
   publishEvent?: LifecycleEventSink;
   /** @default the default logger */
   logger?: Logger;
+  /**
+   * Working updates of `RemoteA2AAgent`s become statuses of this run (attributed to the remote
+   * agent, kept out of the answer): `'tagged'` those of `toA2aWithStatus` remotes, `'all'` any
+   * remote's working text too, `'off'` none. See docs/a2a.md. @default 'tagged'
+   */
+  forwardRemoteStatus?: ForwardRemoteStatusMode;
 }
 
 export class StatusPlugin extends BasePlugin {
   readonly #reporter: LifecycleReporter;
+  readonly #remote: ForwardRemoteStatusMode;
+  readonly #logger: () => Logger;
 
   constructor(options: StatusPluginOptions = {}) {
     const {
@@ -57,6 +67,7 @@ export class StatusPlugin extends BasePlugin {
       maxStatusLength = DEFAULT_MAX_STATUS_LENGTH,
       publishEvent,
       logger,
+      forwardRemoteStatus: remote = 'tagged',
     } = options;
     if (typeof name !== 'string' || name === '') invalidOption('name', 'a non-empty string', name);
     super(name);
@@ -64,6 +75,9 @@ export class StatusPlugin extends BasePlugin {
     if (!Number.isSafeInteger(throttleMs) || throttleMs < 0) invalidOption('throttleMs', 'a non-negative integer', throttleMs);
     if (!Number.isSafeInteger(maxStatusLength) || maxStatusLength < 2) invalidOption('maxStatusLength', 'an integer ≥ 2', maxStatusLength);
     if (publishEvent !== undefined && typeof publishEvent !== 'function') invalidOption('publishEvent', 'a function', publishEvent);
+    if (!FORWARD_REMOTE_STATUS_MODES.includes(remote)) invalidOption('forwardRemoteStatus', "'tagged', 'all' or 'off'", remote);
+    this.#remote = remote;
+    this.#logger = () => logger ?? getDefaultLogger();
     this.#reporter = new LifecycleReporter({
       tools,
       defaults: { ...DEFAULT_TOOL_TEMPLATES, ...defaults },
@@ -91,6 +105,10 @@ export class StatusPlugin extends BasePlugin {
 
   override async afterRunCallback({ invocationContext }: { invocationContext: InvocationContext }) {
     this.#reporter.runEnd(runIds(invocationContext), invocationContext.agent?.name ?? '');
+  }
+
+  override async onEventCallback({ invocationContext, event }: { invocationContext: InvocationContext; event: Event }) {
+    return forwardRemoteStatus(event, invocationContext, this.#remote, this.#logger);
   }
 
   override async beforeToolCallback(params: { tool: BaseTool; toolArgs: Record<string, unknown>; toolContext: Context }) {

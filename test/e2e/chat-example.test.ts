@@ -65,6 +65,33 @@ describe('chat example server', () => {
     expect((await rawUpgrade(port, `/ws/${a.sessionId}?token=${encodeURIComponent(a.token)}`)).status).toBe(101);
   });
 
+  it('stops honouring a token after its TTL: upgrades get 401, and an open socket gets no more chat turns', async () => {
+    const short = await startChat({ SESSION_TOKEN_TTL_HOURS: String(1.5 / 3600) }); // 1.5 s
+    try {
+      const port = Number(new URL(short.origin).port);
+      const a = await createSession(short.origin);
+      const client = await TestClient.open(`${short.origin.replace('http', 'ws')}${a.wsUrl}`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      client.socket.send('What is ADK?');
+      expect(await client.closed).toEqual({ code: 4001, reason: 'session token expired' });
+      expect(client.raw.map((text) => JSON.parse(text) as { type: string })).toContainEqual({
+        type: 'error',
+        message: 'This chat session has expired. Reload the page to start a new one.',
+      });
+      expect(client.statuses).toEqual([]); // the agent never ran
+      expect((await rawUpgrade(port, a.wsUrl)).status).toBe(401);
+      // The page's resume call gets a new session instead of the expired one.
+      const resumed = await fetch(`${short.origin}/api/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sessionId: a.sessionId, token: a.token }),
+      });
+      expect(resumed.status).toBe(201);
+    } finally {
+      await short.app.close();
+    }
+  });
+
   it('resumes a session whose token verifies, and replaces one whose token does not', async () => {
     const a = await createSession(chat.origin);
     const again = await fetch(`${chat.origin}/api/sessions`, {

@@ -49,7 +49,10 @@ app.post('/api/sessions/:sessionId/messages', async (req, res) => {
 
 const port = Number(process.env.PORT ?? 8080);
 const server = app.listen(port, (error) => {
-  if (error) throw error;
+  if (error) {
+    console.error(`Cannot listen on port ${port}: ${error.message}. Try another: PORT=8081 npm run example:minimal`);
+    process.exit(1);
+  }
   console.log(`http://localhost:${port} (model: ${gemini ? 'Gemini' : 'OFFLINE scripted model; set GOOGLE_API_KEY for Gemini'})`);
 });
 hub.attach(server, { path: '/ws' }); // the page connects to ws://host/ws/<sessionId>

@@ -4,7 +4,9 @@
  * Chromium. Also the Gemini code path against a local fake Gemini server, the token checks,
  * and the screenshot the README shows.
  */
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createChatApp } from '../../examples/chat/app.js';
@@ -349,6 +351,25 @@ describeWithChromium('chat example on the Gemini code path (local fake Gemini se
 });
 
 describe('chat example process', () => {
+  it('says in one line, with no stack, that its port is busy, and exits 1', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const error = await spawnChatServer({ PORT: String(port) }).then(
+        () => new Error('the chat server started on a busy port'),
+        (failure: Error) => failure,
+      );
+      const lines = error.message.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('[chat] model') && !line.startsWith('[chat] env') && !line.startsWith('[chat] Pub/Sub'));
+      expect(lines).toEqual([
+        'chat server exited early:',
+        `[chat] port ${port} on 127.0.0.1 is already in use (is another \`npm start\` running?). Stop that process, or pick another port: PORT=${port + 1} npm start`,
+      ]);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+
   it('starts offline with no key, says so first, and shuts down on SIGTERM: sockets closed with 1001, exit 0', async () => {
     const chat = await spawnChatServer({
       CHAT_MODEL: undefined,

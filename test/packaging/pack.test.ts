@@ -7,7 +7,7 @@
  * without touching this file.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -49,12 +49,12 @@ describe('the packed package', () => {
   let tarball: string;
   let packedFiles: string[];
   const consumer = path.join(work, 'consumer');
+  const stage = path.join(work, 'stage');
 
   beforeAll(async () => {
     rmSync(work, { recursive: true, force: true });
     // A copy with no dist/: what a git clone has. (Packing the repository itself would wipe the
     // dist/ that other test files are using.)
-    const stage = path.join(work, 'stage');
     mkdirSync(stage, { recursive: true });
     for (const entry of ['package.json', 'scripts', 'src', 'tsconfig.base.json', 'tsconfig.build.json', 'tsconfig.cjs.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'llms.txt']) {
       cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true });
@@ -77,6 +77,16 @@ describe('the packed package', () => {
     expect(missing).toEqual([]);
     expect(packedFiles.filter((file) => file.startsWith('src/') || file.startsWith('test/') || file.includes('.build-stamp'))).toEqual([]);
   });
+
+  it('`build.mjs --if-stale` (npm start) skips the build while dist/ is newer than src/, and rebuilds after an edit', async () => {
+    const build = (flag: string) => sh(process.execPath, [path.join('scripts', 'build.mjs'), flag], stage);
+    expect(await build('--if-stale')).toContain('skipped');
+    // An edit after the last build: the stamp is older than src/protocol.ts.
+    const before = new Date(Date.now() - 60_000);
+    utimesSync(path.join(stage, 'dist', '.build-stamp'), before, before);
+    expect(await build('--if-stale')).toContain('build: dist/ ready');
+    expect(await build('--if-stale')).toContain('skipped');
+  }, 120_000);
 
   it('passes publint', async () => {
     const out = await sh(bin('publint'), ['run', '--strict', tarball], work);

@@ -233,7 +233,7 @@ describeWithChromium('chat example in Chromium', () => {
     expect((await activity(page)).length).toBe(expectedOrder.length * 2);
   }, 60_000);
 
-  it('shows the same statuses in two tabs of one session', async () => {
+  it('shows the same question, statuses and answer in two tabs of one session', async () => {
     const first = await open();
     const second = await open(); // same browser context: same stored session
     expect(await second.getAttribute('body', 'data-session-id')).toBe(await first.getAttribute('body', 'data-session-id'));
@@ -242,6 +242,9 @@ describeWithChromium('chat example in Chromium', () => {
     await second.waitForFunction(() => document.querySelectorAll('#activity li').length >= 8);
     expect(await activity(second)).toEqual(await activity(first));
     expect(await second.locator('.message.assistant').count()).toBe(1);
+    // The question shows in both tabs, once each.
+    expect(await first.locator('.message.user').allTextContents()).toEqual(['Tell me about AsyncLocalStorage']);
+    expect(await second.locator('.message.user').allTextContents()).toEqual(['Tell me about AsyncLocalStorage']);
   }, 60_000);
 
   it('neutralises HTML and scripts in model output and statuses', async () => {
@@ -283,18 +286,35 @@ describeWithChromium('chat example in Chromium', () => {
     pageErrors = pageErrors.filter((line) => !line.includes('WebSocket connection'));
   }, 60_000);
 
-  it('is usable at phone width', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true });
+  it('is usable at phone width (375 px): no sideways scroll, "New chat" at the right, the activity heading in view', async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
     const page = await phone.newPage();
     page.on('pageerror', (error) => pageErrors.push(String(error)));
     await page.goto(chat.origin);
     await page.waitForSelector('#chat-input:not([disabled])');
-    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(scrollWidth).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     const input = await page.locator('#chat-input').boundingBox();
     expect(input!.width).toBeGreaterThan(200);
+    // "New chat" sits at the right edge, on the title's row.
+    const title = (await page.locator('.topbar h1').boundingBox())!;
+    const newChat = (await page.locator('#new-chat').boundingBox())!;
+    expect(375 - (newChat.x + newChat.width)).toBeLessThanOrEqual(24);
+    expect(Math.abs(newChat.y + newChat.height / 2 - (title.y + title.height / 2))).toBeLessThan(8);
+    // After a run the log has scrolled to its end; its heading is still at the top of the panel.
+    await ask(page, 'What is Cloud Pub/Sub?');
+    await answered(page, 1);
+    await page.locator('.activity').scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => document.querySelector('.activity')!.scrollTop)).toBeGreaterThan(0);
+    const panel = (await page.locator('.activity').boundingBox())!;
+    const heading = (await page.locator('.activity h2').boundingBox())!;
+    expect(heading.y).toBeGreaterThanOrEqual(panel.y - 1);
+    expect(heading.y + heading.height).toBeLessThanOrEqual(panel.y + panel.height);
+    expect(await page.evaluate(() => {
+      const rect = document.querySelector('.activity h2')!.getBoundingClientRect();
+      return document.elementFromPoint(rect.x + 10, rect.y + rect.height / 2)?.closest('h2')?.textContent;
+    })).toBe('Agent activity');
     await phone.close();
-  }, 30_000);
+  }, 60_000);
 });
 
 describeWithChromium('chat example on the Gemini code path (local fake Gemini server)', () => {

@@ -14,7 +14,7 @@ export function renderReadmeSummary(report: BenchReport): string {
   const { machine } = report;
   return [
     `${targets.length - missed.length} of ${targets.length} targets met on ${machine.date.slice(0, 10)} (${machine.cores} cores, Node ${machine.node}; figures are ratios against baselines run side by side).`,
-    missed.length === 0 ? 'None missed.' : `Missed: ${missed.map((target) => `${target.name} (${target.measured})`).join('; ')}.`,
+    missed.length === 0 ? 'None missed.' : `Missed: ${missed.map((target) => `${target.name} — ${target.measured}`).join('; ')}.`,
     'Tables, chart, method and why: [docs/bench-results.md](docs/bench-results.md).',
   ].join('  \n');
 }

@@ -286,6 +286,26 @@ describeWithChromium('chat example in Chromium', () => {
     pageErrors = pageErrors.filter((line) => !line.includes('WebSocket connection'));
   }, 60_000);
 
+  it('tells the user when the session token has expired, then moves to a new session by itself', async () => {
+    const short = await startChat({ SESSION_TOKEN_TTL_HOURS: String(2 / 3600) }); // 2 s
+    try {
+      const page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(String(error)));
+      await page.goto(short.origin);
+      await page.waitForSelector('#chat-input:not([disabled])');
+      const before = await page.getAttribute('body', 'data-session-id');
+      await page.waitForTimeout(2500);
+      await page.fill('#chat-input', 'What is ADK?');
+      await page.click('#send');
+      await page.waitForSelector('.message.error', { timeout: 10_000 });
+      expect(await page.textContent('.message.error')).toBe('This chat session has expired. Reload the page to start a new one.');
+      await page.waitForFunction((old) => document.body.dataset.sessionId !== old, before, { timeout: 30_000 });
+      expect(await page.locator('.message.user').count()).toBe(0); // the expired socket's turn never ran
+    } finally {
+      await short.app.close();
+    }
+  }, 60_000);
+
   it('is usable at phone width (375 px): no sideways scroll, "New chat" at the right, the activity heading in view', async () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
     const page = await phone.newPage();

@@ -15,7 +15,7 @@ import { setDefaultLogger, silentLogger } from '../src/index.js';
 import { BENCH_CASES } from './cases/index.js';
 import { renderBarChart } from './report/bar-chart-svg.js';
 import { renderMarkdown } from './report/markdown.js';
-import { README_END, README_START, replaceReadmeSection } from './report/readme-section.js';
+import { README_END, README_START, renderReadmeSummary, replaceReadmeSection } from './report/readme-section.js';
 import { renderTable } from './report/table.js';
 import { currentLoad, describeMachine } from './support/machine.js';
 import { parseOptions, UsageError } from './support/options.js';
@@ -71,10 +71,10 @@ async function main(): Promise<number> {
     await writeFile(new URL('bench-results.md', DOCS), markdown);
     log(`bench: wrote ${fileURLToPath(new URL('bench.svg', DOCS))} and bench-results.md`);
     const readmeUrl = new URL('../README.md', DOCS);
-    const updated = replaceReadmeSection(await readFile(readmeUrl, 'utf8'), markdown);
+    const updated = replaceReadmeSection(await readFile(readmeUrl, 'utf8'), renderReadmeSummary(report));
     if (updated) {
       await writeFile(readmeUrl, updated);
-      log('bench: updated the Performance section of README.md');
+      log('bench: updated the Performance summary in README.md');
     } else {
       log(`bench: README.md has no ${README_START} … ${README_END} markers; left it alone`);
     }

@@ -1,7 +1,9 @@
 // Builds the package: ESM + CJS (each with its own .d.ts), the ESM browser client, and the
 // drop-in IIFE `dist/browser/status-messenger.js`. Run with `npm run build`.
+// `--clean` starts from an empty dist/ (`prepare`: git installs and `npm pack`);
+// `--if-stale` skips the build when dist/ is newer than everything it is built from (`npm start`).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +22,26 @@ async function compile(project) {
   }
 }
 
-// `--clean` starts from an empty dist/; without it files are overwritten in place, so a build
-// never pulls dist/ from under a test that is running.
+// Written last, so its time is when the last complete build finished.
+const stamp = join(root, 'dist', '.build-stamp');
+
+/** The newest modification time under `path` (a file or a directory), in ms. */
+function newest(path) {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  return readdirSync(path).reduce((latest, name) => Math.max(latest, newest(join(path, name))), stats.mtimeMs);
+}
+
+if (process.argv.includes('--if-stale') && existsSync(stamp)) {
+  const inputs = ['src', 'scripts', 'package.json', 'tsconfig.base.json', 'tsconfig.build.json', 'tsconfig.cjs.json'];
+  if (statSync(stamp).mtimeMs > Math.max(...inputs.map((input) => newest(join(root, input))))) {
+    console.log('build: dist/ is newer than src/, skipped (npm run build forces it)');
+    process.exit(0);
+  }
+}
+
+// Without `--clean` files are overwritten in place, so a build never pulls dist/ from under a
+// test that is running.
 if (process.argv.includes('--clean')) await rm(join(root, 'dist'), { recursive: true, force: true });
 const jobs = [compile('tsconfig.build.json'), compile('tsconfig.cjs.json')];
 const clientProject = join('src', 'client', 'tsconfig.json');
@@ -39,4 +59,5 @@ if (existsSync(browserEntry)) {
   // The optional default stylesheet ships beside the drop-in script.
   await copyFile(join(root, 'src', 'client', 'status-messenger.css'), join(root, 'dist', 'browser', 'status-messenger.css'));
 }
+await writeFile(stamp, `${new Date().toISOString()}\n`);
 console.log('build: dist/ ready');

@@ -41,7 +41,14 @@ export interface ChatApp {
 
 export function createChatApp(config: ChatConfig, logger: Logger = getDefaultLogger()): ChatApp {
   const appName = 'status_messenger_chat';
-  const tokens = new SessionTokens(config.secret);
+  const tokens = new SessionTokens(config.secret, {
+    previous: config.previousSecret ? [config.previousSecret] : [],
+    ttlMs: config.tokenTtlMs,
+  });
+  // When each socket's token expires: the socket was authorised once, at the upgrade, but chat
+  // turns arrive over it for as long as it stays open.
+  const socketExpiry = new WeakMap<object, number>();
+  const tokenOf = (url: string | undefined) => new URL(url ?? '/', 'http://localhost').searchParams.get('token');
   // Agent events go to Pub/Sub only when the seed's variables say so (see .env.example).
   const publisher = config.pubsub.enabled
     ? new PubSubEventPublisher({ topicName: config.pubsub.topicName, projectId: config.pubsub.projectId, logger })
@@ -79,15 +86,21 @@ export function createChatApp(config: ChatConfig, logger: Logger = getDefaultLog
 
   const hub = new StatusHub({
     allowedOrigins: chatOriginPolicy(config.allowedOrigins),
-    authorize: (request, sessionId) => {
-      const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
-      return tokens.verify(sessionId, token);
-    },
+    authorize: (request, sessionId) => tokens.verify(sessionId, tokenOf(request.url)) !== undefined,
     logger,
   });
   const janitor = new SessionJanitor(runner.sessionService, [appName, AGENT_NAMES.reasoning, AGENT_NAMES.search]);
   const onChatMessage = createChatTurns({ runner, hub, rootAgentName: team.name, logger });
-  hub.on('message', (sessionId, text) => {
+  hub.on('connection', (sessionId, socket, request) => {
+    socketExpiry.set(socket, tokens.verify(sessionId, tokenOf(request.url)) ?? 0);
+  });
+  hub.on('message', (sessionId, text, socket) => {
+    if (!((socketExpiry.get(socket) ?? 0) > Date.now())) {
+      // 4001: the page's reconnect logic then asks /api/sessions, which hands out a new session.
+      socket.send(JSON.stringify({ type: 'error', message: 'This chat session has expired. Reload the page to start a new one.' }));
+      socket.close(4001, 'session token expired');
+      return;
+    }
     janitor.touch(sessionId);
     return onChatMessage(sessionId, text);
   });
@@ -116,7 +129,7 @@ export function createChatApp(config: ChatConfig, logger: Logger = getDefaultLog
     const body = (req.body ?? {}) as { sessionId?: unknown; token?: unknown };
     const resumed =
       typeof body.sessionId === 'string' && SESSION_ID_PATTERN.test(body.sessionId) && typeof body.token === 'string' &&
-      tokens.verify(body.sessionId, body.token);
+      tokens.verify(body.sessionId, body.token) !== undefined;
     if (!resumed && !sessionCreation.allow(req.socket.remoteAddress ?? '')) {
       res.status(429).set('Retry-After', '60').json({ error: 'Too many new sessions; try again in a minute.' });
       return;

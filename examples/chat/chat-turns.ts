@@ -1,5 +1,6 @@
 /**
- * One chat turn: the user's text in, the agent's answer out as the seed's frames. Statuses
+ * One chat turn: the user's text in (echoed to every tab as `user_message`), the agent's answer
+ * out as the seed's frames. Statuses
  * reach every tab through `runWithStatus`; the answer streams as `agent_message` frames that
  * each carry the whole text so far (so the page can replace, not append), then
  * `agent_turn_complete`. A failure sends a generic `error` frame, never server internals.
@@ -71,6 +72,8 @@ export function createChatTurns({ runner, hub, rootAgentName, logger }: ChatTurn
       return;
     }
     queued.set(sessionId, waiting + 1);
+    // Every tab of the session shows the question, not only the one that asked it.
+    hub.sendFrame(sessionId, { type: 'user_message', message: text });
     try {
       await runTurn(sessionId, text);
     } catch (error) {

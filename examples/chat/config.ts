@@ -18,6 +18,10 @@ export interface ChatConfig {
   host: string;
   /** Signs session tokens. */
   secret: Buffer;
+  /** The secret before a rotation: still verifies the tokens it signed (STATUS_MESSENGER_PREVIOUS_SECRET). */
+  previousSecret: Buffer | undefined;
+  /** How long a session token is valid (SESSION_TOKEN_TTL_HOURS, default 24). */
+  tokenTtlMs: number;
   secretSource: 'STATUS_MESSENGER_SECRET' | 'random per process';
   model: ModelChoice;
   /** The offline model's pause before each step (ms). */
@@ -58,12 +62,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ChatConfig {
   if (secretText !== undefined && secretText !== '' && secretText.length < 16) {
     throw new Error('STATUS_MESSENGER_SECRET must be at least 16 characters');
   }
+  const previousText = env.STATUS_MESSENGER_PREVIOUS_SECRET?.trim();
+  if (previousText && previousText.length < 16) throw new Error('STATUS_MESSENGER_PREVIOUS_SECRET must be at least 16 characters');
+  const ttlHours = env.SESSION_TOKEN_TTL_HOURS === undefined || env.SESSION_TOKEN_TTL_HOURS === '' ? 24 : Number(env.SESSION_TOKEN_TTL_HOURS);
+  if (!(ttlHours > 0)) throw new Error(`SESSION_TOKEN_TTL_HOURS must be a positive number of hours, got "${env.SESSION_TOKEN_TTL_HOURS}"`);
   const delay = env.OFFLINE_MODEL_DELAY_MS === undefined ? 400 : Number(env.OFFLINE_MODEL_DELAY_MS);
   const origins = env.ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean);
   return {
     port,
     host: env.HOST?.trim() || '0.0.0.0',
     secret: secretText ? Buffer.from(secretText, 'utf8') : randomBytes(32),
+    previousSecret: previousText ? Buffer.from(previousText, 'utf8') : undefined,
+    tokenTtlMs: Math.round(ttlHours * 3_600_000),
     secretSource: secretText ? 'STATUS_MESSENGER_SECRET' : 'random per process',
     model: chooseModel(env),
     offlineDelayMs: Number.isFinite(delay) && delay >= 0 ? delay : 400,

@@ -25,7 +25,15 @@ log(
 );
 
 const app = createChatApp(config, consoleLogger);
-const port = await app.listen();
+const port = await app.listen().catch((error: NodeJS.ErrnoException) => {
+  // The common first-run mistake (a second `npm start`) deserves one line, not a stack.
+  const reason =
+    error.code === 'EADDRINUSE' ? 'is already in use (is another `npm start` running?)'
+    : error.code === 'EACCES' ? 'needs more privileges'
+    : `cannot be used (${error.message})`;
+  console.error(`[chat] port ${config.port} on ${config.host} ${reason}. Stop that process, or pick another port: PORT=${config.port + 1} npm start`);
+  process.exit(1);
+});
 log(`listening on http://localhost:${port}`);
 
 let stopping = false;

@@ -4,7 +4,9 @@
  * Chromium. Also the Gemini code path against a local fake Gemini server, the token checks,
  * and the screenshot the README shows.
  */
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createChatApp } from '../../examples/chat/app.js';
@@ -63,6 +65,33 @@ describe('chat example server', () => {
     expect((await rawUpgrade(port, `/ws/${a.sessionId}?token=${b.token}`)).status).toBe(401);
     expect((await rawUpgrade(port, `/ws/${a.sessionId}?token=${a.token}x`)).status).toBe(401);
     expect((await rawUpgrade(port, `/ws/${a.sessionId}?token=${encodeURIComponent(a.token)}`)).status).toBe(101);
+  });
+
+  it('stops honouring a token after its TTL: upgrades get 401, and an open socket gets no more chat turns', async () => {
+    const short = await startChat({ SESSION_TOKEN_TTL_HOURS: String(1.5 / 3600) }); // 1.5 s
+    try {
+      const port = Number(new URL(short.origin).port);
+      const a = await createSession(short.origin);
+      const client = await TestClient.open(`${short.origin.replace('http', 'ws')}${a.wsUrl}`);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      client.socket.send('What is ADK?');
+      expect(await client.closed).toEqual({ code: 4001, reason: 'session token expired' });
+      expect(client.raw.map((text) => JSON.parse(text) as { type: string })).toContainEqual({
+        type: 'error',
+        message: 'This chat session has expired. Reload the page to start a new one.',
+      });
+      expect(client.statuses).toEqual([]); // the agent never ran
+      expect((await rawUpgrade(port, a.wsUrl)).status).toBe(401);
+      // The page's resume call gets a new session instead of the expired one.
+      const resumed = await fetch(`${short.origin}/api/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ sessionId: a.sessionId, token: a.token }),
+      });
+      expect(resumed.status).toBe(201);
+    } finally {
+      await short.app.close();
+    }
   });
 
   it('resumes a session whose token verifies, and replaces one whose token does not', async () => {
@@ -204,7 +233,7 @@ describeWithChromium('chat example in Chromium', () => {
     expect((await activity(page)).length).toBe(expectedOrder.length * 2);
   }, 60_000);
 
-  it('shows the same statuses in two tabs of one session', async () => {
+  it('shows the same question, statuses and answer in two tabs of one session', async () => {
     const first = await open();
     const second = await open(); // same browser context: same stored session
     expect(await second.getAttribute('body', 'data-session-id')).toBe(await first.getAttribute('body', 'data-session-id'));
@@ -213,6 +242,9 @@ describeWithChromium('chat example in Chromium', () => {
     await second.waitForFunction(() => document.querySelectorAll('#activity li').length >= 8);
     expect(await activity(second)).toEqual(await activity(first));
     expect(await second.locator('.message.assistant').count()).toBe(1);
+    // The question shows in both tabs, once each.
+    expect(await first.locator('.message.user').allTextContents()).toEqual(['Tell me about AsyncLocalStorage']);
+    expect(await second.locator('.message.user').allTextContents()).toEqual(['Tell me about AsyncLocalStorage']);
   }, 60_000);
 
   it('neutralises HTML and scripts in model output and statuses', async () => {
@@ -254,18 +286,55 @@ describeWithChromium('chat example in Chromium', () => {
     pageErrors = pageErrors.filter((line) => !line.includes('WebSocket connection'));
   }, 60_000);
 
-  it('is usable at phone width', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 780 }, isMobile: true });
+  it('tells the user when the session token has expired, then moves to a new session by itself', async () => {
+    const short = await startChat({ SESSION_TOKEN_TTL_HOURS: String(2 / 3600) }); // 2 s
+    try {
+      const page = await context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(String(error)));
+      await page.goto(short.origin);
+      await page.waitForSelector('#chat-input:not([disabled])');
+      const before = await page.getAttribute('body', 'data-session-id');
+      await page.waitForTimeout(2500);
+      await page.fill('#chat-input', 'What is ADK?');
+      await page.click('#send');
+      await page.waitForSelector('.message.error', { timeout: 10_000 });
+      expect(await page.textContent('.message.error')).toBe('This chat session has expired. Reload the page to start a new one.');
+      await page.waitForFunction((old) => document.body.dataset.sessionId !== old, before, { timeout: 30_000 });
+      expect(await page.locator('.message.user').count()).toBe(0); // the expired socket's turn never ran
+    } finally {
+      await short.app.close();
+    }
+  }, 60_000);
+
+  it('is usable at phone width (375 px): no sideways scroll, "New chat" at the right, the activity heading in view', async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
     const page = await phone.newPage();
     page.on('pageerror', (error) => pageErrors.push(String(error)));
     await page.goto(chat.origin);
     await page.waitForSelector('#chat-input:not([disabled])');
-    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(scrollWidth).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     const input = await page.locator('#chat-input').boundingBox();
     expect(input!.width).toBeGreaterThan(200);
+    // "New chat" sits at the right edge, on the title's row.
+    const title = (await page.locator('.topbar h1').boundingBox())!;
+    const newChat = (await page.locator('#new-chat').boundingBox())!;
+    expect(375 - (newChat.x + newChat.width)).toBeLessThanOrEqual(24);
+    expect(Math.abs(newChat.y + newChat.height / 2 - (title.y + title.height / 2))).toBeLessThan(8);
+    // After a run the log has scrolled to its end; its heading is still at the top of the panel.
+    await ask(page, 'What is Cloud Pub/Sub?');
+    await answered(page, 1);
+    await page.locator('.activity').scrollIntoViewIfNeeded();
+    expect(await page.evaluate(() => document.querySelector('.activity')!.scrollTop)).toBeGreaterThan(0);
+    const panel = (await page.locator('.activity').boundingBox())!;
+    const heading = (await page.locator('.activity h2').boundingBox())!;
+    expect(heading.y).toBeGreaterThanOrEqual(panel.y - 1);
+    expect(heading.y + heading.height).toBeLessThanOrEqual(panel.y + panel.height);
+    expect(await page.evaluate(() => {
+      const rect = document.querySelector('.activity h2')!.getBoundingClientRect();
+      return document.elementFromPoint(rect.x + 10, rect.y + rect.height / 2)?.closest('h2')?.textContent;
+    })).toBe('Agent activity');
     await phone.close();
-  }, 30_000);
+  }, 60_000);
 });
 
 describeWithChromium('chat example on the Gemini code path (local fake Gemini server)', () => {
@@ -322,6 +391,25 @@ describeWithChromium('chat example on the Gemini code path (local fake Gemini se
 });
 
 describe('chat example process', () => {
+  it('says in one line, with no stack, that its port is busy, and exits 1', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      const error = await spawnChatServer({ PORT: String(port) }).then(
+        () => new Error('the chat server started on a busy port'),
+        (failure: Error) => failure,
+      );
+      const lines = error.message.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('[chat] model') && !line.startsWith('[chat] env') && !line.startsWith('[chat] Pub/Sub'));
+      expect(lines).toEqual([
+        'chat server exited early:',
+        `[chat] port ${port} on 127.0.0.1 is already in use (is another \`npm start\` running?). Stop that process, or pick another port: PORT=${port + 1} npm start`,
+      ]);
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+
   it('starts offline with no key, says so first, and shuts down on SIGTERM: sockets closed with 1001, exit 0', async () => {
     const chat = await spawnChatServer({
       CHAT_MODEL: undefined,

@@ -1,3 +1,4 @@
+import { README_END, README_START, renderReadmeSummary, replaceReadmeSection } from '../../bench/report/readme-section.js';
 import { renderBarChart } from '../../bench/report/bar-chart-svg.js';
 import { formatNumber, formatSpread } from '../../bench/report/format.js';
 import { renderMarkdown } from '../../bench/report/markdown.js';
@@ -74,5 +75,20 @@ describe('bench report', () => {
     expect(formatNumber(0.1234)).toBe('0.123');
     expect(formatSpread({ label: '', value: 1, unit: 'x', spread: 0.1, rounds: 3 })).toBe('±5 %');
     expect(formatSpread({ label: '', value: 1, unit: 'x', spread: 0.1, rounds: 1 })).toBe('');
+  });
+});
+
+describe('README summary', () => {
+  it('is three lines between the markers: targets met, the missed ones, the link to the full results', () => {
+    const readme = `# x\n\n${README_START}\nold tables\n${README_END}\n\n## After\n`;
+    const updated = replaceReadmeSection(readme, renderReadmeSummary(report))!;
+    const section = updated.slice(updated.indexOf(README_START) + README_START.length, updated.indexOf(README_END)).trim();
+    expect(section.split('\n')).toEqual([
+      '1 of 2 targets met on 2026-01-02 (2 cores, Node v20.0.0; figures are ratios against baselines run side by side).  ',
+      'Missed: ours ≥ 0.9× raw ws — 0.80×.  ',
+      'Tables, chart, method and why: [docs/bench-results.md](docs/bench-results.md).',
+    ]);
+    expect(updated.endsWith(`${README_END}\n\n## After\n`)).toBe(true);
+    expect(replaceReadmeSection('# no markers', 'x')).toBeUndefined();
   });
 });

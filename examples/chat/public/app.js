@@ -72,7 +72,12 @@
     var frame;
     try { frame = JSON.parse(event.data); } catch (e) { return; }
     if (!frame || typeof frame.type !== 'string') return;
-    if (frame.type === 'agent_message' && typeof frame.message === 'string') {
+    if (frame.type === 'user_message' && typeof frame.message === 'string') {
+      // The question, from this tab or another tab of the session: every tab shows the same conversation.
+      addMessage('user', frame.message);
+      assistantBubble = null;
+      setBusy(true);
+    } else if (frame.type === 'agent_message' && typeof frame.message === 'string') {
       // Each frame carries the whole answer so far: replace, don't append.
       if (!assistantBubble) assistantBubble = addMessage('assistant', frame.message);
       else renderMarkdown(assistantBubble, frame.message);
@@ -164,7 +169,7 @@
     event.preventDefault();
     var text = els.input.value.trim();
     if (!text || busy || !chatSocket || chatSocket.readyState !== WebSocket.OPEN) return;
-    addMessage('user', text);
+    // Shown when the server echoes it as `user_message` (to every tab), not here.
     assistantBubble = null;
     chatSocket.send(text);
     els.input.value = '';

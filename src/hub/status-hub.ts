@@ -132,7 +132,9 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
       historyTtlMs: this.#options.historyTtlMs,
       adapter: this.#adapter,
       logger,
-      onStatus: (status) => this.#onStatus(status),
+      onStatus: Object.assign((status: NumberedStatus) => this.#onStatus(status), {
+        wanted: () => this.listenerCount('status') > 0,
+      }),
     });
     const hub = this;
     this.#admission = new Admission(this.#options, {

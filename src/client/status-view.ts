@@ -7,12 +7,15 @@
  * lowered to WeakMap helpers that would cost more than the rest of this file.
  */
 import type { GapFrame, StatusFrame } from '../protocol.js';
-import type { ConnectionState } from './connect-status-updates.js';
+import type { ConnectionState, StatusConnection } from './connect-status-updates.js';
 
 const PREFIX = 'sm-';
 
+/** What a view reads from the connection besides the status itself. */
+export type RunSnapshot = Pick<StatusConnection, 'steps' | 'runState' | 'runStartedAt' | 'runEndedAt'>;
+
 export interface StatusView {
-  show(status: StatusFrame): void;
+  show(status: StatusFrame, run: RunSnapshot): void;
   connection(state: ConnectionState): void;
   gap(gap: GapFrame): void;
 }
@@ -41,7 +44,8 @@ export function createStatusView(element: HTMLElement): StatusView {
   element.setAttribute('data-connection', 'connecting');
 
   return {
-    show(status) {
+    show(status, run) {
+      element.setAttribute('data-run', run.runState);
       text.textContent = status.data;
       const children: Node[] = [text];
       if (status.progress !== undefined) {

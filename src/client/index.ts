@@ -22,7 +22,8 @@ export type {
 export type { RunState, StatusStep } from './status-tracker.js';
 export { InvalidOptionError } from './check-options.js';
 export { FetchEventSource } from './fetch-event-source.js';
-export { formatDuration, runSummary } from './steps-view.js';
+export { formatDuration, runSummary } from './run-summary.js';
+export type { RunSnapshot } from './run-summary.js';
 export { backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { resolveSocketUrl } from './resolve-socket-url.js';

@@ -7,12 +7,10 @@
  * lowered to WeakMap helpers that would cost more than the rest of this file.
  */
 import type { GapFrame, StatusFrame } from '../protocol.js';
-import type { ConnectionState, StatusConnection } from './connect-status-updates.js';
+import type { ConnectionState } from './connect-status-updates.js';
+import type { RunSnapshot } from './run-summary.js';
 
 const PREFIX = 'sm-';
-
-/** What a view reads from the connection besides the status itself. */
-export type RunSnapshot = Pick<StatusConnection, 'steps' | 'runState' | 'runStartedAt' | 'runEndedAt'>;
 
 export interface StatusView {
   show(status: StatusFrame, run: RunSnapshot): void;

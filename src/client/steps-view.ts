@@ -10,32 +10,15 @@
  */
 import type { GapFrame, StatusFrame } from '../protocol.js';
 import type { ConnectionState } from './connect-status-updates.js';
-import type { RunSnapshot, StatusView } from './status-view.js';
+import { formatDuration, runSummary } from './run-summary.js';
+import type { RunSnapshot } from './run-summary.js';
+import type { StatusView } from './status-view.js';
 import type { StatusStep } from './status-tracker.js';
 
 const PREFIX = 'sm-';
 // Inline so the live region stays hidden without the optional stylesheet.
 const VISUALLY_HIDDEN =
   'position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0';
-
-/** `850 ms`, `2.1 s`, `12 s`, `2 min 5 s`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(Math.floor(ms / 100) / 10).toFixed(1)} s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds} s`;
-  return `${Math.floor(seconds / 60)} min${seconds % 60 ? ` ${seconds % 60} s` : ''}`;
-}
-
-/** "Worked for 12 s · 8 steps" (or "Failed after…", "Stopped after…"); undefined while running. */
-export function runSummary(run: RunSnapshot): string | undefined {
-  if (run.runState === 'idle' || run.runState === 'running') return undefined;
-  const count = run.steps.length;
-  if (count === 0 || run.runStartedAt === undefined || run.runEndedAt === undefined) return undefined;
-  const took = formatDuration(Math.max(0, run.runEndedAt - run.runStartedAt));
-  const lead = run.runState === 'done' ? `Worked for ${took}` : run.runState === 'failed' ? `Failed after ${took}` : `Stopped after ${took}`;
-  return `${lead} · ${count} step${count === 1 ? '' : 's'}`;
-}
 
 export function createStepsView(element: HTMLElement): StatusView {
   const doc = element.ownerDocument;
@@ -57,7 +40,6 @@ export function createStepsView(element: HTMLElement): StatusView {
   const bar = make('progress', 'progress');
   bar.max = 100;
   details.append(summary, list);
-  let levelClass: string | undefined;
   let hasStatus = false;
   let shownRun: number | undefined;
   let ended = false;
@@ -126,12 +108,6 @@ export function createStepsView(element: HTMLElement): StatusView {
       }
       live.textContent = summaryText ?? status.data;
       element.replaceChildren(...children);
-      const next = status.level ? `${PREFIX}level-${status.level}` : undefined;
-      if (next !== levelClass) {
-        if (levelClass) element.classList.remove(levelClass);
-        if (next) element.classList.add(next);
-        levelClass = next;
-      }
       if (!status.replay) flag('gap', undefined);
       hasStatus = true;
     },

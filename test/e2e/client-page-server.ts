@@ -61,9 +61,9 @@ if (typeof window.startStatusUpdates === 'function') {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
 
-function serve(request: http.IncomingMessage, response: http.ServerResponse): void {
+function serve(extra: Record<string, string>, request: http.IncomingMessage, response: http.ServerResponse): void {
   const path = (request.url ?? '/').split('?')[0]!;
-  let body: string | undefined = PAGES[path];
+  let body: string | undefined = extra[path] ?? PAGES[path];
   if (body === undefined) {
     const file = path.startsWith('/client/')
       ? join(DIST, 'client', path.slice('/client/'.length))
@@ -88,16 +88,19 @@ export class PageServer {
   readonly upgrades: string[] = [];
   #server: http.Server | undefined;
   readonly #options: StatusHubOptions;
+  /** More pages (path → body) a suite serves beside the built-in ones; `.js`/`.css`/`.html` by extension. */
+  readonly pages: Record<string, string>;
 
-  private constructor(options: StatusHubOptions) {
+  private constructor(options: StatusHubOptions, pages: Record<string, string>) {
     this.#options = options;
+    this.pages = pages;
   }
 
-  static async start(options: StatusHubOptions = {}): Promise<PageServer> {
+  static async start(options: StatusHubOptions = {}, pages: Record<string, string> = {}): Promise<PageServer> {
     for (const file of ['browser/status-messenger.js', 'browser/status-messenger.css', 'client/index.js']) {
       if (!existsSync(join(DIST, file))) throw new Error(`dist/${file} is missing: run \`npm run build\` before the e2e tests`);
     }
-    const server = new PageServer(options);
+    const server = new PageServer(options, pages);
     await server.start();
     return server;
   }
@@ -109,7 +112,7 @@ export class PageServer {
   /** Starts (again) on the same port, with a new hub and so a new epoch. */
   async start(): Promise<void> {
     if (this.#server) throw new Error('already running');
-    const server = http.createServer(serve);
+    const server = http.createServer((request, response) => serve(this.pages, request, response));
     const hub = new StatusHub(this.#options);
     hub.attach(server);
     hub.on('connection', (sessionId, socket, request) => {

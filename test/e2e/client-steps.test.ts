@@ -200,6 +200,24 @@ describeWithChromium('the run in the browser', () => {
     expect(await late.textContent('#status')).not.toContain('Working on it');
   });
 
+  it('rejects an unknown option of the drop-in with an error naming it', async () => {
+    const page = await openPage('/steps.html');
+    const error = await page.evaluate(() => {
+      try {
+        (globalThis as unknown as { startStatusUpdates(id: string, url: string, o: object): void }).startStatusUpdates('status', '/ws/x', { veiw: 'steps' });
+        return undefined;
+      } catch (e) {
+        return [(e as Error).name, (e as { code?: string }).code, (e as Error).message];
+      }
+    });
+    expect(error).toEqual([
+      'TypeError',
+      'ERR_INVALID_OPTION',
+      expect.stringContaining('startStatusUpdates(element, url, options): unknown option `veiw` (did you mean `view`?)'),
+    ]);
+    expect(srv.hub.socketCount('x')).toBe(0);
+  });
+
   it('the seed’s display rule shows every status text and is unaffected by the state field', async () => {
     const page = await openPage('/seed-rule.html');
     await page.evaluate(() => (globalThis as unknown as { seedStart(path: string): void }).seedStart('/ws/seed'));
@@ -241,6 +259,17 @@ describeWithChromium('the run in the browser', () => {
     await sleep(500); // > 3 × reconnectDelayMs
     expect(opened).toHaveLength(1);
     expect(srv.hub.socketCount('react')).toBe(0);
+
+    // The same hook over SSE: one stream, statuses shown, no WebSocket opened.
+    await page.evaluate(() => (globalThis as unknown as { mountApp(url: string, o: object): void }).mountApp('/ws/react-sse', { transport: 'sse' }));
+    await connected('react-sse');
+    srv.hub.send('react-sse', 'over SSE');
+    await page.waitForFunction(() => document.getElementById('latest')?.textContent === 'over SSE');
+    await sleep(300);
+    expect(srv.hub.socketCount('react-sse')).toBe(1);
+    expect(opened).toHaveLength(1);
+    await page.evaluate(() => (globalThis as unknown as { unmountApp(): void }).unmountApp());
+    await waitUntil('the stream closes on unmount', () => srv.hub.socketCount('react-sse') === 0);
   });
 });
 
@@ -251,5 +280,11 @@ describe('useStatusUpdates on the server', () => {
     expect(html).toContain('data-state="idle"');
     expect(html).toContain('data-connection="connecting"');
     expect(renderToString(createElement(AgentActivity, { url: null }))).toContain('<ol id="steps"></ol>');
+  });
+
+  it('rejects an unknown option key at render, naming it', () => {
+    expect(() => renderToString(strictApp('/ws/ssr', { tranport: 'sse' } as never))).toThrow(
+      'useStatusUpdates(url, options): unknown option `tranport` (did you mean `transport`?)',
+    );
   });
 });

@@ -160,9 +160,18 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
   let everOpened = false;
   let socketFailures = 0;
 
+  // A callback that throws is the page's bug: report it and go on, never lose the connection over it.
+  const call = <A extends unknown[]>(name: string, fn: ((...args: A) => void) | undefined, ...args: A): void => {
+    try {
+      fn?.(...args);
+    } catch (error) {
+      console.error(`[adk-status-messenger] \`${name}\` threw:`, error);
+    }
+  };
+
   const setState = (next: ConnectionState, detail: Omit<ConnectionDetail, 'transport'>): void => {
     state = next;
-    options.onConnectionChange?.(next, { ...detail, transport: kind });
+    call('onConnectionChange', options.onConnectionChange, next, { ...detail, transport: kind });
   };
 
   const receive = (data: unknown): void => {
@@ -170,8 +179,8 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
     const frame = parseFrame(data);
     if (frame === undefined) return;
     if (frame.type === 'hello') tracker.hello(frame);
-    else if (frame.type === 'gap') options.onGap?.(frame);
-    else if (tracker.accept(frame)) options.onStatus?.(frame);
+    else if (frame.type === 'gap') call('onGap', options.onGap, frame);
+    else if (tracker.accept(frame)) call('onStatus', options.onStatus, frame);
   };
 
   /** With `auto`, picks the transport of the next try after one that never opened. */

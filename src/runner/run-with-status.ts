@@ -92,8 +92,11 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
   }
   const unregister = registerAdkSessionRoute(runParams.userId, runParams.sessionId, session);
   // The end of the run is a status too (done / failed / aborted): see run-end-status.ts.
+  // Sent bound, like the run's own statuses, so listeners (the Pub/Sub mirror) get the ADK ids.
   const end = (state: 'done' | 'failed' | 'aborted') =>
-    sendRunEnd(session, aborted(runParams) && state !== 'aborted' ? 'aborted' : state, (session.hub as Partial<WatchedSink>).shown);
+    bindStatusSession(session, () =>
+      sendRunEnd(session, aborted(runParams) && state !== 'aborted' ? 'aborted' : state, (session.hub as Partial<WatchedSink>).shown),
+    );
   // ADK reports a model failure as an event with `errorCode`: a run that ends on one (or whose
   // consumer stops right after one) failed.
   let lastWasError = false;

@@ -29,14 +29,17 @@ const running = new WeakMap<HTMLElement, StopStatusUpdates>();
 /**
  * Connects to `websocketUrl` (absolute, or a path like `/ws/<sessionId>`, which becomes
  * `ws(s)://<page host>/ws/<sessionId>`) and renders every newer status into the element.
- * Callbacks in `options` run after the element is updated. Throws if the element is missing
- * or an option is unknown or invalid.
+ * Callbacks in `options` run after the element is updated; a number instead of `options` is the
+ * seed's `reconnectDelayMs`. Throws if the element is missing or an option is unknown or invalid.
  */
 export function startStatusUpdates(
   element: string | HTMLElement,
   websocketUrl: string,
-  options: StartStatusUpdatesOptions = {},
+  optionsOrDelay: StartStatusUpdatesOptions | number = {},
 ): StopStatusUpdates {
+  // The seed's third argument was `reconnectDelayMs`: a page written for it keeps working.
+  const options: StartStatusUpdatesOptions =
+    typeof optionsOrDelay === 'number' ? { reconnectDelayMs: optionsOrDelay } : optionsOrDelay;
   checkOptions('startStatusUpdates(element, url, options)', options, START_OPTIONS);
   const { view: viewName = 'latest', ...connectOptions } = options;
   if (viewName !== 'latest' && viewName !== 'steps') {

@@ -216,6 +216,16 @@ describeWithChromium('the run in the browser', () => {
       expect.stringContaining('startStatusUpdates(element, url, options): unknown option `veiw` (did you mean `view`?)'),
     ]);
     expect(srv.hub.socketCount('x')).toBe(0);
+
+    // The seed's own third argument, a reconnect delay in ms, is still accepted.
+    await page.evaluate(() => {
+      (globalThis as unknown as { stop: () => void }).stop = (globalThis as unknown as {
+        startStatusUpdates(id: string, url: string, delay: number): () => void;
+      }).startStatusUpdates('status', '/ws/seed-delay', 5000);
+    });
+    await connected('seed-delay');
+    srv.hub.send('seed-delay', 'seed signature');
+    await page.waitForFunction(() => document.querySelector('#status .sm-text')?.textContent === 'seed signature');
   });
 
   it('the seed’s display rule shows every status text and is unaffected by the state field', async () => {

@@ -7,7 +7,16 @@ import { alsOverheadCase } from './als-overhead.js';
 import { fanOutCase } from './fan-out.js';
 import { idleMemoryCase } from './idle-memory.js';
 import { pubsubCase } from './pubsub.js';
+import { sseCase } from './sse.js';
 import { throughputCase } from './throughput.js';
 import { toolLatencyCase } from './tool-latency.js';
 
-export const BENCH_CASES: readonly BenchCase[] = [throughputCase, fanOutCase, toolLatencyCase, alsOverheadCase, idleMemoryCase, pubsubCase];
+export const BENCH_CASES: readonly BenchCase[] = [
+  throughputCase,
+  fanOutCase,
+  sseCase,
+  toolLatencyCase,
+  alsOverheadCase,
+  idleMemoryCase,
+  pubsubCase,
+];

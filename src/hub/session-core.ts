@@ -43,6 +43,9 @@ export interface SessionCoreOptions {
   logger(): Logger;
 }
 
+// Fields of a status frame that the core sets itself; a status cannot override them.
+const RESERVED = new Set(['message', 'type', 'data', 'seq', 'ts', 'replay']);
+
 /** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
 export const STATUS_COALESCE_KEY = 'status';
 
@@ -79,8 +82,10 @@ export class SessionCore implements AdapterHost {
     } else {
       epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
       this.#announced.set(sessionId, epoch);
-      // Nothing to replay; a client that names a position was in a history this hub no longer has.
-      plan = resume.since === undefined ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
+      // Nothing to replay. A client that names a position elsewhere than "nothing yet, in this
+      // epoch" was in a history this hub no longer has.
+      const known = resume.since === undefined || (resume.epoch === epoch && resume.since === 0);
+      plan = known ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
     }
     const lastSeq = history?.lastSeq ?? 0;
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
@@ -114,12 +119,22 @@ export class SessionCore implements AdapterHost {
   publish(sessionId: string, update: StatusUpdate, at: number, now: number, origin?: string): number {
     if (this.#closed) return 0;
     const history = this.#historyFor(sessionId, now);
-    const { message, ...details } = update;
+    const ts = this.#isoTime(at);
     let frame!: StatusFrame;
     const entry = history.append((seq) => {
-      // `type` and `data` first (the seed's format), then every detail the status carries.
-      frame = { type: 'status', data: message, seq, ts: this.#isoTime(at), ...details };
-      return JSON.stringify(frame);
+      // `type` and `data` first (the seed's format), then every detail the status carries, in
+      // its order. Written by hand: twice as fast as JSON.stringify of the object, same text.
+      frame = { type: 'status', data: update.message, seq, ts };
+      let json = `{"type":"status","data":${JSON.stringify(update.message)},"seq":${seq},"ts":"${ts}"`;
+      for (const key in update) {
+        if (RESERVED.has(key) || !Object.hasOwn(update, key)) continue;
+        const value = (update as unknown as Record<string, unknown>)[key];
+        const encoded = JSON.stringify(value);
+        if (encoded === undefined) continue;
+        (frame as unknown as Record<string, unknown>)[key] = value;
+        json += `,${JSON.stringify(key)}:${encoded}`;
+      }
+      return `${json}}`;
     }, now);
     const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin };
     const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY);

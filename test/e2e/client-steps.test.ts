@@ -184,20 +184,22 @@ describeWithChromium('the run in the browser', () => {
     const page = await openPage('/steps.html');
     await page.evaluate(() => (globalThis as unknown as { start(url: string): void }).start('/ws/late'));
     await connected('late');
-    const socket = srv.lastSocket('late');
-    socket.send(frame(1, 'Working on it', 0));
+    srv.hub.send('late', 'Working on it');
     await page.waitForFunction(() => document.getElementById('status')!.getAttribute('data-run') === 'running');
-    // What a hub replays to a new tab once the run ended: its end status alone.
-    socket.send(frame(9, 'Done', 4000, { level: 'success', state: 'done', replay: true }));
+    srv.hub.send('late', { message: 'Done', level: 'success', state: 'done' });
     await page.waitForFunction(() => document.getElementById('status')!.getAttribute('data-run') === 'done');
-    const late = await openPage('/steps.html');
-    await late.evaluate(() => (globalThis as unknown as { start(url: string): void }).start('/ws/late'));
-    await connected('late', 2);
-    srv.lastSocket('late').send(frame(9, 'Done', 4000, { level: 'success', state: 'done', replay: true }));
-    await late.waitForFunction(() => document.getElementById('status')!.getAttribute('data-run') === 'done');
-    expect(await late.textContent('#status .sm-end')).toBe('Done');
-    expect(await late.locator('#status li').count()).toBe(0);
-    expect(await late.textContent('#status')).not.toContain('Working on it');
+
+    // A new tab (or a reload): the hub replays the session's latest status, the end of the run.
+    for (const view of ['steps', 'latest']) {
+      const late = await openPage('/steps.html');
+      await late.evaluate((v) => {
+        (globalThis as unknown as { startStatusUpdates(id: string, url: string, o: object): void }).startStatusUpdates('status', '/ws/late', { view: v });
+      }, view);
+      await late.waitForFunction(() => document.getElementById('status')!.getAttribute('data-run') === 'done');
+      expect(await late.textContent('#status')).not.toContain('Working on it');
+      expect(await late.textContent(view === 'steps' ? '#status .sm-end' : '#status .sm-text')).toBe('Done');
+      expect(await late.locator('#status li').count()).toBe(0);
+    }
   });
 
   it('rejects an unknown option of the drop-in with an error naming it', async () => {

@@ -1,4 +1,4 @@
-// Builds the package: ESM + CJS (each with its own .d.ts), the ESM browser client, and the
+// Builds the package: ESM + CJS (each with its own .d.ts), the ESM browser client, the React entry, and the
 // drop-in IIFE `dist/browser/status-messenger.js`. Run with `npm run build`.
 // `--clean` starts from an empty dist/ (`prepare`: git installs and `npm pack`);
 // `--if-stale` skips the build when dist/ is newer than everything it is built from (`npm start`).
@@ -47,6 +47,9 @@ const jobs = [compile('tsconfig.build.json'), compile('tsconfig.cjs.json')];
 const clientProject = join('src', 'client', 'tsconfig.json');
 if (existsSync(join(root, clientProject))) jobs.push(compile(clientProject));
 await Promise.all(jobs);
+// The React entry re-emits the client files it imports (same content), so it runs after them.
+const reactProject = join('src', 'react', 'tsconfig.json');
+if (existsSync(join(root, reactProject))) await compile(reactProject);
 await writeFile(join(root, 'dist', 'cjs', 'package.json'), '{\n  "type": "commonjs"\n}\n');
 
 const browserEntry = join(root, 'src', 'client', 'browser.ts');

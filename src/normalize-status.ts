@@ -3,7 +3,7 @@
  * Throws `StatusMessengerError` for bad input: a status is code's doing, so a bad one is a bug.
  */
 import { StatusMessengerError } from './errors.js';
-import { DEFAULT_MAX_STATUS_LENGTH, isProgress, isStatusLevel, STATUS_LEVELS } from './protocol.js';
+import { DEFAULT_MAX_STATUS_LENGTH, isProgress, isRunEndState, isStatusLevel, RUN_END_STATES, STATUS_LEVELS } from './protocol.js';
 import type { StatusInput, StatusUpdate } from './protocol.js';
 
 const MAX_LABEL_LENGTH = 128;
@@ -62,5 +62,14 @@ export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STAT
   if (agent !== undefined) out.agent = agent;
   const tool = optionalLabel('tool', update.tool);
   if (tool !== undefined) out.tool = tool;
+  if (update.state !== undefined) {
+    if (!isRunEndState(update.state)) {
+      throw new StatusMessengerError(
+        'ERR_INVALID_STATUS',
+        `Status \`state\` must be one of ${RUN_END_STATES.join(', ')}, got \`${String(update.state)}\``,
+      );
+    }
+    out.state = update.state;
+  }
   return out;
 }

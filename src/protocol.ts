@@ -7,6 +7,13 @@
  *
  * Server → browser frames are JSON text. `status` keeps the seed's `type` and `data`
  * fields so the seed's own client keeps working; everything else is additive.
+ *
+ * End of a run: a `status` frame with `state: 'done' | 'failed' | 'aborted'` (`runWithStatus`,
+ * `runLiveWithStatus` and `StatusPlugin` send one when a run ends), not a frame type of its own.
+ * Why a status: it keeps `seq`, history, replay and the relay for free, so a tab opened (or
+ * reloaded) after the run ended gets the end of the run from the normal replay of the latest
+ * status, and never presents the run's last working status as current. The seed's client knows
+ * only `type` and `data`: it shows the end text ("Done") as one more status, which is harmless.
  */
 
 /** Bumped only for breaking changes to the frames below. */
@@ -51,6 +58,10 @@ export const CLOSE_CODES = {
 export const STATUS_LEVELS = ['info', 'success', 'warning', 'error'] as const;
 export type StatusLevel = (typeof STATUS_LEVELS)[number];
 
+/** How a run ended; carried by the run's last status. */
+export const RUN_END_STATES = ['done', 'failed', 'aborted'] as const;
+export type RunEndState = (typeof RUN_END_STATES)[number];
+
 /** What a producer hands to `hub.send`: a plain text, or text with details. */
 export type StatusInput = string | StatusUpdate;
 
@@ -65,6 +76,8 @@ export interface StatusUpdate {
   agent?: string;
   /** The tool the status is about. */
   tool?: string;
+  /** Present on the last status of a run only: how the run ended. */
+  state?: RunEndState;
 }
 
 /** `{"type":"status","data":"Searching…","seq":12,"ts":"2026-…Z"}` */
@@ -80,6 +93,8 @@ export interface StatusFrame {
   progress?: number;
   agent?: string;
   tool?: string;
+  /** Present on the last status of a run only: how it ended (see the top of this file). */
+  state?: RunEndState;
   /** Present and `true` when the frame is a replay of an earlier status. */
   replay?: true;
 }
@@ -152,6 +167,10 @@ export function isStatusLevel(value: unknown): value is StatusLevel {
   return typeof value === 'string' && (STATUS_LEVELS as readonly string[]).includes(value);
 }
 
+export function isRunEndState(value: unknown): value is RunEndState {
+  return typeof value === 'string' && (RUN_END_STATES as readonly string[]).includes(value);
+}
+
 export function isProgress(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100;
 }
@@ -163,6 +182,7 @@ function parseStatus(raw: Record<string, unknown>): StatusFrame | undefined {
   if (isProgress(raw.progress)) frame.progress = raw.progress;
   if (typeof raw.agent === 'string') frame.agent = raw.agent;
   if (typeof raw.tool === 'string') frame.tool = raw.tool;
+  if (isRunEndState(raw.state)) frame.state = raw.state;
   if (raw.replay === true) frame.replay = true;
   return frame;
 }

@@ -1,19 +1,26 @@
 /**
- * `connectStatusUpdates`: the framework-neutral client. One WebSocket to the hub, kept open
- * with exponential backoff + full jitter, resumed by `since`/`epoch` after a drop, with the
- * statuses filtered to "newer than what is on display". It renders nothing; React/Vue/Svelte
+ * `connectStatusUpdates`: the framework-neutral client. One connection to the hub — a WebSocket,
+ * or Server-Sent Events where upgrades are blocked — kept open with exponential backoff + full
+ * jitter, resumed by `since`/`epoch` after a drop, with the statuses filtered to "newer than what
+ * is on display" and gathered into the current run's steps. It renders nothing; React/Vue/Svelte
  * code (or `startStatusUpdates`) renders from its callbacks.
  *
- * No DOM types here, only a structural socket type: the browser's `WebSocket` and the `ws`
- * package both fit, so the same code runs in a page, in Node, and in the Node type-check.
+ * No DOM types here (see transports.ts), so the same code runs in a page, in Node, and in the
+ * Node type-check.
  */
 import type { GapFrame, StatusFrame } from '../protocol.js';
 import { BACKOFF_DEFAULTS, backoffDelay } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
+import { checkOptions } from './check-options.js';
 import { parseFrame } from './parse-frame.js';
 import { resolveSocketUrl } from './resolve-socket-url.js';
 import { withResumeParams } from './resume-url.js';
 import { StatusTracker } from './status-tracker.js';
+import type { RunState, StatusStep } from './status-tracker.js';
+import { openEventSource, openWebSocket } from './transports.js';
+import type { EventSourceConstructor, SocketConstructor, Transport, TransportKind } from './transports.js';
+
+export type { EventSourceConstructor, EventSourceLike, SocketConstructor, SocketLike, TransportKind } from './transports.js';
 
 /**
  * - `connecting`: the first connection is being opened (the initial state);
@@ -26,31 +33,22 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export interface ConnectionDetail {
   /** Retries since the last connection that stayed open `stableAfterMs` (0 on the first connect). */
   attempt: number;
+  /** The transport of the connection that opened, dropped, or is tried next. */
+  transport: TransportKind;
   /** With `reconnecting`: the delay before the next try. */
   retryInMs?: number;
-  /** With `reconnecting`: the close code of the connection that dropped (1006: never opened or lost). */
+  /** With `reconnecting` after a WebSocket: its close code (1006: never opened or lost). */
   code?: number;
 }
 
-// Handlers typed as methods are compared bivariantly, which lets both the DOM's
-// `(this: WebSocket, ev: MessageEvent) => any` and ws's handler types fit.
-type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
-
-/** The part of the WebSocket API the client uses. */
-export interface SocketLike {
-  onopen: Handler<unknown> | null;
-  onmessage: Handler<{ data: unknown }> | null;
-  onclose: Handler<{ code: number }> | null;
-  onerror: Handler<unknown> | null;
-  close(code?: number, reason?: string): void;
-}
-
-export type SocketConstructor = new (url: string) => SocketLike;
+/** `websocket`, `sse`, or `auto`: WebSocket first, SSE when upgrades keep failing (see docs/client.md). */
+export type TransportOption = TransportKind | 'auto';
 
 export interface StatusUpdatesOptions extends BackoffOptions {
   /**
    * Called with each status newer than the one on display, in order: live ones and, after a
    * reconnect, replayed ones (`status.replay === true`). Duplicates and older seqs are skipped.
+   * The last status of a run has `state` (`done`, `failed`, `aborted`).
    */
   onStatus?: (status: StatusFrame) => void;
   /** Called on every change of `state` after the initial `connecting`. */
@@ -64,9 +62,23 @@ export interface StatusUpdatesOptions extends BackoffOptions {
   resume?: boolean;
   /** A connection that stayed open this long resets the backoff to its first step. @default 5000 */
   stableAfterMs?: number;
+  /** How to reach the hub. @default 'auto' */
+  transport?: TransportOption;
+  /** With `auto`: WebSocket tries that never opened before SSE is tried. @default 2 */
+  fallbackAfter?: number;
   /** The WebSocket implementation, e.g. the `ws` package in Node 20. @default globalThis.WebSocket */
   WebSocket?: SocketConstructor;
+  /** The EventSource implementation, e.g. `FetchEventSource` in Node 20. @default globalThis.EventSource */
+  EventSource?: EventSourceConstructor;
+  /** Send cookies with a cross-origin SSE request (the hub allows it for listed origins). @default true */
+  withCredentials?: boolean;
 }
+
+/** Every key of `StatusUpdatesOptions`, for the strict check. */
+export const STATUS_UPDATES_OPTIONS: readonly string[] = [
+  'onStatus', 'onConnectionChange', 'onGap', 'resume', 'stableAfterMs', 'reconnectDelayMs', 'maxReconnectDelayMs',
+  'transport', 'fallbackAfter', 'WebSocket', 'EventSource', 'withCredentials',
+];
 
 export interface StatusConnection {
   /** The status on display (the newest seen), if any. */
@@ -74,16 +86,26 @@ export interface StatusConnection {
   readonly state: ConnectionState;
   /** True while there is a status but the connection is down: it may be out of date. */
   readonly stale: boolean;
+  /** The current run's steps, oldest first (a new array whenever they change). */
+  readonly steps: readonly StatusStep[];
+  /** `idle` before any status, `running`, or how the run ended: `done`, `failed`, `aborted`. */
+  readonly runState: RunState;
+  /** When the current run started / ended (ms since 1970), as far as this client saw it. */
+  readonly runStartedAt: number | undefined;
+  readonly runEndedAt: number | undefined;
+  /** The transport in use (or tried next). */
+  readonly transport: TransportKind;
   /** The hub's epoch from the last `hello` (sent back on reconnect). */
   readonly epoch: string | undefined;
   /** The highest `seq` seen in `epoch` (sent back on reconnect as `since`). */
   readonly lastSeq: number;
-  /** Closes the socket and cancels any retry. Idempotent; nothing is called back afterwards. */
+  /** Closes the connection and cancels any retry. Idempotent; nothing is called back afterwards. */
   close(): void;
 }
 
 const DEFAULT_STABLE_AFTER_MS = 5000;
-const CLIENT_CLOSE = 1000;
+const DEFAULT_FALLBACK_AFTER = 2;
+const TRANSPORTS: readonly string[] = ['auto', 'websocket', 'sse'];
 
 // Delays must be positive: 0 would turn a down server into a tight reconnect loop.
 function checkMs(name: string, value: unknown, min: number): number {
@@ -94,33 +116,62 @@ function checkMs(name: string, value: unknown, min: number): number {
 }
 
 /**
- * Opens a WebSocket to `url` (absolute, or a path like `/ws/<sessionId>` resolved against the
- * page) and keeps it open until `close()`. Throws a `TypeError` for a bad URL or option.
+ * Connects to `url` (absolute, or a path like `/ws/<sessionId>` resolved against the page) and
+ * keeps the connection open until `close()`. Throws a `TypeError` for a bad URL or option
+ * (`InvalidOptionError`, code `ERR_INVALID_OPTION`, for an unknown option key).
  */
 export function connectStatusUpdates(url: string, options: StatusUpdatesOptions = {}): StatusConnection {
+  checkOptions('connectStatusUpdates(url, options)', options, STATUS_UPDATES_OPTIONS);
   const backoff: Required<BackoffOptions> = {
     reconnectDelayMs: checkMs('reconnectDelayMs', options.reconnectDelayMs ?? BACKOFF_DEFAULTS.reconnectDelayMs, 1),
     maxReconnectDelayMs: checkMs('maxReconnectDelayMs', options.maxReconnectDelayMs ?? BACKOFF_DEFAULTS.maxReconnectDelayMs, 1),
   };
   const stableAfterMs = checkMs('stableAfterMs', options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS, 0);
+  const fallbackAfter = checkMs('fallbackAfter', options.fallbackAfter ?? DEFAULT_FALLBACK_AFTER, 1);
   const resume = options.resume ?? true;
-  const Socket = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
-  if (typeof Socket !== 'function') {
+  const withCredentials = options.withCredentials ?? true;
+  const wanted = options.transport ?? 'auto';
+  if (!TRANSPORTS.includes(wanted)) {
+    throw new TypeError(`Expected \`transport\` to be one of auto, websocket, sse, got \`${String(wanted)}\``);
+  }
+  const impl = <T>(given: T | undefined, name: 'WebSocket' | 'EventSource'): T | undefined => {
+    const found = given ?? (globalThis as Record<string, unknown>)[name];
+    return typeof found === 'function' ? (found as T) : undefined;
+  };
+  const Socket = impl(options.WebSocket, 'WebSocket');
+  const Source = impl(options.EventSource, 'EventSource');
+  if (wanted !== 'sse' && !Socket && !(wanted === 'auto' && Source)) {
     throw new TypeError('No WebSocket implementation: pass `WebSocket` in the options (e.g. the `ws` package in Node)');
   }
-  const SocketImpl: SocketConstructor = Socket;
+  if (wanted !== 'websocket' && !Source && !(wanted === 'auto' && Socket)) {
+    throw new TypeError('No EventSource implementation: pass `EventSource` in the options (e.g. `FetchEventSource` in Node)');
+  }
   const baseUrl = resolveSocketUrl(url, (globalThis as { location?: { href?: string } }).location?.href);
 
   const tracker = new StatusTracker();
   let state: ConnectionState = 'connecting';
-  let socket: SocketLike | undefined;
+  let kind: TransportKind = wanted === 'sse' || !Socket ? 'sse' : 'websocket';
+  let current: Transport | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let openedAt: number | undefined;
+  // `auto` falls back only while no connection ever opened: a WebSocket that worked once and
+  // then fails is an outage, not a proxy that strips upgrades.
+  let everOpened = false;
+  let socketFailures = 0;
 
-  const setState = (next: ConnectionState, detail: ConnectionDetail): void => {
+  // A callback that throws is the page's bug: report it and go on, never lose the connection over it.
+  const call = <A extends unknown[]>(name: string, fn: ((...args: A) => void) | undefined, ...args: A): void => {
+    try {
+      fn?.(...args);
+    } catch (error) {
+      console.error(`[adk-status-messenger] \`${name}\` threw:`, error);
+    }
+  };
+
+  const setState = (next: ConnectionState, detail: Omit<ConnectionDetail, 'transport'>): void => {
     state = next;
-    options.onConnectionChange?.(next, detail);
+    call('onConnectionChange', options.onConnectionChange, next, { ...detail, transport: kind });
   };
 
   const receive = (data: unknown): void => {
@@ -128,51 +179,66 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
     const frame = parseFrame(data);
     if (frame === undefined) return;
     if (frame.type === 'hello') tracker.hello(frame);
-    else if (frame.type === 'gap') options.onGap?.(frame);
-    else if (tracker.accept(frame)) options.onStatus?.(frame);
+    else if (frame.type === 'gap') call('onGap', options.onGap, frame);
+    else if (tracker.accept(frame)) call('onStatus', options.onStatus, frame);
   };
 
-  const retry = (code: number): void => {
+  /** With `auto`, picks the transport of the next try after one that never opened. */
+  const nextKind = (): void => {
+    if (wanted !== 'auto' || everOpened || !Socket || !Source) return;
+    if (kind === 'websocket') {
+      socketFailures += 1;
+      if (socketFailures >= fallbackAfter) kind = 'sse';
+    } else {
+      kind = 'websocket'; // SSE failed too: alternate until one of them opens
+    }
+  };
+
+  const retry = (code: number | undefined): void => {
     // Only a connection that stayed good earns a fresh start; one the server accepts and
     // drops at once (a crash loop, a refusal after upgrade) keeps backing off.
     if (openedAt !== undefined && Date.now() - openedAt >= stableAfterMs) attempt = 0;
+    if (openedAt === undefined) nextKind();
     openedAt = undefined;
     attempt += 1;
     const retryInMs = backoffDelay(attempt, backoff);
     timer = setTimeout(open, retryInMs);
-    setState('reconnecting', { attempt, retryInMs, code });
+    setState('reconnecting', code === undefined ? { attempt, retryInMs } : { attempt, retryInMs, code });
   };
 
   function open(): void {
     timer = undefined;
     const from = resume ? tracker.resumeFrom() : undefined;
     const target = from ? withResumeParams(baseUrl, from.since, from.epoch) : baseUrl;
-    let ws: SocketLike;
+    let transport: Transport | undefined;
+    const events = {
+      open() {
+        if (current !== transport) return;
+        openedAt = Date.now();
+        everOpened = true;
+        setState('open', { attempt });
+      },
+      message(data: unknown) {
+        if (current === transport) receive(data);
+      },
+      close(code?: number) {
+        if (current !== transport) return;
+        current = undefined;
+        retry(code);
+      },
+    };
     try {
-      ws = new SocketImpl(target);
+      transport = kind === 'websocket'
+        ? openWebSocket(Socket!, target, events)
+        : openEventSource(Source!, target, withCredentials, events);
     } catch (error) {
       // On the first call this is a wiring bug (e.g. ws: from an https page): throw it to the
       // caller. Later, keep trying like any other failed connection.
       if (state === 'connecting') throw error;
-      retry(1006);
+      retry(kind === 'websocket' ? 1006 : undefined);
       return;
     }
-    socket = ws;
-    ws.onopen = () => {
-      if (socket !== ws) return;
-      openedAt = Date.now();
-      setState('open', { attempt });
-    };
-    ws.onmessage = (event) => {
-      if (socket === ws) receive(event.data);
-    };
-    ws.onclose = (event) => {
-      if (socket !== ws) return;
-      socket = undefined;
-      retry(event.code);
-    };
-    // An error is always followed by a close, which is where we act.
-    ws.onerror = () => {};
+    current = transport;
   }
 
   open();
@@ -187,6 +253,21 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
     get stale() {
       return tracker.latest !== undefined && state !== 'open' && state !== 'closed';
     },
+    get steps() {
+      return tracker.steps;
+    },
+    get runState() {
+      return tracker.runState;
+    },
+    get runStartedAt() {
+      return tracker.runStartedAt;
+    },
+    get runEndedAt() {
+      return tracker.runEndedAt;
+    },
+    get transport() {
+      return kind;
+    },
     get epoch() {
       return tracker.epoch;
     },
@@ -197,9 +278,9 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
       if (state === 'closed') return;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
-      const ws = socket;
-      socket = undefined;
-      ws?.close(CLIENT_CLOSE, 'client closed');
+      const transport = current;
+      current = undefined;
+      transport?.close();
       setState('closed', { attempt });
     },
   };

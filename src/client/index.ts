@@ -1,20 +1,30 @@
 /**
- * The browser entry `adk-status-messenger/client`: ESM, no dependencies, no Node imports.
- * `startStatusUpdates` renders into an element; `connectStatusUpdates` only calls back, for
- * frameworks that render themselves.
+ * The browser entry `adk-status-messenger/client`: ESM, no Node imports. `startStatusUpdates`
+ * renders into an element; `connectStatusUpdates` only calls back, for frameworks that render
+ * themselves. `FetchEventSource` is for runtimes without `EventSource` (Node 20); it is the only
+ * export that loads a dependency (`eventsource-parser`).
  */
 export { startStatusUpdates } from './start-status-updates.js';
-export type { StopStatusUpdates } from './start-status-updates.js';
+export type { StartStatusUpdatesOptions, StopStatusUpdates } from './start-status-updates.js';
 export { connectStatusUpdates } from './connect-status-updates.js';
 export type {
   ConnectionDetail,
   ConnectionState,
+  EventSourceConstructor,
+  EventSourceLike,
   SocketConstructor,
   SocketLike,
   StatusConnection,
   StatusUpdatesOptions,
+  TransportKind,
+  TransportOption,
 } from './connect-status-updates.js';
+export type { RunState, StatusStep } from './status-tracker.js';
+export { InvalidOptionError } from './check-options.js';
+export { FetchEventSource } from './fetch-event-source.js';
+export { formatDuration, runSummary } from './run-summary.js';
+export type { RunSnapshot } from './run-summary.js';
 export { backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { resolveSocketUrl } from './resolve-socket-url.js';
-export type { GapFrame, HelloFrame, StatusFrame, StatusLevel } from '../protocol.js';
+export type { GapFrame, HelloFrame, RunEndState, StatusFrame, StatusLevel } from '../protocol.js';

@@ -6,11 +6,12 @@
  * client imports nothing but types from the contract. Never throws; returns fresh objects with
  * known fields only, so hostile JSON (`__proto__` keys and the like) cannot leak through.
  */
-import type { GapFrame, HelloFrame, StatusFrame, StatusLevel } from '../protocol.js';
+import type { GapFrame, HelloFrame, RunEndState, StatusFrame, StatusLevel } from '../protocol.js';
 
 export type ClientFrame = StatusFrame | HelloFrame | GapFrame;
 
 const LEVELS: readonly string[] = ['info', 'success', 'warning', 'error'];
+const END_STATES: readonly string[] = ['done', 'failed', 'aborted'];
 
 const isSeq = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -39,6 +40,7 @@ export function parseFrame(input: unknown): ClientFrame | undefined {
     if (typeof progress === 'number' && progress >= 0 && progress <= 100) frame.progress = progress;
     if (typeof r.agent === 'string') frame.agent = r.agent;
     if (typeof r.tool === 'string') frame.tool = r.tool;
+    if (typeof r.state === 'string' && END_STATES.includes(r.state)) frame.state = r.state as RunEndState;
     if (r.replay === true) frame.replay = true;
     return frame;
   }

@@ -8,11 +8,12 @@
  */
 import type { GapFrame, StatusFrame } from '../protocol.js';
 import type { ConnectionState } from './connect-status-updates.js';
+import type { RunSnapshot } from './run-summary.js';
 
 const PREFIX = 'sm-';
 
 export interface StatusView {
-  show(status: StatusFrame): void;
+  show(status: StatusFrame, run: RunSnapshot): void;
   connection(state: ConnectionState): void;
   gap(gap: GapFrame): void;
 }
@@ -41,7 +42,8 @@ export function createStatusView(element: HTMLElement): StatusView {
   element.setAttribute('data-connection', 'connecting');
 
   return {
-    show(status) {
+    show(status, run) {
+      element.setAttribute('data-run', run.runState);
       text.textContent = status.data;
       const children: Node[] = [text];
       if (status.progress !== undefined) {

@@ -36,6 +36,8 @@ export interface StatusMessageEventData {
   progress?: number;
   agent?: string;
   tool?: string;
+  /** On the last status of a run: how it ended (`done`, `failed`, `aborted`). */
+  state?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export function mirrorStatusesToPubSub(hub: StatusEventSource, options: MirrorSt
     if (frame.progress !== undefined) data.progress = frame.progress;
     if (frame.agent !== undefined) data.agent = frame.agent;
     if (frame.tool !== undefined) data.tool = frame.tool;
+    if (frame.state !== undefined) data.state = frame.state;
     // Not awaited: the hub's send must not wait for Pub/Sub. publish() never rejects.
     void target.publish(data, eventType, { websocketSessionId: sessionId, timestamp: frame.ts || undefined });
   };

@@ -250,6 +250,7 @@ export class PubSubStatusRelay {
     if (frame.progress !== undefined) data.progress = frame.progress;
     if (frame.agent !== undefined) data.agent = frame.agent;
     if (frame.tool !== undefined) data.tool = frame.tool;
+    if (frame.state !== undefined) data.state = frame.state;
     this.#counts.relayedOut += 1;
     // Not awaited: local delivery already happened; publish() never rejects.
     void this.#publisher.publish(data, RELAY_EVENT_TYPE, { websocketSessionId: sessionId, timestamp: frame.ts });

@@ -4,7 +4,7 @@
  * while the producer lives. Carried as the `data` of an agent event of type `status_relay`,
  * so the publisher's buffering, ordering per session and deadlines apply. Parsing never throws.
  */
-import { isProgress, isStatusLevel } from '../protocol.js';
+import { isProgress, isRunEndState, isStatusLevel } from '../protocol.js';
 import type { StatusUpdate } from '../protocol.js';
 
 export const RELAY_EVENT_TYPE = 'status_relay';
@@ -45,6 +45,7 @@ export function parseRelayMessage(bytes: Buffer | string): RelayMessage | undefi
   if (isProgress(data.progress)) status.progress = data.progress;
   if (typeof data.agent === 'string') status.agent = data.agent;
   if (typeof data.tool === 'string') status.tool = data.tool;
+  if (isRunEndState(data.state)) status.state = data.state;
   return { origin, n: n as number, sessionId, ts, status };
 }
 

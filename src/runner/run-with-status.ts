@@ -10,6 +10,8 @@ import type { StatusSession, StatusSink } from '../context/status-session.js';
 import { invalidOption } from '../errors.js';
 import { bindStatusSession } from '../context/status-context.js';
 import { KeyedLock } from './keyed-lock.js';
+import { sendRunEnd, watchStatuses } from './run-end-status.js';
+import type { WatchedSink } from './run-end-status.js';
 
 type RunAsyncParams = Parameters<Runner['runAsync']>[0];
 type RunLiveParams = Parameters<Runner['runLive']>[0];
@@ -63,10 +65,14 @@ function prepare<P extends { userId: string; sessionId: string }>(
   if (hub === undefined) invalidOption('hub', 'a StatusHub', hub);
   const session = createStatusSession({
     sessionId: statusSessionId ?? runParams.sessionId,
-    hub,
+    hub: watchStatuses(hub),
     adk: { appName: runner.appName, userId: runParams.userId, sessionId: runParams.sessionId },
   });
   return { session, runParams, key: lockKey(runner, runParams.userId, runParams.sessionId) };
+}
+
+function aborted(runParams: unknown): boolean {
+  return (runParams as { abortSignal?: AbortSignal }).abortSignal?.aborted === true;
 }
 
 /**
@@ -85,6 +91,15 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
     return;
   }
   const unregister = registerAdkSessionRoute(runParams.userId, runParams.sessionId, session);
+  // The end of the run is a status too (done / failed / aborted): see run-end-status.ts.
+  // Sent bound, like the run's own statuses, so listeners (the Pub/Sub mirror) get the ADK ids.
+  const end = (state: 'done' | 'failed' | 'aborted') =>
+    bindStatusSession(session, () =>
+      sendRunEnd(session, aborted(runParams) && state !== 'aborted' ? 'aborted' : state, (session.hub as Partial<WatchedSink>).shown),
+    );
+  // ADK reports a model failure as an event with `errorCode`: a run that ends on one (or whose
+  // consumer stops right after one) failed.
+  let lastWasError = false;
   let settled = false;
   let iterator: AsyncGenerator<Event, void, undefined> | undefined;
   try {
@@ -97,12 +112,15 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
         result = await bindStatusSession(session, step);
       } catch (error) {
         settled = true; // a generator that threw is finished
+        end('failed');
         throw error;
       }
       if (result.done) {
         settled = true;
+        end(lastWasError ? 'failed' : 'done');
         return;
       }
+      lastWasError = Boolean((result.value as { errorCode?: unknown }).errorCode);
       try {
         yield result.value;
         step = () => inner.next();
@@ -117,6 +135,7 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
       if (!settled && iterator) {
         const inner = iterator;
         await bindStatusSession(session, () => inner.return(undefined));
+        end(lastWasError ? 'failed' : 'aborted');
       }
     } finally {
       unregister();

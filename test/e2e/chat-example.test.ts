@@ -120,7 +120,10 @@ describe('chat example server', () => {
     const types = client.frames.map((f) => f.type);
     const firstMessage = types.indexOf('agent_message');
     expect(client.statuses.length).toBeGreaterThanOrEqual(4);
-    expect(types.lastIndexOf('status')).toBeLessThan(types.lastIndexOf('agent_message'));
+    expect(types.lastIndexOf('status')).toBeGreaterThan(types.lastIndexOf('agent_message'));
+    // The last status ends the run, after the answer and before the seed's turn-complete frame.
+    expect(client.runEnds.map((f) => [f.data, f.state, f.level])).toEqual([['Done', 'done', 'success']]);
+    expect(client.frames.at(-2)).toMatchObject({ type: 'status', state: 'done' });
     expect(firstMessage).toBeGreaterThan(types.indexOf('status'));
     const messages = client.frames.filter((f): f is { type: 'agent_message'; message: string } => f.type === 'agent_message');
     // Each message carries the whole text so far; the last is the full answer.
@@ -188,7 +191,8 @@ describeWithChromium('chat example in Chromium', () => {
     return page;
   }
 
-  const activity = (page: Page) => page.$$eval('#activity li span:last-child', (items) => items.map((item) => item.textContent ?? ''));
+  // The activity panel is the client's steps view: one item per status of the current run.
+  const activity = (page: Page) => page.$$eval('#activity .sm-step-text', (items) => items.map((item) => item.textContent ?? ''));
 
   async function ask(page: Page, question: string): Promise<void> {
     await page.fill('#chat-input', question);
@@ -205,7 +209,7 @@ describeWithChromium('chat example in Chromium', () => {
     const page = await open();
     await ask(page, 'What is Cloud Pub/Sub?');
     // Mid-run: the status bar shows where the agents are.
-    await page.waitForFunction(() => document.querySelectorAll('#activity li').length >= 3);
+    await page.waitForFunction(() => document.querySelectorAll('#activity li.sm-step').length >= 3);
     mkdirSync(path.join(root, 'docs'), { recursive: true });
     await page.screenshot({ path: path.join(root, 'docs', 'example.png') });
     await answered(page, 1);
@@ -222,7 +226,10 @@ describeWithChromium('chat example in Chromium', () => {
       'The reasoning agent has an answer',
     ];
     expect(statuses).toEqual(expectedOrder);
-    expect(await page.textContent('#agent-status')).toContain('The reasoning agent has an answer');
+    // The run ended: the status pill says so instead of leaving its last working status up.
+    await page.waitForSelector('#agent-status[data-run="done"]');
+    expect(await page.textContent('#agent-status')).toBe('Done');
+    expect(await page.textContent('#activity summary')).toMatch(/^Worked for [\d.]+ (ms|s) · 8 steps$/);
     const answer = page.locator('.message.assistant').first();
     expect(await answer.locator('h3').textContent()).toBe('What I found about “What is Cloud Pub/Sub?”');
     expect(await answer.locator('a[href="https://cloud.google.com/pubsub/docs/overview"]').getAttribute('rel')).toBe('noopener noreferrer');
@@ -230,7 +237,10 @@ describeWithChromium('chat example in Chromium', () => {
     await ask(page, 'Which laptop should I take travelling?');
     await answered(page, 2);
     expect(await page.locator('.message.assistant').nth(1).textContent()).toContain('Travel laptops buying guide');
-    expect((await activity(page)).length).toBe(expectedOrder.length * 2);
+    // The panel shows the second run's steps only, collapsed once it ended.
+    await page.waitForSelector('#activity[data-run="done"]');
+    expect((await activity(page))[0]).toBe('Understanding your question: “Which laptop should I take travelling?”');
+    expect(await page.evaluate(() => document.querySelector<HTMLDetailsElement>('#activity details')!.open)).toBe(false);
   }, 60_000);
 
   it('shows the same question, statuses and answer in two tabs of one session', async () => {
@@ -239,7 +249,7 @@ describeWithChromium('chat example in Chromium', () => {
     expect(await second.getAttribute('body', 'data-session-id')).toBe(await first.getAttribute('body', 'data-session-id'));
     await ask(first, 'Tell me about AsyncLocalStorage');
     await answered(first, 1);
-    await second.waitForFunction(() => document.querySelectorAll('#activity li').length >= 8);
+    await second.waitForFunction(() => document.querySelectorAll('#activity li.sm-step').length >= 8);
     expect(await activity(second)).toEqual(await activity(first));
     expect(await second.locator('.message.assistant').count()).toBe(1);
     // The question shows in both tabs, once each.
@@ -372,8 +382,8 @@ describeWithChromium('chat example on the Gemini code path (local fake Gemini se
     await page.click('#send');
     await page.waitForFunction(() => document.querySelectorAll('.message.assistant').length === 1, undefined, { timeout: 20_000 });
     await page.waitForSelector('#chat-input:not([disabled])');
-    expect(await page.$$eval('#activity li span:last-child', (items) => items.map((i) => i.textContent))).toContain('Gemini is on it');
-    expect(await page.textContent('#agent-status')).toContain('Gemini is on it');
+    expect(await page.$$eval('#activity .sm-step-text', (items) => items.map((i) => i.textContent))).toContain('Gemini is on it');
+    await page.waitForSelector('#agent-status[data-run="done"]');
     expect(await page.locator('.message.assistant strong').textContent()).toBe('Gemini');
     expect(gemini.requests[0]!.apiKey).toBe('fake-key');
     expect(gemini.requests[0]!.path).toContain('gemini-2.5-flash:streamGenerateContent');
@@ -385,6 +395,9 @@ describeWithChromium('chat example on the Gemini code path (local fake Gemini se
     await page.waitForSelector('#chat-input:not([disabled])');
     const error = await page.textContent('.message.error');
     expect(error).toBe('Sorry, something went wrong while answering. Please try again.');
+    // The failed run's end status: error level, a generic text.
+    await page.waitForSelector('#agent-status[data-run="failed"].sm-level-error');
+    expect(await page.textContent('#agent-status')).toBe('Something went wrong. Please try again.');
     expect(await page.content()).not.toContain('quota project 1234');
     await context.close();
   }, 60_000);
@@ -452,7 +465,7 @@ describeIfEmulator('chat example with STATUS_MESSENGER_PUBSUB_ENABLED=true (real
     const client = await TestClient.open(`${chat.origin.replace('http', 'ws')}${session.wsUrl}`);
     client.socket.send('What is Cloud Pub/Sub?');
     await client.waitFor((c) => c.frames.some((f) => f.type === 'agent_turn_complete'), 20_000);
-    const statuses = client.statuses.length;
+    const statuses = client.statuses.length + client.runEnds.length;
     await client.close();
     await chat.app.close(); // flushes
 
@@ -461,7 +474,8 @@ describeIfEmulator('chat example with STATUS_MESSENGER_PUBSUB_ENABLED=true (real
     const types = events.map((e) => e.event_type);
     expect(events.every((e) => e.websocket_session_id === session.sessionId)).toBe(true);
     expect(types[0]).toBe('run_start');
-    expect(types.at(-1)).toBe('run_end');
+    // run_end, then the mirror of the end-of-run status ("Done") that runWithStatus sends after it.
+    expect(types.slice(-2)).toEqual(['run_end', 'status_message']);
     expect(types.filter((t) => t === 'status_message')).toHaveLength(statuses); // the mirror: what the user saw
     const finding = events.find((e) => e.event_type === 'key_finding_identified')!;
     expect(finding.data).toMatchObject({ query: 'What is Cloud Pub/Sub?', source: 'https://cloud.google.com/pubsub/docs/overview' });

@@ -59,6 +59,35 @@ describe('connectStatusUpdates with the ws package', () => {
     expect(states).toEqual(['open', 'reconnecting', 'open', 'closed']);
   });
 
+  it('reports a callback that throws and keeps delivering', async () => {
+    srv = await startHubServer();
+    const errors: unknown[][] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      errors.push(args);
+    });
+    const seen: string[] = [];
+    const connection = connectStatusUpdates(srv.url('throws'), {
+      WebSocket,
+      onStatus: (status) => {
+        seen.push(status.data);
+        if (status.data === 'one') throw new Error('page bug');
+      },
+    });
+    try {
+      await waitUntil('connected', () => srv.hub.socketCount('throws') === 1);
+      srv.hub.send('throws', 'one');
+      srv.hub.send('throws', 'two');
+      await waitUntil('two arrives', () => seen.length === 2);
+      expect(seen).toEqual(['one', 'two']);
+      expect(connection.state).toBe('open');
+      expect(errors).toHaveLength(1);
+      expect(String(errors[0]?.[0])).toContain('`onStatus` threw');
+    } finally {
+      connection.close();
+      spy.mockRestore();
+    }
+  });
+
   it('throws a TypeError for wiring bugs instead of retrying forever', () => {
     expect(() => connectStatusUpdates('/ws/abc', { WebSocket })).toThrow(/no page location/);
     expect(() => connectStatusUpdates('ws://127.0.0.1:1/ws/a', { WebSocket, reconnectDelayMs: 0 })).toThrow(

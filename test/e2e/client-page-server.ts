@@ -61,9 +61,9 @@ if (typeof window.startStatusUpdates === 'function') {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html' };
 
-function serve(request: http.IncomingMessage, response: http.ServerResponse): void {
+function serve(extra: Record<string, string>, request: http.IncomingMessage, response: http.ServerResponse): void {
   const path = (request.url ?? '/').split('?')[0]!;
-  let body: string | undefined = PAGES[path];
+  let body: string | undefined = extra[path] ?? PAGES[path];
   if (body === undefined) {
     const file = path.startsWith('/client/')
       ? join(DIST, 'client', path.slice('/client/'.length))
@@ -86,18 +86,33 @@ export class PageServer {
   readonly sockets = new Map<string, WebSocket[]>();
   /** The URL (path and query) of every upgrade the hub accepted. */
   readonly upgrades: string[] = [];
+  /** The URL of every request for an event stream (SSE), accepted or not. */
+  readonly streams: string[] = [];
   #server: http.Server | undefined;
   readonly #options: StatusHubOptions;
+  /** More pages (path → body) a suite serves beside the built-in ones; `.js`/`.css`/`.html` by extension. */
+  readonly pages: Record<string, string>;
+  readonly #refuseUpgrades: boolean;
 
-  private constructor(options: StatusHubOptions) {
+  private constructor(options: StatusHubOptions, pages: Record<string, string>, refuseUpgrades: boolean) {
     this.#options = options;
+    this.pages = pages;
+    this.#refuseUpgrades = refuseUpgrades;
   }
 
-  static async start(options: StatusHubOptions = {}): Promise<PageServer> {
+  /**
+   * `refuseUpgrades`: behave like a proxy that blocks WebSocket: every upgrade is dropped (the
+   * browser sees 1006), and the hub serves only SSE (`hub.sseHandler({ path: '/ws' })`).
+   */
+  static async start(
+    options: StatusHubOptions = {},
+    pages: Record<string, string> = {},
+    { refuseUpgrades = false }: { refuseUpgrades?: boolean } = {},
+  ): Promise<PageServer> {
     for (const file of ['browser/status-messenger.js', 'browser/status-messenger.css', 'client/index.js']) {
       if (!existsSync(join(DIST, file))) throw new Error(`dist/${file} is missing: run \`npm run build\` before the e2e tests`);
     }
-    const server = new PageServer(options);
+    const server = new PageServer(options, pages, refuseUpgrades);
     await server.start();
     return server;
   }
@@ -109,9 +124,16 @@ export class PageServer {
   /** Starts (again) on the same port, with a new hub and so a new epoch. */
   async start(): Promise<void> {
     if (this.#server) throw new Error('already running');
-    const server = http.createServer(serve);
     const hub = new StatusHub(this.#options);
-    hub.attach(server);
+    const sse = this.#refuseUpgrades ? hub.sseHandler({ path: '/ws' }) : undefined;
+    const server = http.createServer((request, response) => {
+      if (!sse?.(request, response)) serve(this.pages, request, response);
+    });
+    if (sse) server.on('upgrade', (_request, socket) => socket.destroy());
+    else hub.attach(server);
+    server.prependListener('request', (request) => {
+      if ((request.headers.accept ?? '').includes('text/event-stream')) this.streams.push(request.url ?? '');
+    });
     hub.on('connection', (sessionId, socket, request) => {
       this.upgrades.push(request.url ?? '');
       const list = this.sockets.get(sessionId) ?? [];

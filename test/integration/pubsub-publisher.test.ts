@@ -83,8 +83,8 @@ describeIfEmulator('Agent events on the real Pub/Sub emulator', () => {
     hub.send('browser-7', 'not mirrored: the mirror is off');
     await publisher.flush(5000);
 
-    const received = await pullEvents(subscription, { expected: 4, idleMs: 1500 }); // a 4th would be a bug
-    expect(received).toHaveLength(3);
+    const received = await pullEvents(subscription, { expected: 5, idleMs: 1500 }); // a 5th would be a bug
+    expect(received).toHaveLength(4);
     const byType = Object.fromEntries(received.map((message) => [message.event.event_type, message]));
 
     expect(toolResults).toEqual([{ status: 'published', event_id: expect.stringMatching(UUID), message_id: expect.any(String) }]);
@@ -107,9 +107,16 @@ describeIfEmulator('Agent events on the real Pub/Sub emulator', () => {
     expect(invocationId).toMatch(/^e-/);
     expect(Math.abs(Date.parse(order.event.timestamp) - Date.now())).toBeLessThan(60_000);
 
-    const status = byType.status_message!;
-    expect(status.attributes).toEqual({ event_type: 'status_message', websocket_session_id: 'browser-7' });
-    expect(status.event).toEqual({
+    // Two mirrored statuses: the tool's, then the end of the run that runWithStatus sends.
+    const [status, runEnd] = received.filter((message) => message.event.event_type === 'status_message');
+    expect(runEnd!.event).toMatchObject({
+      data: { message: 'Done', seq: 2, level: 'success', state: 'done' },
+      app_name: 'shop_app',
+      user_id: 'user-7',
+      adk_session_id: 'adk-session-7',
+    });
+    expect(status!.attributes).toEqual({ event_type: 'status_message', websocket_session_id: 'browser-7' });
+    expect(status!.event).toEqual({
       websocket_session_id: 'browser-7',
       event_type: 'status_message',
       timestamp: expect.stringMatching(ISO),

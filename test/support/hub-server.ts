@@ -73,8 +73,14 @@ export class TestClient {
     return client;
   }
 
+  /** The working statuses, without the end-of-run ones (`state` set; see `runEnds`). */
   get statuses(): StatusFrame[] {
-    return this.frames.filter((frame): frame is StatusFrame => frame.type === 'status');
+    return this.frames.filter((frame): frame is StatusFrame => frame.type === 'status' && frame.state === undefined);
+  }
+
+  /** The end-of-run statuses `runWithStatus` sends (`state: 'done' | 'failed' | 'aborted'`). */
+  get runEnds(): StatusFrame[] {
+    return this.frames.filter((frame): frame is StatusFrame => frame.type === 'status' && frame.state !== undefined);
   }
 
   get statusTexts(): string[] {

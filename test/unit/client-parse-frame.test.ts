@@ -12,8 +12,8 @@ const contract = (input: unknown) => {
 
 describe('parseFrame (client)', () => {
   it('parses status, hello and gap frames with their known fields only', () => {
-    expect(parseFrame('{"type":"status","data":"<b>hi</b>","seq":3,"ts":"t","level":"warning","progress":50,"agent":"a","tool":"t","replay":true,"evil":1}'))
-      .toStrictEqual({ type: 'status', data: '<b>hi</b>', seq: 3, ts: 't', level: 'warning', progress: 50, agent: 'a', tool: 't', replay: true });
+    expect(parseFrame('{"type":"status","data":"<b>hi</b>","seq":3,"ts":"t","level":"warning","progress":50,"agent":"a","tool":"t","state":"failed","replay":true,"evil":1}'))
+      .toStrictEqual({ type: 'status', data: '<b>hi</b>', seq: 3, ts: 't', level: 'warning', progress: 50, agent: 'a', tool: 't', state: 'failed', replay: true });
     expect(parseFrame('{"type":"hello","v":1,"epoch":"e1","seq":7}')).toStrictEqual({ type: 'hello', v: 1, epoch: 'e1', seq: 7 });
     expect(parseFrame('{"type":"gap","from":2,"to":5,"reason":"expired"}')).toStrictEqual({ type: 'gap', from: 2, to: 5, reason: 'expired' });
   });
@@ -40,7 +40,7 @@ describe('parseFrame (client)', () => {
 
   it('agrees with the contract parser on arbitrary JSON (property)', () => {
     const value = fc.oneof(
-      fc.constantFrom('info', 'success', 'warning', 'error', 'fatal', 'expired', 'reset', '', 'e'),
+      fc.constantFrom('info', 'success', 'warning', 'error', 'fatal', 'expired', 'reset', 'done', 'failed', 'aborted', '', 'e'),
       fc.string(),
       fc.integer({ min: -3, max: 1_000 }),
       fc.double(),
@@ -53,7 +53,7 @@ describe('parseFrame (client)', () => {
     const frameLike = fc.record(
       {
         type: fc.constantFrom('status', 'hello', 'gap', 'agent_message', 'error', 'nope'),
-        data: value, seq: value, ts: value, level: value, progress: value, agent: value, tool: value, replay: value,
+        data: value, seq: value, ts: value, level: value, progress: value, agent: value, tool: value, state: value, replay: value,
         v: value, epoch: value, from: value, to: value, reason: value, message: value,
       },
       { requiredKeys: ['type'] },

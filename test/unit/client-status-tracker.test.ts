@@ -1,4 +1,4 @@
-import { StatusTracker } from '../../src/client/status-tracker.js';
+import { MAX_STEPS, StatusTracker } from '../../src/client/status-tracker.js';
 import type { StatusFrame } from '../../src/protocol.js';
 
 const status = (seq: number, data = `s${seq}`, replay = false): StatusFrame =>
@@ -51,5 +51,51 @@ describe('StatusTracker', () => {
     expect(tracker.latest?.data).toBe('seed b');
     expect(tracker.lastSeq).toBe(4);
     expect(tracker.accept(status(4))).toBe(false);
+  });
+});
+
+describe('StatusTracker runs and steps', () => {
+  const at = (seq: number, ms: number, extra: Partial<StatusFrame> = {}): StatusFrame => ({
+    type: 'status', data: `s${seq}`, seq, ts: new Date(Date.UTC(2026, 0, 1) + ms).toISOString(), ...extra,
+  });
+  const T0 = Date.UTC(2026, 0, 1);
+
+  it('keeps the steps in order with durations until the next step, and ends the run on a state', () => {
+    const tracker = new StatusTracker();
+    expect(tracker.runState).toBe('idle');
+    tracker.accept(at(1, 0, { agent: 'a', tool: 't', level: 'info', progress: 10 }));
+    tracker.accept(at(2, 1500));
+    const running = tracker.steps;
+    expect(tracker.runState).toBe('running');
+    expect(running.map((s) => [s.text, s.durationMs])).toEqual([['s1', 1500], ['s2', undefined]]);
+    expect(running[0]).toMatchObject({ agent: 'a', tool: 't', level: 'info', progress: 10, seq: 1, startedAt: T0 });
+    tracker.accept(at(3, 4000, { data: 'Done', state: 'done' }));
+    expect(tracker.runState).toBe('done');
+    expect(tracker.steps.map((s) => s.durationMs)).toEqual([1500, 2500]);
+    expect([tracker.runStartedAt, tracker.runEndedAt]).toEqual([T0, T0 + 4000]);
+    // A new array on each change: a snapshot taken earlier does not change under its holder.
+    expect(running.map((s) => s.durationMs)).toEqual([1500, undefined]);
+
+    tracker.accept(at(4, 9000));
+    expect(tracker.runState).toBe('running');
+    expect(tracker.steps.map((s) => s.text)).toEqual(['s4']);
+    expect(tracker.runEndedAt).toBeUndefined();
+  });
+
+  it('has no steps for a late tab that only sees the end of a run, and ignores a replayed duplicate', () => {
+    const tracker = new StatusTracker();
+    tracker.accept(at(9, 100, { data: 'Something went wrong', level: 'error', state: 'failed' }));
+    expect(tracker.runState).toBe('failed');
+    expect(tracker.steps).toEqual([]);
+    expect(tracker.accept(at(9, 100, { state: 'failed' }))).toBe(false);
+  });
+
+  it('uses the arrival time for seed-era frames without ts, and keeps at most MAX_STEPS', () => {
+    const tracker = new StatusTracker();
+    tracker.accept({ type: 'status', data: 'seed', seq: 0, ts: '' }, 42);
+    expect(tracker.steps[0]?.startedAt).toBe(42);
+    for (let i = 1; i <= MAX_STEPS + 5; i += 1) tracker.accept(at(i, i));
+    expect(tracker.steps).toHaveLength(MAX_STEPS);
+    expect(tracker.steps[0]?.seq).toBe(6);
   });
 });

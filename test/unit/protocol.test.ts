@@ -1,4 +1,5 @@
 import { parseServerFrame } from '../../src/protocol.js';
+import { normalizeStatus } from '../../src/normalize-status.js';
 
 describe('parseServerFrame', () => {
   it('parses every frame type and keeps only known fields', () => {
@@ -38,5 +39,21 @@ describe('parseServerFrame', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(frame)).toBe(Object.prototype);
     expect((frame as unknown as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('the end-of-run state', () => {
+  it('is kept on a status frame when it is one of done, failed, aborted, and dropped otherwise', () => {
+    expect(parseServerFrame('{"type":"status","data":"Done","seq":4,"ts":"t","state":"done"}')).toEqual({
+      type: 'status', data: 'Done', seq: 4, ts: 't', state: 'done',
+    });
+    expect(parseServerFrame('{"type":"status","data":"x","seq":4,"ts":"t","state":"running"}')).toEqual({
+      type: 'status', data: 'x', seq: 4, ts: 't',
+    });
+  });
+
+  it('is validated by normalizeStatus', () => {
+    expect(normalizeStatus({ message: ' Done ', state: 'aborted' })).toEqual({ message: 'Done', state: 'aborted' });
+    expect(() => normalizeStatus({ message: 'x', state: 'over' as never })).toThrow(/`state` must be one of done, failed, aborted, got `over`/);
   });
 });

@@ -10,12 +10,12 @@
     form: document.getElementById('chat-form'),
     input: document.getElementById('chat-input'),
     send: document.getElementById('send'),
-    activity: document.getElementById('activity'),
     newChat: document.getElementById('new-chat'),
   };
   var session = null;
   var chatSocket = null;
   var stopStatus = null;
+  var stopActivity = null;
   var assistantBubble = null;
   var busy = false;
   var retries = 0;
@@ -51,21 +51,6 @@
     els.input.disabled = !usable;
     els.send.disabled = !usable;
     if (usable) els.input.focus();
-  }
-
-  function logActivity(status) {
-    var item = document.createElement('li');
-    if (status.level) item.className = 'level-' + status.level;
-    var who = document.createElement('span');
-    who.className = 'who';
-    who.textContent = [status.agent, status.tool].filter(Boolean).join(' · ') || 'agent';
-    var text = document.createElement('span');
-    text.textContent = status.data;
-    item.appendChild(who);
-    item.appendChild(text);
-    els.activity.appendChild(item);
-    while (els.activity.children.length > 200) els.activity.removeChild(els.activity.firstChild);
-    els.activity.parentElement.scrollTop = els.activity.parentElement.scrollHeight;
   }
 
   function onFrame(event) {
@@ -131,6 +116,7 @@
   function stop() {
     stopped = true;
     if (stopStatus) stopStatus();
+    if (stopActivity) stopActivity();
     if (chatSocket) chatSocket.close();
     chatSocket = null;
   }
@@ -157,7 +143,9 @@
     assistantBubble = null;
     session = next;
     document.body.dataset.sessionId = session.sessionId;
-    stopStatus = window.startStatusUpdates('agent-status', session.wsUrl, { onStatus: logActivity });
+    stopStatus = window.startStatusUpdates('agent-status', session.wsUrl);
+    // The activity panel: the run's steps with durations, collapsed to a summary when it ends.
+    stopActivity = window.startStatusUpdates('activity', session.wsUrl, { view: 'steps' });
     connectChat();
   }
 
@@ -178,7 +166,7 @@
 
   els.newChat.addEventListener('click', function () {
     els.messages.textContent = '';
-    els.activity.textContent = '';
+    document.getElementById('activity').textContent = '';
     assistantBubble = null;
     busy = false;
     start(true).catch(showFatal);

@@ -113,3 +113,11 @@ export type { PubSubEnvConfig } from './events/read-pubsub-env.js';
 // Scale-out: many instances as one hub
 export { PubSubStatusRelay } from './relay/pubsub-status-relay.js';
 export type { PubSubStatusRelayOptions, RelayHub, RelayStats } from './relay/pubsub-status-relay.js';
+
+// ADK-native delivery: statuses in ADK's own event stream (adk web, adk api_server, runAsync)
+export { STATUS_EVENT_METADATA_KEY, buildStatusEvent, emitStatusEvent, statusEventMetadata } from './adk/event-stream.js';
+export type { StatusEventMetadata } from './adk/event-stream.js';
+export type { StatusSendOptions } from './context/status-session.js';
+export type { StatusRunIdentity } from './plugins/status-plugin.js';
+export { sharedStatusHub, sharedStatusHubAddress } from './hub/shared-status-hub.js';
+export type { SharedStatusHubOptions } from './hub/shared-status-hub.js';

@@ -14,22 +14,12 @@ import type { Context, Event } from '@google/adk';
 import { currentToolContext } from '../context/status-context.js';
 import { enclosingToolCall } from '../context/active-tool-calls.js';
 import { getDefaultLogger } from '../logger.js';
-import type { StatusLevel, StatusUpdate } from '../protocol.js';
+import { STATUS_EVENT_METADATA_KEY } from '../protocol.js';
+import type { StatusEventMetadata, StatusUpdate } from '../protocol.js';
 
-/** The `customMetadata` key of a status event. Not `__adk_internal_`-prefixed: ADK 2.2 strips those. */
-export const STATUS_EVENT_METADATA_KEY = 'status_messenger';
-
-/** What `customMetadata.status_messenger` holds: the hub's status frame without `seq`. */
-export interface StatusEventMetadata {
-  type: 'status';
-  data: string;
-  /** ISO-8601 time the status was made. */
-  ts: string;
-  level?: StatusLevel;
-  progress?: number;
-  agent?: string;
-  tool?: string;
-}
+// `status_messenger` is not `__adk_internal_`-prefixed on purpose: ADK 2.2 strips those keys.
+export { STATUS_EVENT_METADATA_KEY };
+export type { StatusEventMetadata };
 
 /** The parts of an invocation context this module reads; absent fields mean "not this ADK". */
 interface StreamChannel {

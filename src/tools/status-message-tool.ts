@@ -104,11 +104,10 @@ export function createStatusMessageTool(options: StatusMessageToolOptions = {}):
       const extra = wasCut ? { truncated: true as const, note: cutNote } : {};
       if (session && delivery) {
         if (delivery.sockets > 0) return { status: 'delivered', sockets: delivery.sockets, eventStream: delivery.eventStream, ...extra };
-        if (delivery.eventStream) return { status: 'delivered', sockets: 0, eventStream: true, ...extra };
         return {
           status: 'no_viewer',
           sockets: 0,
-          eventStream: false,
+          eventStream: delivery.eventStream,
           note:
             (wasCut ? `${cutNote} ` : '') +
             'No browser is connected right now; it will see this status when it connects. Continue with the task.',

@@ -36,6 +36,8 @@ const rootAgent =
 
 const hubPort = process.env.STATUS_HUB_PORT;
 const plugin = new StatusPlugin({
+  // Every status, unthrottled: the offline model paces the run, and the dev UI shows each line.
+  throttleMs: 0,
   tools: { knowledge_base_search: { start: 'Searching the knowledge base for “{query}”…', done: 'Search finished' } },
   ...(hubPort ? { hub: sharedStatusHub({ port: Number(hubPort), host: process.env.STATUS_HUB_HOST ?? '127.0.0.1' }) } : {}),
 });

@@ -91,7 +91,9 @@ export function emitStatusEvent(ctx: Context | undefined, metadata: StatusEventM
       return true;
     }
     const queue = channel.eventQueue;
-    if (queue && typeof queue.push === 'function' && queue.isClosed !== true) {
+    if (queue && typeof queue.push === 'function') {
+      // A closed queue: the tools of this step are done; the status came too late for the stream.
+      if (queue.isClosed === true) return false;
       queue.push(event);
       return true;
     }

@@ -7,24 +7,11 @@ import path from 'node:path';
 import { ROOT, freePort, runSse, startAdkCli } from '../support/adk-cli.js';
 import type { AdkCli } from '../support/adk-cli.js';
 import { TestClient } from '../support/hub-server.js';
+import { RESEARCH_QUESTION, RESEARCH_TEAM_STATUSES } from '../support/research-team-statuses.js';
 
 const AGENTS = path.join('examples', 'adk-devtools', 'agents');
-const QUESTION = 'Which laptop is best for travel?';
-
-/** The statuses of one offline run, in production order: the agents' own (tool) and the plugin's. */
-const EXPECTED = [
-  { data: `Understanding your question: “${QUESTION}”`, by: 'tool' },
-  { data: 'Asking reasoning agent…', by: 'plugin' },
-  { data: 'Planning the research…', by: 'tool' },
-  { data: 'Asking search agent…', by: 'plugin' },
-  { data: `Searching the knowledge base for “${QUESTION}”…`, by: 'plugin' },
-  { data: 'Search finished', by: 'plugin' },
-  { data: 'search agent answered', by: 'plugin' },
-  { data: 'Comparing 3 sources…', by: 'tool' },
-  { data: 'Running publish agent event…', by: 'plugin' },
-  { data: 'Finished publish agent event', by: 'plugin' },
-  { data: 'reasoning agent answered', by: 'plugin' },
-];
+const QUESTION = RESEARCH_QUESTION;
+const EXPECTED = RESEARCH_TEAM_STATUSES;
 
 type AdkEvent = Record<string, any>;
 const statusOf = (event: AdkEvent) => event.customMetadata?.status_messenger as Record<string, unknown> | undefined;

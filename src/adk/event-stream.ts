@@ -63,7 +63,15 @@ export function streamTarget(ctx: Context | undefined): Context | undefined {
   const bound = currentToolContext();
   if (!ctx) return bound;
   if (bound && bound.invocationId !== ctx.invocationId) return bound;
-  return enclosingToolCall(ctx, ctx.invocationId) ?? ctx;
+  // A call left open by a run that died (aborted mid-tool) has no live channel: not a parent.
+  const enclosing = enclosingToolCall(ctx, ctx.invocationId);
+  return enclosing && hasLiveChannel(enclosing) ? enclosing : ctx;
+}
+
+function hasLiveChannel(ctx: Context): boolean {
+  const channel = (ctx as { invocationContext?: StreamChannel }).invocationContext;
+  if (typeof channel?.enqueueEvent === 'function') return true;
+  return typeof channel?.eventQueue?.push === 'function' && channel.eventQueue.isClosed !== true;
 }
 
 let warnedMissing = false;

@@ -2,9 +2,10 @@
  * `readAdkEventStream(response, { onStatus, onEvent, signal })`: reads the Server-Sent Events
  * body of ADK's `/run_sse` (a `fetch` Response) and calls back per ADK event, and per status
  * for the events that carry one. Resolves when the stream ends (or `signal` aborts). Works in
- * browsers and Node ≥ 20; the SSE framing is parsed by `eventsource-parser`.
+ * browsers and Node ≥ 20; the SSE framing is parsed by `eventsource-parser`, loaded on first use
+ * so a page that loads the client entry without a bundler (no import map) still works when it
+ * never reads an ADK stream.
  */
-import { createParser } from 'eventsource-parser';
 import { parseAdkStatusEvent } from './parse-adk-status-event.js';
 import type { AdkStatus } from './parse-adk-status-event.js';
 
@@ -34,6 +35,7 @@ export async function readAdkEventStream(response: AdkEventStreamResponse, optio
   const { onStatus, onEvent, signal } = options;
   if (response.ok === false) throw new Error(`readAdkEventStream: the response is ${String(response.status)}, not a stream`);
   if (!response.body) throw new Error('readAdkEventStream: the response has no body');
+  const { createParser } = await import('eventsource-parser');
   let count = 0;
   // A listener that throws must not stop the stream for the others.
   const call = <T>(fn: ((value: T) => void) | undefined, value: T): void => {

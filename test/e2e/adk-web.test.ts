@@ -85,7 +85,7 @@ describeWithChromium('adk web and /run_sse in Chromium', () => {
         const seen = (window as unknown as { seen: string[] }).seen;
         // Each record is one assignment, even when several land before the observer runs.
         new MutationObserver((records) => {
-          for (const record of records) for (const node of record.addedNodes) seen.push(node.textContent ?? '');
+          for (const record of records) for (const node of Array.from(record.addedNodes)) seen.push(node.textContent ?? '');
         }).observe(el, {
           childList: true,
           characterData: true,

@@ -6,6 +6,7 @@ import { FunctionTool, InMemoryRunner, InMemorySessionService, isFinalResponse, 
 import type { App, Context, Event } from '@google/adk';
 import { z } from 'zod';
 import { emitStatusEvent, STATUS_EVENT_METADATA_KEY, statusEventMetadata } from '../../src/adk/event-stream.js';
+import { openToolCall } from '../../src/context/active-tool-calls.js';
 import { addStatusMessage } from '../../src/context/add-status-message.js';
 import { setDefaultLogger, silentLogger } from '../../src/logger.js';
 import type { Logger } from '../../src/logger.js';
@@ -107,6 +108,24 @@ describe('emitStatusEvent feature detection', () => {
     expect(emitStatusEvent(ctx({ eventQueue: { push: (event: Event) => seen.push(event), isClosed: false } }), meta)).toBe(true);
     expect(emitStatusEvent(ctx({ eventQueue: { push: (event: Event) => seen.push(event), isClosed: true } }), meta)).toBe(false);
     expect(seen).toHaveLength(1);
+  });
+
+  it('sends a sub-run’s status to the open enclosing call, unless that call’s run is gone', () => {
+    const outer: Event[] = [];
+    const inner: Event[] = [];
+    const parent = { invocationId: 'inv-parent', agentName: 'p', userId: 'u', sessionId: 's', invocationContext: { invocationId: 'inv-parent', eventQueue: { push: (e: Event) => outer.push(e), isClosed: false } } } as unknown as Context;
+    const child = ctx({ eventQueue: { push: (e: Event) => inner.push(e), isClosed: false } });
+    const close = openToolCall(parent);
+    try {
+      expect(emitStatusEvent(child, meta)).toBe(true);
+      expect([outer.length, inner.length]).toEqual([1, 0]);
+      expect(outer[0]!.invocationId).toBe('inv-parent');
+      (parent.invocationContext as unknown as { eventQueue: { isClosed: boolean } }).eventQueue.isClosed = true;
+      expect(emitStatusEvent(child, meta)).toBe(true);
+      expect([outer.length, inner.length]).toEqual([1, 1]);
+    } finally {
+      close();
+    }
   });
 
   it('skips with one debug line where neither exists', () => {

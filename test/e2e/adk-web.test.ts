@@ -3,7 +3,7 @@
  * the run's events in the dev UI hold the statuses; and the example's page, using
  * `readAdkEventStream` against `/run_sse`, shows them in an element as they arrive.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ROOT, startAdkCli } from '../support/adk-cli.js';
@@ -17,18 +17,23 @@ describeWithChromium('adk web and /run_sse in Chromium', () => {
   let cli: AdkCli;
   let browser: Browser;
   beforeAll(async () => {
+    mkdirSync(path.join(ROOT, 'test', '.tmp'), { recursive: true });
     [cli, browser] = await Promise.all([startAdkCli('web', AGENTS, { env: { OFFLINE_DELAY_MS: '150' } }), launchChromium()]);
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await cli?.stop();
+    // The CLI's log, for when a test here fails.
+    if (cli) writeFileSync(path.join(ROOT, 'test', '.tmp', 'adk-web-cli.log'), cli.output());
   });
 
   it('shows the run in the dev UI, with every status among its events (screenshot: docs/adk-web.png)', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`${cli.origin}/dev-ui/?app=app`);
     const input = page.getByPlaceholder('Type a message...');
-    await input.waitFor({ timeout: 60_000 });
+    await input.waitFor({ timeout: 60_000 }).catch(async (error: Error) => {
+      throw new Error(`${error.message}\npage: ${(await page.locator('body').innerText()).slice(0, 1500)}\nCLI: ${cli.output().slice(-3000)}`);
+    });
     await input.fill(RESEARCH_QUESTION);
     await input.press('Enter');
     await page.getByText('Turn Complete').waitFor({ timeout: 60_000 });
@@ -62,6 +67,10 @@ describeWithChromium('adk web and /run_sse in Chromium', () => {
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
     page.on('response', (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
+    const streamed: string[] = [];
+    page.on('response', async (response) => {
+      if (response.url().endsWith('/run_sse')) streamed.push(await response.text().catch(() => ''));
+    });
     const files: Record<string, string> = {
       '/example/page.html': path.join(ROOT, 'examples', 'adk-devtools', 'page.html'),
     };
@@ -101,6 +110,9 @@ describeWithChromium('adk web and /run_sse in Chromium', () => {
         throw new Error(`${error.message}\npage problems: ${problems.join('\n')}`);
       });
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    if (seen.length !== RESEARCH_TEAM_STATUSES.length + 1) {
+      throw new Error(`the page saw ${JSON.stringify(seen)}\n/run_sse: ${streamed.join('').slice(0, 2000)}\nCLI: ${cli.output().slice(-3000)}`);
+    }
     expect(seen).toEqual([...RESEARCH_TEAM_STATUSES.map((s) => s.data), 'Done']);
     const log = await page.locator('#log li').allInnerTexts();
     expect(log).toEqual(RESEARCH_TEAM_STATUSES.map((s) => s.data));

@@ -125,6 +125,27 @@ describe('StatusPlugin({ hub }) binds runs nobody else bound (issue 14 item 3)',
     await srv.close();
   });
 
+  it('drops the binding of an aborted run (ADK skips afterRunCallback then)', async () => {
+    const hub = new StatusHub({ heartbeatIntervalMs: 0 });
+    const plugin = new StatusPlugin({ hub, throttleMs: 0 });
+    let release!: () => void;
+    const stall = new Promise<void>((resolve) => (release = resolve));
+    const slow = new FunctionTool({ name: 'slow', description: 'waits', parameters: z.object({}), execute: async () => (await stall, { ok: true }) });
+    const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'slow' }) : reply('ok')));
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [slow] }), appName: 'abort', plugins: [plugin] });
+    await runner.sessionService.createSession({ appName: 'abort', userId: 'u', sessionId: 'abort-1' });
+    const controller = new AbortController();
+    const run = drain(runner.runAsync({ userId: 'u', sessionId: 'abort-1', newMessage: userMessage('go'), abortSignal: controller.signal }));
+    await sleep(50);
+    const { statusSessionForAdkSession } = await import('../../src/context/adk-session-routes.js');
+    expect(statusSessionForAdkSession({ userId: 'u', sessionId: 'abort-1' })?.sessionId).toBe('abort-1');
+    controller.abort();
+    expect(statusSessionForAdkSession({ userId: 'u', sessionId: 'abort-1' })).toBeUndefined();
+    release();
+    await run;
+    await hub.close();
+  });
+
   it('sharedStatusHub returns one hub per name, and a fresh one after close', async () => {
     const a = sharedStatusHub({ name: 'trust-test', heartbeatIntervalMs: 0 });
     expect(sharedStatusHub({ name: 'trust-test' })).toBe(a);

@@ -141,3 +141,11 @@ export { toA2aWithStatus } from './adk/to-a2a-with-status.js';
 export type { A2aRoot } from './adk/to-a2a-with-status.js';
 export { forwardRemoteStatus, remoteStatusOf } from './adk/remote-a2a-status.js';
 export type { ForwardRemoteStatusMode, RemoteStatus } from './adk/remote-a2a-status.js';
+
+// ADK-native delivery: statuses in ADK's own event stream (adk web, adk api_server, runAsync)
+export { STATUS_EVENT_METADATA_KEY, buildStatusEvent, emitStatusEvent, statusEventMetadata } from './adk/event-stream.js';
+export type { StatusEventMetadata } from './adk/event-stream.js';
+export type { StatusSendOptions } from './context/status-session.js';
+export type { StatusRunIdentity } from './plugins/status-plugin.js';
+export { sharedStatusHub, sharedStatusHubAddress } from './hub/shared-status-hub.js';
+export type { SharedStatusHubOptions } from './hub/shared-status-hub.js';

@@ -34,9 +34,13 @@ export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STAT
     throw new StatusMessengerError('ERR_INVALID_STATUS', 'A status message must not be empty');
   }
   if (text.length > maxLength) {
-    throw new StatusMessengerError(
-      'ERR_STATUS_TOO_LONG',
-      `A status message must be at most ${maxLength} characters, got ${text.length}; shorten it or raise \`maxStatusLength\``,
+    // `maxLength` on the error lets a caller that prefers cutting to refusing cut to this limit.
+    throw Object.assign(
+      new StatusMessengerError(
+        'ERR_STATUS_TOO_LONG',
+        `A status message must be at most ${maxLength} characters, got ${text.length}; shorten it or raise \`maxStatusLength\``,
+      ),
+      { maxLength },
     );
   }
   const out: StatusUpdate = { message: text };

@@ -142,12 +142,15 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** The known key within edit distance 2 (or a case-insensitive match), if any. */
-function closest(key: string, known: readonly string[]): string | undefined {
+/** The known key within edit distance 2 (or a case-insensitive match, or one it abbreviates), if any. */
+export function closest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key.toLowerCase(), candidate.toLowerCase());
+    const a = key.toLowerCase();
+    const b = candidate.toLowerCase();
+    // An abbreviation (`maxLen` for `maxLength`) counts as close too.
+    const d = a === b ? 0 : a.length >= 3 && b.startsWith(a) ? 1 : distance(a, b);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

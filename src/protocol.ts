@@ -100,6 +100,24 @@ export interface StatusFrame {
 }
 
 /**
+ * In ADK's own event stream (`adk web`, `/run_sse`, `runner.runAsync`), a status is a partial,
+ * content-less ADK event whose `customMetadata[STATUS_EVENT_METADATA_KEY]` is this object:
+ * the status frame without `seq` (ADK's stream has its own order).
+ */
+export const STATUS_EVENT_METADATA_KEY = 'status_messenger';
+
+export interface StatusEventMetadata {
+  type: 'status';
+  data: string;
+  /** ISO-8601 time the status was made. */
+  ts: string;
+  level?: StatusLevel;
+  progress?: number;
+  agent?: string;
+  tool?: string;
+}
+
+/**
  * The first frame on every connection. `epoch` names the session's status history:
  * when it changes (the server restarted or forgot the session), `seq` starts again.
  */

@@ -28,3 +28,9 @@ export { backoffDelay } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { resolveSocketUrl } from './resolve-socket-url.js';
 export type { GapFrame, HelloFrame, RunEndState, StatusFrame, StatusLevel } from '../protocol.js';
+
+// ADK's own event stream (`adk api_server` / `adk web`: POST /run_sse)
+export { ADK_STATUS_METADATA_KEY, parseAdkStatusEvent } from './parse-adk-status-event.js';
+export type { AdkStatus } from './parse-adk-status-event.js';
+export { readAdkEventStream } from './read-adk-event-stream.js';
+export type { AdkEventStreamResponse, ReadAdkEventStreamOptions } from './read-adk-event-stream.js';

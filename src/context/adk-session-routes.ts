@@ -5,6 +5,7 @@
  * Keyed by user and session, never by app name: inside an AgentTool sub-run `appName` is the
  * sub-agent's name while the user and session ids stay the parent's (ADK-NOTES pitfall 2).
  */
+import { processRegistry } from './process-registry.js';
 import type { StatusSession } from './status-session.js';
 
 /** The ADK ids a tool or callback context carries. */
@@ -13,7 +14,8 @@ export interface AdkRouteIds {
   sessionId?: string | undefined;
 }
 
-const routes = new Map<string, StatusSession[]>();
+// Shared by every copy of the package: a bundled agent's tool finds the host's run.
+const routes = processRegistry('adk-session-routes.v1', () => new Map<string, StatusSession[]>());
 
 const routeKey = (userId: string, sessionId: string): string => `${userId}\u0000${sessionId}`;
 

@@ -1,12 +1,18 @@
 /**
  * A status session: the value the context carries. It knows its session id and the hub to
  * deliver to (a `deliver` port; tools never see hub internals), plus the ADK ids of the run
- * when `runWithStatus` created it.
+ * when `runWithStatus` created it. Every status it sends inside a tool call also goes into
+ * that run's ADK event stream.
  */
+import type { Context } from '@google/adk';
+import { emitStatusEvent, statusEventMetadata } from '../adk/event-stream.js';
 import { StatusMessengerError } from '../errors.js';
 import { normalizeStatus } from '../normalize-status.js';
-import { SESSION_ID_PATTERN } from '../protocol.js';
-import type { StatusInput } from '../protocol.js';
+import { DEFAULT_MAX_STATUS_LENGTH, SESSION_ID_PATTERN } from '../protocol.js';
+import type { StatusInput, StatusUpdate } from '../protocol.js';
+import { latestToolCall } from './active-tool-calls.js';
+import { flushPendingStatuses } from './pending-statuses.js';
+import { currentToolContext } from './status-context.js';
 import { emitStatusUpdate, statusListenerCount } from './status-stream.js';
 
 /** Anything that can deliver a status to the sockets of a session; `StatusHub` is one. */
@@ -29,6 +35,18 @@ export interface StatusDelivery {
   listeners: number;
   /** `sockets + listeners > 0`. */
   delivered: boolean;
+  /** Whether the status also went into the ADK run's event stream (inside a tool call). */
+  eventStream: boolean;
+  /** Present when the text was longer than the limit and was cut (with `…`). */
+  truncated?: true;
+}
+
+/** How one status is sent. */
+export interface StatusSendOptions {
+  /** The tool call the status is made in; its run's event stream gets it. @default the bound one */
+  toolContext?: Context | undefined;
+  /** `false` keeps the status out of the ADK event stream. @default true */
+  eventStream?: boolean;
 }
 
 export interface StatusSession {
@@ -36,12 +54,17 @@ export interface StatusSession {
   readonly sessionId: string;
   readonly hub: StatusSink | undefined;
   readonly adk: Readonly<AdkRunIds> | undefined;
-  /** Delivers to every socket of the session and to `streamStatusUpdates()` consumers. */
-  send(status: StatusInput): StatusDelivery;
+  /** Delivers to every socket of the session, to `streamStatusUpdates()` consumers and to the run's event stream. */
+  send(status: StatusInput, options?: StatusSendOptions): StatusDelivery;
+}
+
+/** Whether the hub can serve this id (`/ws/<id>`). */
+export function isServableSessionId(sessionId: unknown): sessionId is string {
+  return typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId);
 }
 
 export function assertSessionId(sessionId: unknown, name = 'sessionId'): asserts sessionId is string {
-  if (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId)) {
+  if (!isServableSessionId(sessionId)) {
     let shown: string;
     try {
       shown = JSON.stringify(sessionId) ?? String(sessionId);
@@ -53,6 +76,20 @@ export function assertSessionId(sessionId: unknown, name = 'sessionId'): asserts
       `Expected \`${name}\` to match ${String(SESSION_ID_PATTERN)}, got \`${shown.slice(0, 200)}\``,
     );
   }
+}
+
+/** Cuts `update.message` to `maxLength` characters, the last one `…`. */
+export function cutStatus(update: StatusUpdate, maxLength: number): { update: StatusUpdate; truncated: boolean } {
+  if (update.message.length <= maxLength) return { update, truncated: false };
+  return { update: { ...update, message: `${update.message.slice(0, Math.max(0, maxLength - 1)).trimEnd()}…` }, truncated: true };
+}
+
+/** The limit an `ERR_STATUS_TOO_LONG` names, if it names one. */
+function limitOf(error: unknown): number | undefined {
+  if (!StatusMessengerError.isInstance(error, 'ERR_STATUS_TOO_LONG')) return undefined;
+  const limit = (error as { maxLength?: unknown }).maxLength ?? /at most (\d+) characters/.exec(error.message)?.[1];
+  const n = Number(limit);
+  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
 }
 
 export function createStatusSession(init: {
@@ -73,17 +110,45 @@ export function createStatusSession(init: {
     sessionId,
     hub,
     adk,
-    send(status: StatusInput): StatusDelivery {
-      // The hub validates against its own limits; without one, the defaults apply.
-      const sockets = hub ? hub.send(sessionId, status) : 0;
-      let listeners = 0;
-      if (statusListenerCount() > 0) {
-        const update = normalizeStatus(status, hub ? Number.POSITIVE_INFINITY : undefined);
-        listeners = emitStatusUpdate({ sessionId, ...update });
-      } else if (!hub) {
-        normalizeStatus(status);
+    send(status: StatusInput, options: StatusSendOptions = {}): StatusDelivery {
+      // Bad input (no text, bad level) is a bug and throws; a long text is only cut: to the
+      // default limit without a hub, to the hub's own limit (named by its refusal) with one.
+      const normalized = normalizeStatus(status, Number.POSITIVE_INFINITY);
+      let { update, truncated } = cutStatus(normalized, hub ? Number.POSITIVE_INFINITY : DEFAULT_MAX_STATUS_LENGTH);
+      flushPendingStatuses(sessionId);
+      let sockets = 0;
+      if (hub) {
+        try {
+          sockets = hub.send(sessionId, update);
+        } catch (error) {
+          const limit = limitOf(error);
+          if (limit === undefined) throw error;
+          ({ update } = cutStatus(update, limit));
+          truncated = true;
+          sockets = hub.send(sessionId, update);
+        }
       }
-      return { sockets, listeners, delivered: sockets + listeners > 0 };
+      const listeners = statusListenerCount() > 0 ? emitStatusUpdate({ sessionId, ...update }) : 0;
+      let eventStream = false;
+      if (options.eventStream !== false) {
+        const ctx = options.toolContext ?? currentToolContext() ?? latestToolCall(adk);
+        if (ctx) eventStream = emitStatusEvent(ctx, statusEventMetadata(update));
+      }
+      const delivery: StatusDelivery = { sockets, listeners, delivered: sockets + listeners > 0, eventStream };
+      if (truncated) delivery.truncated = true;
+      return delivery;
     },
   });
+}
+
+/**
+ * For a status made inside a tool call that no status session covers (a plain `runner.runAsync`,
+ * `adk api_server`): only the run's event stream can take it.
+ */
+export function sendToEventStream(ctx: Context | undefined, status: StatusInput): StatusDelivery {
+  const { update, truncated } = cutStatus(normalizeStatus(status, Number.POSITIVE_INFINITY), DEFAULT_MAX_STATUS_LENGTH);
+  const eventStream = ctx || currentToolContext() ? emitStatusEvent(ctx, statusEventMetadata(update)) : false;
+  const delivery: StatusDelivery = { sockets: 0, listeners: 0, delivered: false, eventStream };
+  if (truncated) delivery.truncated = true;
+  return delivery;
 }

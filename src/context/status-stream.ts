@@ -5,6 +5,7 @@
  */
 import { invalidOption } from '../errors.js';
 import type { StatusUpdate } from '../protocol.js';
+import { processRegistry } from './process-registry.js';
 
 export interface StatusStreamItem extends StatusUpdate {
   sessionId: string;
@@ -27,7 +28,8 @@ export interface StatusUpdateStream extends AsyncIterableIterator<StatusStreamIt
 }
 
 type Listener = (item: StatusStreamItem) => void;
-const listeners = new Set<Listener>();
+// Shared by every copy of the package, so a stream opened by the host sees statuses a bundled agent makes.
+const listeners = processRegistry('status-listeners.v1', () => new Set<Listener>());
 
 export function statusListenerCount(): number {
   return listeners.size;

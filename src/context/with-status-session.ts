@@ -2,6 +2,8 @@
  * The low-level binding, the seed's ContextVar: everything `fn` does (and everything it
  * awaits) sends statuses to `sessionId`.
  */
+import { z } from 'zod';
+import { defineOptions, parseOptions } from '../options.js';
 import { bindStatusSession } from './status-context.js';
 import { createStatusSession } from './status-session.js';
 import type { StatusSink } from './status-session.js';
@@ -13,6 +15,11 @@ export interface WithStatusSessionOptions {
   sessionId: string;
 }
 
+const OPTIONS = defineOptions('withStatusSession(options, fn)', {
+  hub: z.custom<StatusSink>((v) => typeof (v as StatusSink | undefined)?.send === 'function', { message: 'a StatusHub' }).optional(),
+  sessionId: z.unknown(),
+});
+
 /**
  * Runs `fn` bound to a status session and returns its result.
  *
@@ -20,6 +27,7 @@ export interface WithStatusSessionOptions {
  * To run an ADK runner, use `runWithStatus`, which binds every step.
  */
 export function withStatusSession<T>(options: WithStatusSessionOptions, fn: () => T): T {
-  const session = createStatusSession({ sessionId: options?.sessionId, hub: options?.hub });
+  const { hub, sessionId } = parseOptions(OPTIONS, options);
+  const session = createStatusSession({ sessionId: sessionId as string, hub });
   return bindStatusSession(session, fn);
 }

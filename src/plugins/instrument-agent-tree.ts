@@ -4,11 +4,20 @@
  * cannot tell a tool that failed from one that returned nothing (both arrive as `undefined`).
  * So `instrument()` wraps each tool instance's `runAsync` across the whole agent tree (sub-agents
  * and agents behind AgentTools, recursively): start before it, done after it, error when it
- * throws (rethrown unchanged). Calls the plugin already claimed are left to the plugin. A tool
- * instrumented by several plugins reports through the newest; undo restores the tool exactly.
+ * throws (rethrown unchanged). Calls the plugin already claimed are left to the plugin.
+ *
+ * A tool object may sit in the trees of several apps, each with its own plugin: a call reports
+ * only to the plugin of the run that made it — the plugin registered on that run's runner (for
+ * a call inside an AgentTool's sub-run: on the enclosing run's), else the plugin whose
+ * `instrument()` covered the running agent. Never to a neighbour's. Undo restores the tool exactly.
+ *
+ * The wrapper also binds the call (AsyncLocalStorage), so code inside it without a context of
+ * its own — `addStatusMessage`, the tools of an AgentTool's sub-run — reaches the right run.
  */
 import { isAgentTool, isBaseAgent, isBaseTool, isLlmAgent } from '@google/adk';
 import type { BaseAgent, BaseTool, Context } from '@google/adk';
+import { enclosingToolCall } from '../context/active-tool-calls.js';
+import { bindToolContext, currentToolContext } from '../context/status-context.js';
 import type { LifecycleReporter } from './lifecycle-reporter.js';
 
 const WRAPPED = Symbol.for('adk-status-messenger.instrumented');
@@ -29,14 +38,19 @@ function wrapTool(tool: Wrapped, reporter: LifecycleReporter): () => void {
     const original = tool.runAsync;
     const current: WrapState = (state = { reporters: [], hadOwn, original });
     const wrapped: RunAsync = async function (this: BaseTool, request) {
-      const active = current.reporters.at(-1);
-      if (!active) return current.original.call(this, request);
-      const args = (request?.args ?? {}) as Record<string, unknown>;
       const ctx = request?.toolContext as Context | undefined;
+      const run = (): ReturnType<RunAsync> => {
+        // The outermost call stays bound: it is the one whose run has a forwarded event stream.
+        if (!ctx || currentToolContext()) return current.original.call(this, request);
+        return bindToolContext(ctx, () => current.original.call(this, request));
+      };
+      const active = reporterFor(current.reporters, ctx);
+      if (!active) return run();
+      const args = (request?.args ?? {}) as Record<string, unknown>;
       active.toolStart('wrapper', tool, args, ctx);
       let result: unknown;
       try {
-        result = await current.original.call(this, request);
+        result = await run();
       } catch (error) {
         active.toolError('wrapper', tool, args, ctx, error);
         active.release('wrapper', tool, ctx);
@@ -60,6 +74,23 @@ function wrapTool(tool: Wrapped, reporter: LifecycleReporter): () => void {
   };
 }
 
+/** The reporter of the run that made the call, among those that instrumented the tool. */
+function reporterFor(reporters: readonly LifecycleReporter[], ctx: Context | undefined): LifecycleReporter | undefined {
+  if (reporters.length === 0 || !ctx) return undefined;
+  const bound = currentToolContext();
+  const runCall = bound && bound.invocationId !== ctx.invocationId ? bound : (enclosingToolCall(ctx, ctx.invocationId) ?? ctx);
+  const plugins = runCall.invocationContext?.pluginManager;
+  if (typeof plugins?.getPlugin === 'function') {
+    for (let i = reporters.length - 1; i >= 0; i -= 1) {
+      const owner = reporters[i]!.owner as { name?: string } | undefined;
+      if (owner?.name !== undefined && plugins.getPlugin(owner.name) === owner) return reporters[i];
+    }
+  }
+  const agent = ctx.invocationContext?.agent;
+  for (let i = reporters.length - 1; i >= 0; i -= 1) if (reporters[i]!.covers(agent)) return reporters[i];
+  return undefined;
+}
+
 /** Wraps every tool in the tree of `root`; returns a function that undoes it. */
 export function instrumentAgentTree(root: BaseAgent, reporter: LifecycleReporter): () => void {
   const undo: (() => void)[] = [];
@@ -67,6 +98,7 @@ export function instrumentAgentTree(root: BaseAgent, reporter: LifecycleReporter
   const visit = (agent: BaseAgent): void => {
     if (seen.has(agent)) return;
     seen.add(agent);
+    reporter.cover(agent);
     if (isLlmAgent(agent)) {
       for (const tool of agent.tools) {
         if (!isBaseTool(tool)) continue; // toolsets and workflow nodes are left alone

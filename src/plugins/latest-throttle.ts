@@ -1,12 +1,16 @@
+import { holdPendingStatus } from '../context/pending-statuses.js';
+
 /**
  * Per-key throttling that keeps the latest: the first item in a quiet period goes out at once;
  * items arriving within `intervalMs` of the last one replace each other, and the newest goes
- * out when the interval ends. For status streams, whose value is their latest state.
+ * out when the interval ends. For status streams, whose value is their latest state. What is
+ * pending for a key goes out first whenever anything else sends to that status session
+ * (`flushPendingStatuses`), so it never lands after, and hides, a later status.
  */
 export class LatestThrottle {
   readonly #intervalMs: number;
   readonly #last = new Map<string, number>();
-  readonly #pending = new Map<string, { run: () => void; timer: NodeJS.Timeout }>();
+  readonly #pending = new Map<string, { run: () => void; timer: NodeJS.Timeout; unhold: () => void }>();
 
   constructor(intervalMs: number) {
     this.#intervalMs = intervalMs;
@@ -40,12 +44,15 @@ export class LatestThrottle {
       run,
       timer: setTimeout(() => {
         this.#pending.delete(key);
+        entry.unhold();
         this.#last.set(key, Date.now());
         this.#forgetLater(key);
         entry.run();
       }, last + this.#intervalMs - now),
+      unhold: () => {},
     };
     entry.timer.unref();
+    entry.unhold = holdPendingStatus(key, () => this.flush(key));
     this.#pending.set(key, entry);
   }
 
@@ -55,6 +62,7 @@ export class LatestThrottle {
       if (key !== undefined && pendingKey !== key) continue;
       clearTimeout(entry.timer);
       this.#pending.delete(pendingKey);
+      entry.unhold();
       this.#last.set(pendingKey, Date.now());
       entry.run();
     }

@@ -4,10 +4,13 @@
  * `instrument()` installs for agents the plugin cannot see; whichever sees a function call
  * first claims it, so nothing is reported twice. Never throws.
  */
-import type { BaseTool, Context } from '@google/adk';
+import type { BaseAgent, BaseTool, Context } from '@google/adk';
 import { isAgentTool } from '@google/adk';
+import { emitStatusEvent, statusEventMetadata } from '../adk/event-stream.js';
+import { processRegistry } from '../context/process-registry.js';
 import { resolveStatusSession } from '../context/resolve-status-session.js';
 import type { StatusSession } from '../context/status-session.js';
+import type { StatusUpdate } from '../protocol.js';
 import type { Logger } from '../logger.js';
 import { isStatusMessageTool } from '../tools/status-message-tool.js';
 import { LatestThrottle } from './latest-throttle.js';
@@ -32,6 +35,10 @@ export interface ReporterOptions {
   throttleMs: number;
   maxStatusLength: number;
   publishEvent: LifecycleEventSink | undefined;
+  /** The plugin this reporter speaks for: a run reports through it when it is on the run's runner. */
+  owner?: object;
+  /** Also emit each status into the ADK run's event stream. */
+  eventStream: boolean;
   logger: () => Logger;
 }
 
@@ -44,14 +51,32 @@ interface Claim {
   failed: boolean;
 }
 
-// Open function calls, shared by every reporter: a tool instance can be instrumented by one
-// plugin and run under another, and each call must still be reported exactly once.
-const claims = new Map<string, Claim>();
+// Open function calls, shared by every reporter (and every copy of the package): a tool
+// instance can be instrumented by one plugin and run under another, and each call must still
+// be reported exactly once.
+const claims = processRegistry('lifecycle-claims.v1', () => new Map<string, Claim>());
 
 export class LifecycleReporter {
   readonly #options: ReporterOptions;
   readonly #throttle: LatestThrottle;
+  /** Agents of the trees `instrument()` wrapped for this reporter. */
+  readonly #covered = new WeakSet<BaseAgent>();
   #warnedDelivery = false;
+  #warnedTemplate = false;
+
+  get owner(): object | undefined {
+    return this.#options.owner;
+  }
+
+  /** Marks `agent` as part of a tree instrumented for this reporter. */
+  cover(agent: BaseAgent): void {
+    this.#covered.add(agent);
+  }
+
+  /** Whether `agent` is part of a tree instrumented for this reporter. */
+  covers(agent: unknown): boolean {
+    return typeof agent === 'object' && agent !== null && this.#covered.has(agent as BaseAgent);
+  }
 
   constructor(options: ReporterOptions) {
     this.#options = { ...DEFAULT_REPORTER_FALLBACKS, ...options };
@@ -140,17 +165,29 @@ export class LifecycleReporter {
     values: TemplateValues,
     level?: 'error',
   ): void {
-    const text = renderStatus(template, values, this.#options.maxStatusLength);
+    let text: string | undefined;
+    try {
+      text = renderStatus(template, values, this.#options.maxStatusLength);
+    } catch (error) {
+      // A user's template function threw: no status for this call, the run goes on.
+      if (!this.#warnedTemplate) {
+        this.#warnedTemplate = true;
+        this.#options.logger().warn(`StatusPlugin: the status template for \`${tool.name}\` threw; that status is skipped.`, error);
+      }
+      return;
+    }
     if (text === undefined) return;
+    const update: StatusUpdate = { message: text, tool: tool.name, ...(values.agent ? { agent: values.agent } : {}), ...(level ? { level } : {}) };
+    // The event stream gets every status at once, in production order; sockets get them throttled.
+    if (this.#options.eventStream) emitStatusEvent(ctx, statusEventMetadata(update));
     const session = resolveStatusSession(ctx);
     if (!session) return;
-    const update = { message: text, agent: values.agent || undefined, tool: tool.name, ...(level ? { level } : {}) };
     this.#throttle.submit(session.sessionId, () => this.#deliver(session, update), level === 'error');
   }
 
   #deliver(session: StatusSession, update: Parameters<StatusSession['send']>[0]): void {
     try {
-      session.send(update);
+      session.send(update, { eventStream: false });
     } catch (error) {
       if (!this.#warnedDelivery) {
         this.#warnedDelivery = true;
@@ -210,6 +247,7 @@ const DEFAULT_REPORTER_FALLBACKS: Partial<ReporterOptions> = {
   defaults: DEFAULT_TOOL_TEMPLATES,
   agentToolDefaults: DEFAULT_AGENT_TOOL_TEMPLATES,
   transfer: DEFAULT_TRANSFER_TEMPLATE,
+  eventStream: true,
 };
 
 // Function call ids come from the model and repeat across runs (`call_0`…); the invocation id

@@ -1,17 +1,26 @@
 /**
  * `StatusPlugin`: statuses (and lifecycle events) with no model call — before a tool runs, after
  * it finishes, when it fails, and when control passes to another agent. Register it on the
- * runner; call `plugin.instrument(rootAgent)` to cover agents behind `AgentTool`, which run in a
- * plugin-less runner of their own (ADK-NOTES §4). Every callback returns `undefined` and
- * catches its own errors: ADK aborts the whole run when a plugin throws.
+ * runner (or on the `App` an `adk web` / `adk api_server` agent file exports); call
+ * `plugin.instrument(rootAgent)` to cover agents behind `AgentTool`, which run in a plugin-less
+ * runner of their own (ADK-NOTES §4). Every status also goes into the run's own ADK event
+ * stream. With `hub`, it binds the runs it sees that nobody else bound (servers you do not own).
+ * Every callback returns `undefined` and catches its own errors: ADK aborts the whole run when a
+ * plugin throws.
  */
 import { BasePlugin } from '@google/adk';
 import type { BaseAgent, BaseTool, Context, Event, InvocationContext } from '@google/adk';
 import { FORWARD_REMOTE_STATUS_MODES, forwardRemoteStatus } from '../adk/remote-a2a-status.js';
 import type { ForwardRemoteStatusMode } from '../adk/remote-a2a-status.js';
-import { invalidOption } from '../errors.js';
+import { z } from 'zod';
+import { openToolCall } from '../context/active-tool-calls.js';
+import { registerAdkSessionRoute, statusSessionForAdkSession } from '../context/adk-session-routes.js';
+import { currentStatusSession } from '../context/status-context.js';
+import { createStatusSession, isServableSessionId } from '../context/status-session.js';
+import type { StatusSink } from '../context/status-session.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
+import { defineOptions, opt, parseOptions } from '../options.js';
 import { DEFAULT_MAX_STATUS_LENGTH } from '../protocol.js';
 import { instrumentAgentTree } from './instrument-agent-tree.js';
 import { LifecycleReporter } from './lifecycle-reporter.js';
@@ -19,16 +28,24 @@ import type { LifecycleEvent, LifecycleEventSink } from './lifecycle-events.js';
 import { DEFAULT_AGENT_TOOL_TEMPLATES, DEFAULT_TOOL_TEMPLATES, DEFAULT_TRANSFER_TEMPLATE } from './status-templates.js';
 import type { StatusTemplate, ToolTemplates } from './status-templates.js';
 
+/** The ADK ids a `statusSessionId` function gets. */
+export interface StatusRunIdentity {
+  appName: string;
+  userId: string;
+  sessionId: string;
+}
+
 export interface StatusPluginOptions {
   /** The plugin's name; ADK requires names to be unique per runner. @default 'status_messenger' */
   name?: string;
   /**
    * Texts per tool name, with `{placeholders}` for the tool's arguments:
-   * `{ google_search: { start: 'Searching for {query}…', done: false } }`. `false` silences a
-   * tool (or one phase of it). The status tool itself is never echoed.
+   * `{ google_search: { start: 'Searching for {query}…', done: false } }`. A plain string is
+   * the start text (`{ lookup: 'Looking up {query}…' }`; done and error keep the defaults).
+   * `false` silences a tool (or one phase of it). The status tool itself is never echoed.
    * @default {}
    */
-  tools?: Record<string, ToolTemplates | false>;
+  tools?: Record<string, ToolTemplates | StatusTemplate>;
   /** Texts for tools without their own. @default { start: 'Running {tool}…', done: 'Finished {tool}', error: '{tool} failed' } */
   defaults?: ToolTemplates;
   /** Texts for AgentTools (another agent as a tool). @default { start: 'Asking {tool}…', done: '{tool} answered', error: '{tool} could not answer' } */
@@ -41,6 +58,19 @@ export interface StatusPluginOptions {
   maxStatusLength?: number;
   /** Receives `run_start`, `run_end`, `tool_call`, `tool_result`, `tool_error`, `agent_transfer`. @default none */
   publishEvent?: LifecycleEventSink;
+  /**
+   * Binds every run the plugin sees to this hub when nothing else did (no `runWithStatus`
+   * around it): for `adk web`, `adk api_server` and other servers you do not own.
+   * @default none
+   */
+  hub?: StatusSink;
+  /**
+   * The browser's session id for a run the plugin binds. A throw or a bad id leaves that run
+   * unbound (logged). @default the ADK session id
+   */
+  statusSessionId?: (ids: StatusRunIdentity) => string;
+  /** `false` keeps the plugin's statuses out of the ADK run's own event stream. @default true */
+  eventStream?: boolean;
   /** @default the default logger */
   logger?: Logger;
   /**
@@ -51,14 +81,65 @@ export interface StatusPluginOptions {
   forwardRemoteStatus?: ForwardRemoteStatusMode;
 }
 
+const isTemplate = (v: unknown): boolean => typeof v === 'string' || v === false || typeof v === 'function';
+const isToolTemplates = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.entries(v).every(([k, t]) => (k === 'start' || k === 'done' || k === 'error') && (t === undefined || isTemplate(t)));
+const TEMPLATE_SHAPE = 'a template (a string, a function or false)';
+const template = z.custom<StatusTemplate>(isTemplate, { message: TEMPLATE_SHAPE });
+const toolTemplates = z.strictObject({ start: template.optional(), done: template.optional(), error: template.optional() });
+
+const PLUGIN_OPTIONS = defineOptions('new StatusPlugin(options)', {
+  name: z.string().min(1).optional(),
+  tools: z
+    .record(
+      z.string(),
+      z.custom<ToolTemplates | StatusTemplate>((v) => isTemplate(v) || isToolTemplates(v), {
+        message: `${TEMPLATE_SHAPE}, or an object { start?, done?, error? } of templates`,
+      }),
+    )
+    .optional(),
+  defaults: toolTemplates.optional(),
+  agentToolDefaults: toolTemplates.optional(),
+  transfer: template.optional(),
+  throttleMs: opt.nonNegativeInt().optional(),
+  maxStatusLength: z.number().int().min(2).optional(),
+  publishEvent: opt.fn<LifecycleEventSink>().optional(),
+  hub: z.custom<StatusSink>((v) => typeof (v as StatusSink | undefined)?.send === 'function', { message: 'a StatusHub' }).optional(),
+  statusSessionId: opt.fn<(ids: StatusRunIdentity) => string>().optional(),
+  eventStream: z.boolean().optional(),
+  forwardRemoteStatus: z.enum(FORWARD_REMOTE_STATUS_MODES).optional(),
+  logger: z.custom<Logger>((v) => typeof (v as Logger | undefined)?.warn === 'function', { message: 'a Logger' }).optional(),
+});
+
+/** Runs the plugin bound itself are forgotten after this long even when ADK never ends them. */
+const BINDING_TTL_MS = 30 * 60_000;
+const MAX_OPEN_CALLS = 10_000;
+
+interface RunBinding {
+  key: string;
+  startedAt: number;
+  unbind: () => void;
+}
+
 export class StatusPlugin extends BasePlugin {
   readonly #reporter: LifecycleReporter;
   readonly #remote: ForwardRemoteStatusMode;
+  readonly #hub: StatusSink | undefined;
+  readonly #statusSessionId: StatusPluginOptions['statusSessionId'];
   readonly #logger: () => Logger;
+  /** Runs this plugin bound to its hub, by invocation id. */
+  readonly #bindings = new Map<string, RunBinding>();
+  /** Open tool calls of the runs this plugin sees, for statuses made inside AgentTool sub-runs. */
+  readonly #openCalls = new Map<string, () => void>();
+  #warnedBinding = false;
 
   constructor(options: StatusPluginOptions = {}) {
+    const parsed = parseOptions(PLUGIN_OPTIONS, options);
+    super(parsed.name ?? 'status_messenger');
     const {
-      name = 'status_messenger',
       tools = {},
       defaults = {},
       agentToolDefaults = {},
@@ -68,25 +149,27 @@ export class StatusPlugin extends BasePlugin {
       publishEvent,
       logger,
       forwardRemoteStatus: remote = 'tagged',
-    } = options;
-    if (typeof name !== 'string' || name === '') invalidOption('name', 'a non-empty string', name);
-    super(name);
-    if (typeof tools !== 'object' || tools === null) invalidOption('tools', 'an object keyed by tool name', tools);
-    if (!Number.isSafeInteger(throttleMs) || throttleMs < 0) invalidOption('throttleMs', 'a non-negative integer', throttleMs);
-    if (!Number.isSafeInteger(maxStatusLength) || maxStatusLength < 2) invalidOption('maxStatusLength', 'an integer ≥ 2', maxStatusLength);
-    if (publishEvent !== undefined && typeof publishEvent !== 'function') invalidOption('publishEvent', 'a function', publishEvent);
-    if (!FORWARD_REMOTE_STATUS_MODES.includes(remote)) invalidOption('forwardRemoteStatus', "'tagged', 'all' or 'off'", remote);
+    } = parsed;
     this.#remote = remote;
+    this.#hub = parsed.hub;
+    this.#statusSessionId = parsed.statusSessionId;
     this.#logger = () => logger ?? getDefaultLogger();
+    // A plain string is the start text of that tool.
+    const perTool: Record<string, ToolTemplates | false> = {};
+    for (const [toolName, value] of Object.entries(tools)) {
+      perTool[toolName] = value === false ? false : isToolTemplates(value) ? (value as ToolTemplates) : { start: value as StatusTemplate };
+    }
     this.#reporter = new LifecycleReporter({
-      tools,
+      tools: perTool,
       defaults: { ...DEFAULT_TOOL_TEMPLATES, ...defaults },
       agentToolDefaults: { ...DEFAULT_AGENT_TOOL_TEMPLATES, ...agentToolDefaults },
       transfer,
       throttleMs,
       maxStatusLength,
       publishEvent,
-      logger: () => logger ?? getDefaultLogger(),
+      eventStream: parsed.eventStream ?? true,
+      owner: this,
+      logger: this.#logger,
     });
   }
 
@@ -99,12 +182,18 @@ export class StatusPlugin extends BasePlugin {
   }
 
   override async beforeRunCallback({ invocationContext }: { invocationContext: InvocationContext }) {
+    try {
+      this.#bind(invocationContext);
+    } catch (error) {
+      this.#logger().error('StatusPlugin could not bind the run; the run continues.', error);
+    }
     this.#reporter.runStart(runIds(invocationContext), invocationContext.agent?.name ?? '');
     return undefined;
   }
 
   override async afterRunCallback({ invocationContext }: { invocationContext: InvocationContext }) {
     this.#reporter.runEnd(runIds(invocationContext), invocationContext.agent?.name ?? '');
+    this.#unbind(invocationContext.invocationId, 'done');
   }
 
   override async onEventCallback({ invocationContext, event }: { invocationContext: InvocationContext; event: Event }) {
@@ -112,12 +201,14 @@ export class StatusPlugin extends BasePlugin {
   }
 
   override async beforeToolCallback(params: { tool: BaseTool; toolArgs: Record<string, unknown>; toolContext: Context }) {
+    this.#openCall(params.toolContext);
     this.#reporter.toolStart('plugin', params.tool, params.toolArgs, params.toolContext);
     return undefined;
   }
 
   override async afterToolCallback(params: { tool: BaseTool; toolArgs: Record<string, unknown>; toolContext: Context }) {
     this.#reporter.toolEnd('plugin', params.tool, params.toolArgs, params.toolContext);
+    this.#closeCall(params.toolContext);
     return undefined;
   }
 
@@ -128,7 +219,92 @@ export class StatusPlugin extends BasePlugin {
     error: Error;
   }) {
     this.#reporter.toolError('plugin', params.tool, params.toolArgs, params.toolContext, params.error);
+    this.#closeCall(params.toolContext);
     return undefined;
+  }
+
+  /**
+   * A hook for statuses that arrive as ADK events rather than tool calls (e.g. a remote A2A
+   * agent's progress, forwarded by another module): nothing here yet; returns `undefined` so
+   * the event passes unchanged.
+   */
+  #openCall(ctx: Context | undefined): void {
+    if (!ctx) return;
+    const key = `${ctx.invocationId}\u0000${ctx.functionCallId ?? ''}`;
+    this.#openCalls.get(key)?.();
+    this.#openCalls.set(key, openToolCall(ctx));
+    if (this.#openCalls.size > MAX_OPEN_CALLS) {
+      const [oldest, close] = this.#openCalls.entries().next().value!;
+      close();
+      this.#openCalls.delete(oldest);
+    }
+  }
+
+  #closeCall(ctx: Context | undefined): void {
+    if (!ctx) return;
+    const key = `${ctx.invocationId}\u0000${ctx.functionCallId ?? ''}`;
+    this.#openCalls.get(key)?.();
+    this.#openCalls.delete(key);
+  }
+
+  /** Binds a run nobody else bound to the hub: a route for its ADK user and session. */
+  #bind(invocationContext: InvocationContext): void {
+    const hub = this.#hub;
+    const ids = runIds(invocationContext);
+    const { userId, sessionId, invocationId } = ids;
+    if (!hub || !userId || !sessionId || !invocationId) return;
+    if (currentStatusSession() || statusSessionForAdkSession(ids)) return; // runWithStatus (or another plugin) has it
+    const now = Date.now();
+    const key = `${userId}\u0000${sessionId}`;
+    // ADK skips afterRunCallback when a run throws: forget bindings a newer run of the same
+    // session supersedes, and any older than the TTL.
+    for (const [id, binding] of this.#bindings) {
+      if (binding.key === key || now - binding.startedAt > BINDING_TTL_MS) this.#unbind(id, 'superseded');
+    }
+    let statusSessionId = sessionId;
+    if (this.#statusSessionId) {
+      try {
+        statusSessionId = this.#statusSessionId({ appName: ids.appName ?? '', userId, sessionId });
+      } catch (error) {
+        this.#warnBinding('the `statusSessionId` function threw', error);
+        return;
+      }
+    }
+    if (!isServableSessionId(statusSessionId)) {
+      this.#warnBinding(`the status session id ${JSON.stringify(String(statusSessionId).slice(0, 80))} cannot be served by the hub`);
+      return;
+    }
+    const session = createStatusSession({ sessionId: statusSessionId, hub, adk: { appName: ids.appName, userId, sessionId } });
+    const unregister = registerAdkSessionRoute(userId, sessionId, session);
+    const signal = invocationContext.abortSignal;
+    const onAbort = (): void => this.#unbind(invocationId, 'aborted');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#bindings.set(invocationId, {
+      key,
+      startedAt: now,
+      unbind: () => {
+        signal?.removeEventListener('abort', onAbort);
+        unregister();
+      },
+    });
+  }
+
+  /**
+   * Ends a binding made by `#bind`. `outcome` says how the run ended; this is the one spot
+   * where a run the plugin bound itself ends, so an end-of-run status belongs here.
+   */
+  #unbind(invocationId: string | undefined, _outcome: 'done' | 'aborted' | 'superseded'): void {
+    if (!invocationId) return;
+    const binding = this.#bindings.get(invocationId);
+    if (!binding) return;
+    this.#bindings.delete(invocationId);
+    binding.unbind();
+  }
+
+  #warnBinding(reason: string, error?: unknown): void {
+    if (this.#warnedBinding) return;
+    this.#warnedBinding = true;
+    this.#logger().warn(`StatusPlugin: ${reason}, so that run's statuses reach no browser. The run goes on.`, ...(error ? [error] : []));
   }
 }
 

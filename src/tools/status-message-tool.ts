@@ -7,9 +7,11 @@ import { FunctionTool } from '@google/adk';
 import type { Context } from '@google/adk';
 import { z } from 'zod';
 import { resolveStatusSession } from '../context/resolve-status-session.js';
-import { invalidOption, StatusMessengerError } from '../errors.js';
+import { cutStatus, sendToEventStream } from '../context/status-session.js';
+import { StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
+import { defineOptions, opt, parseOptions } from '../options.js';
 import { DEFAULT_MAX_STATUS_LENGTH, STATUS_LEVELS } from '../protocol.js';
 import type { StatusUpdate } from '../protocol.js';
 
@@ -25,27 +27,37 @@ export interface StatusMessageToolOptions {
   name?: string;
   /** What the model reads about the tool. @default DEFAULT_STATUS_TOOL_DESCRIPTION */
   description?: string;
-  /** Longest accepted message; longer ones go back to the model as a validation error. @default 500 */
+  /** Longer messages are cut to this many characters (ending in `…`), and the result says so. @default 500 */
   maxLength?: number;
   /** Optional extra parameters the model may fill. @default {} */
   fields?: {
-    /** Adds `level`: one of info, success, warning, error. */
+    /** Adds `level`: one of info, success, warning, error. @default false */
     level?: boolean;
-    /** Adds `progress`: a number from 0 to 100. */
+    /** Adds `progress`: a number from 0 to 100. @default false */
     progress?: boolean;
   };
+  /** `false` keeps statuses out of the ADK run's own event stream (`adk web`, `/run_sse`). @default true */
+  eventStream?: boolean;
   /** Where the "called outside a status session" warning goes. @default the default logger */
   logger?: Logger;
 }
 
-/** What the model gets back. */
+const TOOL_OPTIONS = defineOptions('createStatusMessageTool(options)', {
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'a function name matching /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/').optional(),
+  description: z.string().trim().min(1).optional(),
+  maxLength: opt.positiveInt().optional(),
+  fields: z.strictObject({ level: z.boolean().optional(), progress: z.boolean().optional() }).optional(),
+  eventStream: z.boolean().optional(),
+  logger: z.custom<Logger>((v) => typeof (v as Logger | undefined)?.warn === 'function', { message: 'a Logger' }).optional(),
+});
+
+/** What the model gets back. `truncated` and `note` say when the message was cut. */
 export type StatusToolResult =
-  | { status: 'delivered'; sockets: number }
-  | { status: 'no_viewer'; sockets: 0; note: string }
+  | { status: 'delivered'; sockets: number; eventStream: boolean; truncated?: true; note?: string }
+  | { status: 'delivered'; via: 'event_stream'; truncated?: true; note?: string }
+  | { status: 'no_viewer'; sockets: 0; eventStream: boolean; note: string; truncated?: true }
   | { status: 'unavailable'; note: string }
   | { status: 'error'; error: string };
-
-const TOOL_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
 function buildParameters(maxLength: number, fields: NonNullable<StatusMessageToolOptions['fields']>) {
   const shape: Record<string, z.ZodType> = {
@@ -53,8 +65,7 @@ function buildParameters(maxLength: number, fields: NonNullable<StatusMessageToo
       .string()
       .trim()
       .min(1, 'message must not be empty')
-      .max(maxLength, `message must be at most ${maxLength} characters; send a shorter, one-line status`)
-      .describe('One short line telling the user what you are doing, e.g. "Reading 3 sources…"'),
+      .describe(`One short line (at most ${maxLength} characters) telling the user what you are doing, e.g. "Reading 3 sources…"`),
   };
   if (fields.level) {
     shape.level = z.enum(STATUS_LEVELS).optional().describe('How to style the message; default info');
@@ -71,49 +82,55 @@ export function createStatusMessageTool(options: StatusMessageToolOptions = {}):
     description = DEFAULT_STATUS_TOOL_DESCRIPTION,
     maxLength = DEFAULT_MAX_STATUS_LENGTH,
     fields = {},
+    eventStream = true,
     logger,
-  } = options;
-  if (typeof name !== 'string' || !TOOL_NAME_PATTERN.test(name)) {
-    invalidOption('name', 'a function name matching /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/', name);
-  }
-  if (typeof description !== 'string' || description.trim() === '') {
-    invalidOption('description', 'a non-empty string', description);
-  }
-  if (!Number.isSafeInteger(maxLength) || maxLength < 1) invalidOption('maxLength', 'a positive integer', maxLength);
+  } = parseOptions(TOOL_OPTIONS, options);
 
   let warned = false;
   const execute = (input: Record<string, unknown>, ctx?: Context): StatusToolResult => {
-    const session = resolveStatusSession(ctx);
-    if (!session) {
-      if (!warned) {
-        warned = true;
-        (logger ?? getDefaultLogger()).warn(
-          `The \`${name}\` tool ran outside a status session, so the user did not see the status. ` +
-            'Iterate the runner through runWithStatus(runner, { hub, userId, sessionId, newMessage }) ' +
-            'or wrap the run in withStatusSession({ hub, sessionId }, fn).',
-        );
-      }
-      return {
-        status: 'unavailable',
-        note: 'Status updates are not available in this conversation. Continue with the task without them.',
-      };
-    }
-    const update: StatusUpdate = { message: input.message as string };
+    const { update, truncated } = cutStatus({ message: input.message as string }, maxLength);
     if (input.level !== undefined) update.level = input.level as StatusUpdate['level'];
     if (input.progress !== undefined) update.progress = input.progress as number;
     if (ctx?.agentName) update.agent = ctx.agentName;
+    const cutNote = `The message was cut to ${maxLength} characters; keep statuses to one short line.`;
     try {
-      const { sockets } = session.send(update);
-      if (sockets > 0) return { status: 'delivered', sockets };
-      return {
-        status: 'no_viewer',
-        sockets: 0,
-        note: 'No browser is connected right now; it will see this status when it connects. Continue with the task.',
-      };
+      const session = resolveStatusSession(ctx);
+      const delivery = session
+        ? session.send(update, { toolContext: ctx, eventStream })
+        : eventStream
+          ? sendToEventStream(ctx, update)
+          : undefined;
+      const wasCut = truncated || delivery?.truncated === true;
+      const extra = wasCut ? { truncated: true as const, note: cutNote } : {};
+      if (session && delivery) {
+        if (delivery.sockets > 0) return { status: 'delivered', sockets: delivery.sockets, eventStream: delivery.eventStream, ...extra };
+        return {
+          status: 'no_viewer',
+          sockets: 0,
+          eventStream: delivery.eventStream,
+          note:
+            (wasCut ? `${cutNote} ` : '') +
+            'No browser is connected right now; it will see this status when it connects. Continue with the task.',
+          ...(wasCut ? { truncated: true as const } : {}),
+        };
+      }
+      if (delivery?.eventStream) return { status: 'delivered', via: 'event_stream', ...extra };
     } catch (error) {
       const message = StatusMessengerError.isInstance(error) ? error.message : 'the status could not be delivered';
       return { status: 'error', error: message };
     }
+    if (!warned) {
+      warned = true;
+      (logger ?? getDefaultLogger()).warn(
+        `The \`${name}\` tool ran outside a status session, so the user did not see the status. ` +
+          'Iterate the runner through runWithStatus(runner, { hub, userId, sessionId, newMessage }), ' +
+          'wrap the run in withStatusSession({ hub, sessionId }, fn), or run it where ADK has an event stream.',
+      );
+    }
+    return {
+      status: 'unavailable',
+      note: 'Status updates are not available in this conversation. Continue with the task without them.',
+    };
   };
 
   const tool = new FunctionTool({ name, description, parameters: buildParameters(maxLength, fields), execute });

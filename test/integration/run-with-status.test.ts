@@ -163,9 +163,9 @@ describe('runWithStatus', () => {
     expect(userTexts).toEqual(['one', 'two', 'three']);
   });
 
-  it('tells the model status is unavailable outside any binding, warns once, and the run completes', async () => {
+  it('tells the model status is unavailable outside any binding and event stream, warns once, and the run completes', async () => {
     const logger = recordingLogger();
-    const tool = createStatusMessageTool({ logger });
+    const tool = createStatusMessageTool({ logger, eventStream: false });
     const results: unknown[] = [];
     const model = new ScriptedLlm(({ step, functionResponses }) => {
       if (functionResponses.length > 0) results.push(functionResponses[0]!.response);
@@ -207,12 +207,12 @@ describe('runWithStatus', () => {
     await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'route-me' });
     const socket = await TestClient.open(srv.url('route-me'));
 
-    // Without runWithStatus there is no route: the tool reports "unavailable".
+    // Without runWithStatus there is no route: only the run's own event stream takes it.
     await drain(runner.runAsync({ userId: 'u', sessionId: 'route-me', newMessage: userMessage('plain') }));
-    expect(results[0]).toMatchObject({ status: 'unavailable' });
+    expect(results[0]).toEqual({ status: 'delivered', via: 'event_stream' });
 
     await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'route-me', newMessage: userMessage('hi') }));
-    expect(results[1]).toEqual({ status: 'delivered', sockets: 1 });
+    expect(results[1]).toEqual({ status: 'delivered', sockets: 1, eventStream: true });
     await socket.waitFor((c) => c.statuses.length === 1);
     expect(socket.statusTexts).toEqual(['from a lost context']);
     await socket.close();
@@ -262,9 +262,10 @@ describe('runWithStatus', () => {
 
   it('throws wiring bugs at the call', () => {
     const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model: new ScriptedLlm(() => reply('x')), instruction: 'x' }) });
-    expect(() => runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'bad id!', newMessage: userMessage('x') })).toThrow(
-      /statusSessionId|sessionId/,
-    );
+    expect(() => runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: '', newMessage: userMessage('x') })).toThrow(/sessionId/);
+    expect(() =>
+      runWithStatus(runner, { hub: srv.hub, statusSesionId: 's', userId: 'u', sessionId: 'ok', newMessage: userMessage('x') } as never),
+    ).toThrow(/unknown option `statusSesionId` \(did you mean `statusSessionId`\?\)/);
     expect(() =>
       runWithStatus(runner, { hub: undefined as never, userId: 'u', sessionId: 'ok', newMessage: userMessage('x') }),
     ).toThrow(/hub/);

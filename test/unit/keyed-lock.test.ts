@@ -5,7 +5,7 @@ describe('KeyedLock', () => {
     const lock = new KeyedLock();
     const log: string[] = [];
     const job = async (name: string, ms: number) => {
-      const release = await lock.acquire('k');
+      const release = (await lock.acquire('k'))!;
       log.push(`start ${name}`);
       await new Promise((resolve) => setTimeout(resolve, ms));
       log.push(`end ${name}`);
@@ -18,8 +18,8 @@ describe('KeyedLock', () => {
 
   it('lets different keys run at once', async () => {
     const lock = new KeyedLock();
-    const r1 = await lock.acquire('x');
-    const r2 = await lock.acquire('y');
+    const r1 = (await lock.acquire('x'))!;
+    const r2 = (await lock.acquire('y'))!;
     expect(lock.size).toBe(2);
     r1();
     r2();

@@ -24,7 +24,7 @@ describe('withStatusSession / currentStatusSession', () => {
       });
     await Promise.all(Array.from({ length: 50 }, (_, i) => work(`s${i}`)));
     expect(sink.sent).toHaveLength(50);
-    for (const [sessionId, status] of sink.sent) expect(status).toBe(`from ${sessionId}`);
+    for (const [sessionId, status] of sink.sent) expect(status).toEqual({ message: `from ${sessionId}` });
     expect(currentStatusSession()).toBeUndefined();
   });
 

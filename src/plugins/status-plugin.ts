@@ -19,6 +19,9 @@ import { currentStatusSession } from '../context/status-context.js';
 import { createStatusSession, isServableSessionId } from '../context/status-session.js';
 import type { StatusSink } from '../context/status-session.js';
 import { getDefaultLogger } from '../logger.js';
+import { sendRunEnd, watchStatuses } from '../runner/run-end-status.js';
+import type { WatchedSink } from '../runner/run-end-status.js';
+import type { RunEndState } from '../protocol.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, opt, parseOptions } from '../options.js';
 import { DEFAULT_MAX_STATUS_LENGTH } from '../protocol.js';
@@ -121,6 +124,10 @@ const MAX_OPEN_CALLS = 10_000;
 interface RunBinding {
   key: string;
   startedAt: number;
+  /** Sends the end-of-run status (see src/runner/run-end-status.ts). */
+  end: (state: RunEndState) => void;
+  /** The run's last event carried an ADK `errorCode` (a model failure): it ends as failed. */
+  lastWasError: boolean;
   unbind: () => void;
 }
 
@@ -197,6 +204,8 @@ export class StatusPlugin extends BasePlugin {
   }
 
   override async onEventCallback({ invocationContext, event }: { invocationContext: InvocationContext; event: Event }) {
+    const binding = this.#bindings.get(invocationContext.invocationId);
+    if (binding && !event.partial) binding.lastWasError = Boolean(event.errorCode);
     return forwardRemoteStatus(event, invocationContext, this.#remote, this.#logger);
   }
 
@@ -274,7 +283,8 @@ export class StatusPlugin extends BasePlugin {
       this.#warnBinding(`the status session id ${JSON.stringify(String(statusSessionId).slice(0, 80))} cannot be served by the hub`);
       return;
     }
-    const session = createStatusSession({ sessionId: statusSessionId, hub, adk: { appName: ids.appName, userId, sessionId } });
+    const watched = watchStatuses(hub) as WatchedSink;
+    const session = createStatusSession({ sessionId: statusSessionId, hub: watched, adk: { appName: ids.appName, userId, sessionId } });
     const unregister = registerAdkSessionRoute(userId, sessionId, session);
     const signal = invocationContext.abortSignal;
     const onAbort = (): void => this.#unbind(invocationId, 'aborted');
@@ -282,6 +292,8 @@ export class StatusPlugin extends BasePlugin {
     this.#bindings.set(invocationId, {
       key,
       startedAt: now,
+      end: (state) => sendRunEnd(session, state, watched.shown),
+      lastWasError: false,
       unbind: () => {
         signal?.removeEventListener('abort', onAbort);
         unregister();
@@ -293,11 +305,13 @@ export class StatusPlugin extends BasePlugin {
    * Ends a binding made by `#bind`. `outcome` says how the run ended; this is the one spot
    * where a run the plugin bound itself ends, so an end-of-run status belongs here.
    */
-  #unbind(invocationId: string | undefined, _outcome: 'done' | 'aborted' | 'superseded'): void {
+  #unbind(invocationId: string | undefined, outcome: 'done' | 'aborted' | 'superseded'): void {
     if (!invocationId) return;
     const binding = this.#bindings.get(invocationId);
     if (!binding) return;
     this.#bindings.delete(invocationId);
+    // A superseded run ended without ADK telling us how (it threw, or was never finished).
+    if (outcome !== 'superseded') binding.end(outcome === 'done' && binding.lastWasError ? 'failed' : outcome);
     binding.unbind();
   }
 

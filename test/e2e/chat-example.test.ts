@@ -333,7 +333,13 @@ describeWithChromium('chat example in Chromium', () => {
     // After a run the log has scrolled to its end; its heading is still at the top of the panel.
     await ask(page, 'What is Cloud Pub/Sub?');
     await answered(page, 1);
+    // The run's steps collapse to a summary when it ends; open them, and scroll the log to its end.
+    await page.locator('.activity details summary').first().click();
     await page.locator('.activity').scrollIntoViewIfNeeded();
+    await page.evaluate(() => {
+      const panel = document.querySelector('.activity')!;
+      panel.scrollTop = panel.scrollHeight;
+    });
     expect(await page.evaluate(() => document.querySelector('.activity')!.scrollTop)).toBeGreaterThan(0);
     const panel = (await page.locator('.activity').boundingBox())!;
     const heading = (await page.locator('.activity h2').boundingBox())!;

@@ -110,8 +110,10 @@ describe('StatusPlugin({ hub }) binds runs nobody else bound (issue 14 item 3)',
     await plain.sessionService.createSession({ appName: 'bind', userId: 'u', sessionId: 'adk-1' });
     const client = await TestClient.open(srv.url('adk-1'));
     await drain(plain.runAsync({ userId: 'u', sessionId: 'adk-1', newMessage: userMessage('go') }));
-    await client.waitFor((c) => c.statuses.length === 3);
+    await client.waitFor((c) => c.statuses.length === 3 && c.runEnds.length === 1);
     expect(client.statusTexts).toEqual(['Thinking…', 'Running lookup…', 'Finished lookup']);
+    // The plugin ends the runs it bound itself, as runWithStatus does (issue 18 item 1).
+    expect(client.runEnds[0]).toMatchObject({ data: 'Done', state: 'done', level: 'success' });
 
     const custom = make(({ sessionId }) => `tab-${sessionId}`);
     await custom.sessionService.createSession({ appName: 'bind', userId: 'u', sessionId: 'adk-2' });
@@ -139,10 +141,14 @@ describe('StatusPlugin({ hub }) binds runs nobody else bound (issue 14 item 3)',
     await sleep(50);
     const { statusSessionForAdkSession } = await import('../../src/context/adk-session-routes.js');
     expect(statusSessionForAdkSession({ userId: 'u', sessionId: 'abort-1' })?.sessionId).toBe('abort-1');
+    const sent: unknown[] = [];
+    hub.on('status', (_sessionId, frame) => sent.push(frame));
     controller.abort();
     expect(statusSessionForAdkSession({ userId: 'u', sessionId: 'abort-1' })).toBeUndefined();
     release();
     await run;
+    // "Running slow…" was shown, so the abort is told: the run ends as aborted.
+    expect(sent).toEqual([expect.objectContaining({ state: 'aborted', data: 'Stopped' })]);
     await hub.close();
   });
 

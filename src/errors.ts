@@ -8,7 +8,7 @@
 export type StatusMessengerErrorCode =
   /** An option passed to a constructor or function is invalid. */
   | 'ERR_INVALID_OPTION'
-  /** A session id does not match `[A-Za-z0-9_-]{1,128}`. */
+  /** A session id is not safe in one URL path segment (see `SESSION_ID_PATTERN`) or is longer than 256 characters. */
   | 'ERR_INVALID_SESSION_ID'
   /** A status is not a non-empty string (or has a bad `level`/`progress`). */
   | 'ERR_INVALID_STATUS'

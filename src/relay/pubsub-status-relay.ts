@@ -14,7 +14,8 @@ import { invalidOption, StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import type { StatusFrame, StatusInput } from '../protocol.js';
-import { loadPubSub } from '../events/load-pubsub.js';
+import { adminCall, ADMIN_TIMEOUT_MS } from '../events/event-topic.js';
+import { createClient, topicOptions } from '../events/load-pubsub.js';
 import { PubSubEventPublisher } from '../events/pubsub-event-publisher.js';
 import type { PubSubPublisherStats } from '../events/publish-outcome.js';
 import type { EventTopic } from '../events/event-topic.js';
@@ -52,6 +53,8 @@ export interface PubSubStatusRelayOptions {
   publishTimeoutMs?: number;
   /** Statuses held for other instances while Pub/Sub is unreachable; more are dropped and reported. @default 10000 */
   maxBufferedStatuses?: number;
+  /** Deadline of each admin call (topic check, subscription create and delete); past it `start()` rejects with `ERR_PUBSUB_TIMEOUT`. @default 10000 */
+  adminTimeoutMs?: number;
   /** More options for `new PubSub(...)`. @default {} */
   clientConfig?: Record<string, unknown>;
   /** Called for statuses that could not be relayed (and the reason). @default logs, rate-limited */
@@ -82,11 +85,10 @@ interface SubscriptionLike {
   on(event: 'error', listener: (error: Error) => void): unknown;
   removeAllListeners(): unknown;
   close(): Promise<void>;
-  delete(): Promise<unknown>;
+  delete(gaxOpts?: Record<string, unknown>): Promise<unknown>;
 }
 interface RelayTopic extends EventTopic {
-  exists(): Promise<[boolean]>;
-  create(): Promise<unknown>;
+  get(gaxOpts?: Record<string, unknown>): Promise<unknown>;
   createSubscription(name: string, options: Record<string, unknown>): Promise<[SubscriptionLike, ...unknown[]]>;
   subscription(name: string, options?: Record<string, unknown>): SubscriptionLike;
 }
@@ -120,7 +122,7 @@ export class PubSubStatusRelay {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(this.instanceId)) invalidOption('instanceId', 'up to 64 of [A-Za-z0-9_-]', this.instanceId);
     this.#subscriptionName = options.subscriptionName ?? `status-relay-${this.instanceId}`;
     if (!SUBSCRIPTION_NAME.test(this.#subscriptionName)) invalidOption('subscriptionName', 'a Pub/Sub subscription id', this.#subscriptionName);
-    for (const name of ['publishTimeoutMs', 'maxBufferedStatuses'] as const) {
+    for (const name of ['publishTimeoutMs', 'maxBufferedStatuses', 'adminTimeoutMs'] as const) {
       const value = options[name];
       if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) invalidOption(name, 'a positive integer', value);
     }
@@ -157,31 +159,24 @@ export class PubSubStatusRelay {
 
   async #start(): Promise<void> {
     const o = this.#options;
-    const { PubSub } = await loadPubSub();
-    const clientOptions: Record<string, unknown> = {
-      'grpc.initial_reconnect_backoff_ms': 250,
-      'grpc.max_reconnect_backoff_ms': 2000,
-      ...o.clientConfig,
-    };
-    if (o.projectId !== undefined) clientOptions.projectId = o.projectId;
-    const client = (this.#client = new PubSub(clientOptions) as unknown as RelayClient);
-    const topic = client.topic(o.topicName, {
-      messageOrdering: true,
-      batching: { maxMessages: 100, maxMilliseconds: 2 },
-      gaxOpts: { timeout: 10_000, retry: { retryCodes: [] } },
-    });
-    const [exists] = await topic.exists();
-    if (!exists) {
-      if (!o.createTopicIfMissing) {
+    const client = (this.#client = (await createClient(o.projectId, o.clientConfig)) as unknown as RelayClient);
+    const deadline = o.adminTimeoutMs ?? ADMIN_TIMEOUT_MS;
+    const gaxOpts = { timeout: deadline };
+    const topic = client.topic(
+      o.topicName,
+      topicOptions({ messageOrdering: true, batching: { maxMessages: 100, maxMilliseconds: 2 }, rpcTimeoutMs: 10_000, retryInitialDelayMs: 100, retryMaxDelayMs: 2000 }),
+    );
+    // Resolves when the topic exists (creating it when asked); NOT_FOUND otherwise.
+    await adminCall(`the check of relay topic ${o.topicName}`, () => topic.get({ ...gaxOpts, autoCreate: o.createTopicIfMissing === true }), deadline).catch(
+      (error: unknown) => {
+        if (!StatusMessengerError.isInstance(error, 'ERR_PUBSUB_TOPIC_NOT_FOUND')) throw error;
         throw new StatusMessengerError(
           'ERR_PUBSUB_TOPIC_NOT_FOUND',
           `The relay topic "${o.topicName}" does not exist; create it, or pass createTopicIfMissing: true`,
+          { cause: error },
         );
-      }
-      await topic.create().catch((error: unknown) => {
-        if ((error as { code?: number })?.code !== 6) throw error; // 6: created meanwhile
-      });
-    }
+      },
+    );
     const subscriptionOptions = {
       enableMessageOrdering: true,
       ackDeadlineSeconds: 10,
@@ -191,11 +186,15 @@ export class PubSubStatusRelay {
     };
     let subscription: SubscriptionLike;
     try {
-      [subscription] = await topic.createSubscription(this.#subscriptionName, subscriptionOptions);
+      [subscription] = await adminCall(
+        `the creation of subscription ${this.#subscriptionName}`,
+        () => topic.createSubscription(this.#subscriptionName, { ...subscriptionOptions, gaxOpts }),
+        deadline,
+      );
     } catch (error) {
       // 6 = ALREADY_EXISTS: this instance id ran before (a restart after a crash). Take the
       // subscription back; what it kept since is delivered now.
-      if ((error as { code?: number })?.code !== 6) throw error;
+      if ((error as { grpcCode?: number }).grpcCode !== 6) throw error;
       subscription = topic.subscription(this.#subscriptionName, { flowControl: subscriptionOptions.flowControl });
     }
     this.#subscription = subscription;
@@ -234,7 +233,10 @@ export class PubSubStatusRelay {
     if (subscription) {
       subscription.removeAllListeners();
       await subscription.close().catch((error: unknown) => this.#logger.debug('closing the relay subscription failed', error));
-      await subscription.delete().catch((error: unknown) => this.#logger.warn('Could not delete the relay subscription; it expires by itself.', error));
+      const deadline = this.#options.adminTimeoutMs ?? ADMIN_TIMEOUT_MS;
+      await adminCall(`the deletion of subscription ${this.#subscriptionName}`, () => subscription.delete({ timeout: deadline }), deadline).catch(
+        (error: unknown) => this.#logger.warn('Could not delete the relay subscription; it expires by itself.', error),
+      );
     }
     await this.#publisher?.close().catch(() => {});
     this.#publisher = undefined;

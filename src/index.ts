@@ -9,8 +9,13 @@ export {
   DEFAULT_MAX_STATUS_LENGTH,
   PROTOCOL_VERSION,
   RESUME_PARAMS,
+  SESSION_ID_MAX_LENGTH,
   SESSION_ID_PATTERN,
+  SSE_CONTENT_TYPE,
+  SSE_DEFAULTS,
   STATUS_LEVELS,
+  formatEventId,
+  parseEventId,
   parseServerFrame,
 } from './protocol.js';
 export type {
@@ -62,12 +67,27 @@ export type {
   StatusRunOptions,
 } from './runner/run-with-status.js';
 
-// The hub
+// The hub: façade, transports (WebSocket, SSE) and the adapter seam for scale-out
 export { StatusHub } from './hub/status-hub.js';
-export type { AttachOptions, SendFrameOptions, StatusEventMeta, StatusHubEvents, StatusHubStats } from './hub/status-hub.js';
+export type {
+  SendFrameOptions,
+  SseRequestHandler,
+  StatusEventMeta,
+  StatusHubEvents,
+  StatusHubStats,
+} from './hub/status-hub.js';
 export { HUB_DEFAULTS } from './hub/hub-options.js';
-export type { AuthorizeHook, AuthorizeResult, StatusHubOptions } from './hub/hub-options.js';
-export type { OriginPolicy } from './hub/upgrade-checks.js';
+export type {
+  AttachOptions,
+  AuthorizeHook,
+  AuthorizeResult,
+  HandleUpgradeOptions,
+  SseHandlerOptions,
+  StatusHubOptions,
+} from './hub/hub-options.js';
+export type { OriginPolicy } from './hub/transports/request-checks.js';
+export { InMemoryAdapter } from './hub/adapters/in-memory-adapter.js';
+export type { AdapterHost, HubAdapter, NumberedStatus } from './hub/adapters/hub-adapter.js';
 
 // Zero-LLM lifecycle status
 export { StatusPlugin } from './plugins/status-plugin.js';

@@ -54,6 +54,11 @@ export function parseOptions<S extends AnyObjectSchema>(spec: OptionsSpec<S>, in
 }
 
 function describeIssue(spec: OptionsSpec<AnyObjectSchema>, issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === 'invalid_union') {
+    // A value of the right shape with one bad field (`inboundRateLimit: { messages: 0 }`): name the field.
+    const deeper = issue.errors.map((branch) => branch[0]).find((inner) => inner !== undefined && inner.path.length > 0);
+    if (deeper) return describeIssue(spec, { ...deeper, path: [...issue.path, ...deeper.path] } as z.core.$ZodIssue, input);
+  }
   const prefix = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
@@ -71,7 +76,7 @@ function describeIssue(spec: OptionsSpec<AnyObjectSchema>, issue: z.core.$ZodIss
   }
   const name = prefix.join('.') || 'options';
   const value = valueAt(input, issue.path);
-  return `${spec.api}: expected \`${name}\` to be ${expectation(issue)}, got \`${show(value)}\``;
+  return `${spec.api}: Expected \`${name}\` to be ${expectation(issue)}, got \`${show(value)}\``;
 }
 
 function expectation(issue: z.core.$ZodIssue): string {
@@ -87,9 +92,12 @@ function expectation(issue: z.core.$ZodIssue): string {
         ? `${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`
         : `at most ${String(issue.maximum)} long`;
     case 'invalid_value':
-      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return issue.values.length === 1
+        ? JSON.stringify(issue.values[0])
+        : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_union':
-      return 'valid (' + issue.message + ')';
+      // Each branch failed at the top: name what each would have taken ("false or an object").
+      return issue.errors.map((branch) => (branch[0] ? expectation(branch[0]) : 'valid')).join(' or ');
     default:
       return issue.message.replace(/^Invalid input: /, '');
   }
@@ -185,8 +193,10 @@ export function frozenDefaults<T extends object>(value: T): Readonly<T> {
 
 /** zod helpers shared by the schemas. */
 export const opt = {
-  positiveInt: () => z.number().int().positive(),
-  nonNegativeInt: () => z.number().int().nonnegative(),
+  positiveInt: () =>
+    z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) > 0, { message: 'a positive integer' }),
+  nonNegativeInt: () =>
+    z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, { message: 'a non-negative integer' }),
   fn: <T extends (...args: never[]) => unknown>() =>
     z.custom<T>((v) => typeof v === 'function', { message: 'a function' }),
 };

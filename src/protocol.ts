@@ -12,8 +12,16 @@
 /** Bumped only for breaking changes to the frames below. */
 export const PROTOCOL_VERSION = 1;
 
-/** Session ids that the hub accepts in `/ws/<sessionId>` and in `hub.send`. */
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** The longest session id the hub accepts (characters). */
+export const SESSION_ID_MAX_LENGTH = 256;
+
+/**
+ * Session ids that the hub accepts in `/ws/<sessionId>` and in `hub.send`: anything that is safe
+ * as one URL path segment without encoding — RFC 3986 unreserved characters, sub-delims, `:` and
+ * `@` (so `alice@example.com`, `tenant:42:chat`, ADK's UUIDs) — 1 to 256 characters, except `.`
+ * and `..`. A percent-encoded path segment is decoded before it is checked.
+ */
+export const SESSION_ID_PATTERN = /^(?!\.\.?$)[A-Za-z0-9\-._~!$&'()*+,;=:@]{1,256}$/;
 
 /** The longest status text the hub and the tool accept by default (characters). */
 export const DEFAULT_MAX_STATUS_LENGTH = 500;
@@ -201,4 +209,40 @@ export function parseServerFrame(input: unknown): ServerFrame | undefined {
     default:
       return undefined;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server-Sent Events: the same frames over `text/event-stream`.
+//
+// `GET <path>/<sessionId>` with `Accept: text/event-stream`. Each frame is one event without an
+// `event:` field (so `EventSource.onmessage` gets them all) whose `data:` is exactly the
+// WebSocket frame's JSON. `hello` and `status` events carry `id: <epoch>:<seq>`; the browser
+// sends the last one back as `Last-Event-ID` when it reconnects, which resumes exactly like
+// `?since=<seq>&epoch=<epoch>` (that query works on SSE too). The stream opens with a `retry:`
+// hint and carries a comment line every `sseHeartbeatMs`.
+// ---------------------------------------------------------------------------------------------
+
+/** The media type of an SSE stream (and what the request's `Accept` must name). */
+export const SSE_CONTENT_TYPE = 'text/event-stream';
+
+export const SSE_DEFAULTS = {
+  /** A comment line this often keeps proxies from closing an idle stream. */
+  heartbeatMs: 15_000,
+  /** The `retry:` hint: how long a browser waits before it reconnects. */
+  retryMs: 2_000,
+} as const;
+
+/** The SSE event id of a frame: `<epoch>:<seq>`. */
+export function formatEventId(epoch: string, seq: number): string {
+  return `${epoch}:${seq}`;
+}
+
+/** Reads `<epoch>:<seq>` (from `Last-Event-ID`); `undefined` for anything else. Never throws. */
+export function parseEventId(id: unknown): { epoch: string; since: number } | undefined {
+  if (typeof id !== 'string' || id.length > 128) return undefined;
+  const colon = id.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const seq = id.slice(colon + 1);
+  if (!/^\d{1,15}$/.test(seq)) return undefined;
+  return { epoch: id.slice(0, colon), since: Number(seq) };
 }

@@ -1,20 +1,30 @@
 /**
- * `StatusHub` options: every field documented with its default, defaults merged once, and
- * every invariant checked up front with a message naming the option and the value.
+ * Every options object of the hub — `new StatusHub(options)`, `hub.attach`, `hub.listen`,
+ * `hub.sseHandler`, `hub.handleUpgrade`, and the nested ones — as one strict schema each: an
+ * unknown key (`authorise`, `authorize` handed to `attach`) is `ERR_INVALID_OPTION` naming the
+ * key and where it belongs; defaults are merged once from frozen objects; invariants between
+ * options are checked here, with a message naming the option and the value.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Http2ServerRequest } from 'node:http2';
+import { z } from 'zod';
 import { invalidOption } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { DEFAULT_MAX_STATUS_LENGTH } from '../protocol.js';
-import { normalizeOrigin } from './upgrade-checks.js';
-import type { OriginPolicy } from './upgrade-checks.js';
+import { defineOptions, frozenDefaults, opt, parseOptions } from '../options.js';
+import { DEFAULT_MAX_STATUS_LENGTH, SSE_DEFAULTS } from '../protocol.js';
+import type { HubAdapter } from './adapters/hub-adapter.js';
+import { normalizeOrigin } from './transports/request-checks.js';
+import type { OriginPolicy } from './transports/request-checks.js';
 
-/** `false`/`{ allow: false }` refuse the upgrade (401 unless `status` says otherwise). */
+/** The request a transport admits: an HTTP/1.1 upgrade or GET, or an HTTP/2 compat request. */
+export type HubRequest = IncomingMessage | Http2ServerRequest;
+
+/** `false`/`{ allow: false }` refuse the request (401 unless `status` says otherwise). */
 export type AuthorizeResult = boolean | { allow: boolean; status?: 401 | 403 | 429; message?: string };
 
 /**
- * Decides whether `request` may open a socket for `sessionId`. May be async; a throw or a
- * rejection answers 500 and is logged (the process stays up).
+ * Decides whether `request` may open a socket (or an SSE stream) for `sessionId`. May be
+ * async; a throw or a rejection answers 500 and is logged (the process stays up).
  */
 export type AuthorizeHook = (
   request: IncomingMessage,
@@ -30,26 +40,28 @@ export interface StatusHubOptions {
   heartbeatTimeoutMs?: number;
   /**
    * Which browser origins may connect: exact origins (`['https://app.example.com']`) or a
-   * function. @default same origin: the Origin's host must equal the request's Host
+   * function (a throw refuses that request with 403 and is logged). @default same origin: the
+   * Origin's host must equal the request's Host
    */
   allowedOrigins?: OriginPolicy;
   /**
-   * Whether a request without an `Origin` header may connect. Browsers always send one, so a
-   * missing Origin means a non-browser client (a server, a CLI); guard those with `authorize`.
-   * Ignored when `allowedOrigins` is a function. @default true
+   * Whether a request without an `Origin` header may connect. Browsers always send one on
+   * WebSocket upgrades and cross-origin requests, so a missing Origin means a non-browser client
+   * or a same-origin `EventSource`; guard those with `authorize`. Ignored when `allowedOrigins`
+   * is a function. @default true
    */
   allowMissingOrigin?: boolean;
-  /** Access control per upgrade request (tokens, cookies). @default every request is allowed */
+  /** Access control per request (tokens, cookies), for both transports. @default every request is allowed */
   authorize?: AuthorizeHook;
-  /** An async `authorize` that has not answered after this gets 503 and the socket is closed. @default 10000 */
+  /** An async `authorize` that has not answered after this gets 503. @default 10000 */
   authorizeTimeoutMs?: number;
-  /** Sockets one session may have open at once; more get 429. @default 32 */
+  /** Connections (sockets + SSE streams) one session may have open at once; more get 429. @default 32 */
   maxSocketsPerSession?: number;
-  /** Sockets the hub holds at once; more get 503. @default 50000 */
+  /** Connections (sockets + SSE streams) the hub holds at once; more get 503. @default 50000 */
   maxSockets?: number;
   /**
-   * Bytes a socket may have buffered before statuses are coalesced to the newest; past twice
-   * this, the socket is closed with 4008. @default 1048576 (1 MiB)
+   * Bytes a connection may have buffered before statuses are coalesced to the newest; past
+   * twice this, the socket is closed with 4008 (an SSE stream is ended). @default 1048576 (1 MiB)
    */
   maxBufferedBytes?: number;
   /** Inbound messages per socket: `messages` per `intervalMs`, then close 1008; `false` for none. @default { messages: 20, intervalMs: 1000 } */
@@ -57,7 +69,7 @@ export interface StatusHubOptions {
   /** Statuses kept per session for replay. @default 300 */
   historySize?: number;
   /**
-   * How long statuses stay replayable, and how long a session with no sockets keeps its
+   * How long statuses stay replayable, and how long a session with no connections keeps its
    * history. @default 120000 (2 minutes)
    */
   historyTtlMs?: number;
@@ -65,14 +77,44 @@ export interface StatusHubOptions {
   maxStatusLength?: number;
   /** How long `close()` waits for sockets to close before terminating them. @default 5000 */
   closeTimeoutMs?: number;
+  /** A comment line on every SSE stream this often, so proxies keep it open; 0 for none. @default 15000 */
+  sseHeartbeatMs?: number;
+  /** The `retry:` hint (ms) an SSE stream starts with: how long a browser waits to reconnect. @default 2000 */
+  sseRetryMs?: number;
+  /**
+   * How statuses reach other instances (scale-out). @default the in-memory adapter: this
+   * process only
+   */
+  adapter?: HubAdapter;
   /** @default the default logger */
   logger?: Logger;
 }
 
-export type ResolvedHubOptions = Required<Omit<StatusHubOptions, 'allowedOrigins' | 'authorize' | 'logger'>> &
-  Pick<StatusHubOptions, 'allowedOrigins' | 'authorize' | 'logger'>;
+export interface AttachOptions {
+  /** The URL path prefix; sockets connect to `<path>/<sessionId>`. @default '/ws' */
+  path?: string;
+  /**
+   * Also serve SSE (`GET <path>/<sessionId>` with `Accept: text/event-stream`) on the same path,
+   * by wrapping the server's `'request'` listeners (other requests pass through untouched).
+   * @default true
+   */
+  sse?: boolean;
+}
 
-export const HUB_DEFAULTS = {
+export interface SseHandlerOptions {
+  /** The URL path prefix; streams are served at `<path>/<sessionId>`. @default '/status' */
+  path?: string;
+}
+
+export interface HandleUpgradeOptions {
+  /** The URL path prefix. @default '/ws' */
+  path?: string;
+}
+
+export type ResolvedHubOptions = Required<Omit<StatusHubOptions, 'allowedOrigins' | 'authorize' | 'logger' | 'adapter'>> &
+  Pick<StatusHubOptions, 'allowedOrigins' | 'authorize' | 'logger' | 'adapter'>;
+
+export const HUB_DEFAULTS = frozenDefaults({
   maxPayload: 64 * 1024,
   heartbeatIntervalMs: 30_000,
   heartbeatTimeoutMs: 10_000,
@@ -86,31 +128,72 @@ export const HUB_DEFAULTS = {
   historyTtlMs: 120_000,
   maxStatusLength: DEFAULT_MAX_STATUS_LENGTH,
   closeTimeoutMs: 5000,
-} as const satisfies Partial<StatusHubOptions>;
+  sseHeartbeatMs: SSE_DEFAULTS.heartbeatMs,
+  sseRetryMs: SSE_DEFAULTS.retryMs,
+} as const) satisfies Partial<StatusHubOptions>;
 
-function positiveInteger(name: string, value: unknown): void {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) invalidOption(name, 'a positive integer', value);
-}
+const hubSpec = defineOptions('new StatusHub(options)', {
+  maxPayload: opt.positiveInt().optional(),
+  heartbeatIntervalMs: z
+    .custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
+      message: 'a non-negative integer (0 turns it off)',
+    })
+    .optional(),
+  heartbeatTimeoutMs: opt.positiveInt().optional(),
+  allowedOrigins: z
+    .union([z.array(z.string()), opt.fn<Extract<OriginPolicy, (...args: never[]) => unknown>>()])
+    .optional(),
+  allowMissingOrigin: z.boolean().optional(),
+  authorize: opt.fn<AuthorizeHook>().optional(),
+  authorizeTimeoutMs: opt.positiveInt().optional(),
+  maxSocketsPerSession: opt.positiveInt().optional(),
+  maxSockets: opt.positiveInt().optional(),
+  maxBufferedBytes: opt.positiveInt().optional(),
+  inboundRateLimit: z
+    .union([z.literal(false), z.strictObject({ messages: opt.positiveInt(), intervalMs: opt.positiveInt() })])
+    .optional(),
+  historySize: opt.positiveInt().optional(),
+  historyTtlMs: opt.positiveInt().optional(),
+  maxStatusLength: opt.positiveInt().optional(),
+  closeTimeoutMs: opt.nonNegativeInt().optional(),
+  sseHeartbeatMs: opt.nonNegativeInt().optional(),
+  sseRetryMs: opt.nonNegativeInt().optional(),
+  adapter: z
+    .custom<HubAdapter>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as HubAdapter).published === 'function',
+      { message: 'a HubAdapter (an object with `attach`, `published` and `close`)' },
+    )
+    .optional(),
+  logger: z
+    .custom<Logger>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['debug', 'info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+      { message: 'a logger with debug, info, warn and error methods' },
+    )
+    .optional(),
+});
 
-export function resolveHubOptions(options: StatusHubOptions = {}): ResolvedHubOptions {
-  if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options);
-  const resolved: ResolvedHubOptions = { ...HUB_DEFAULTS, ...stripUndefined(options) };
-  for (const name of [
-    'maxPayload',
-    'maxSocketsPerSession',
-    'maxSockets',
-    'maxBufferedBytes',
-    'historySize',
-    'historyTtlMs',
-    'maxStatusLength',
-    'authorizeTimeoutMs',
-  ] as const) {
-    positiveInteger(name, resolved[name]);
-  }
-  if (!Number.isSafeInteger(resolved.heartbeatIntervalMs) || resolved.heartbeatIntervalMs < 0) {
-    invalidOption('heartbeatIntervalMs', 'a non-negative integer (0 turns it off)', resolved.heartbeatIntervalMs);
-  }
-  positiveInteger('heartbeatTimeoutMs', resolved.heartbeatTimeoutMs);
+const pathSchema = z.custom<string>(
+  (v) => typeof v === 'string' && /^\/[^?#]*$/.test(v) && (v.length === 1 || !v.endsWith('/')),
+  { message: 'a URL path like "/ws" (leading slash, no trailing slash)' },
+);
+
+const attachSpec = defineOptions('hub.attach(server, options)', {
+  path: pathSchema.optional(),
+  sse: z.boolean().optional(),
+});
+const listenSpec = defineOptions('hub.listen(port, host, options)', {
+  path: pathSchema.optional(),
+  sse: z.boolean().optional(),
+});
+const sseSpec = defineOptions('hub.sseHandler(options)', { path: pathSchema.optional() });
+const upgradeSpec = defineOptions('hub.handleUpgrade(request, socket, head, options)', { path: pathSchema.optional() });
+
+export function resolveHubOptions(options: StatusHubOptions | undefined): ResolvedHubOptions {
+  const parsed = parseOptions(hubSpec, options);
+  const resolved = { ...HUB_DEFAULTS, ...parsed } as ResolvedHubOptions;
   if (resolved.heartbeatIntervalMs > 0 && resolved.heartbeatTimeoutMs >= resolved.heartbeatIntervalMs) {
     invalidOption(
       'heartbeatTimeoutMs',
@@ -118,37 +201,38 @@ export function resolveHubOptions(options: StatusHubOptions = {}): ResolvedHubOp
       resolved.heartbeatTimeoutMs,
     );
   }
-  if (!Number.isSafeInteger(resolved.closeTimeoutMs) || resolved.closeTimeoutMs < 0) {
-    invalidOption('closeTimeoutMs', 'a non-negative integer', resolved.closeTimeoutMs);
-  }
-  if (typeof resolved.allowMissingOrigin !== 'boolean') {
-    invalidOption('allowMissingOrigin', 'a boolean', resolved.allowMissingOrigin);
-  }
-  const limit = resolved.inboundRateLimit;
-  if (limit !== false) {
-    if (typeof limit !== 'object' || limit === null) {
-      invalidOption('inboundRateLimit', '`false` or { messages, intervalMs }', limit);
-    }
-    positiveInteger('inboundRateLimit.messages', limit.messages);
-    positiveInteger('inboundRateLimit.intervalMs', limit.intervalMs);
-  }
   const origins = resolved.allowedOrigins;
-  if (origins !== undefined && typeof origins !== 'function') {
-    if (!Array.isArray(origins)) invalidOption('allowedOrigins', 'an array of origins or a function', origins);
-    resolved.allowedOrigins = origins.map((origin: unknown) => {
-      try {
-        return normalizeOrigin(origin as string);
-      } catch {
-        return invalidOption('allowedOrigins', 'a list of http(s) origins like "https://app.example.com"', origin);
-      }
-    });
+  if (Array.isArray(origins)) {
+    resolved.allowedOrigins = Object.freeze(
+      origins.map((origin: string) => {
+        try {
+          return normalizeOrigin(origin);
+        } catch {
+          return invalidOption('allowedOrigins', 'a list of http(s) origins like "https://app.example.com"', origin);
+        }
+      }),
+    );
   }
-  if (resolved.authorize !== undefined && typeof resolved.authorize !== 'function') {
-    invalidOption('authorize', 'a function', resolved.authorize);
-  }
-  return resolved;
+  return Object.freeze(resolved);
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** `'/'` serves `/<sessionId>`; any other path serves `<path>/<sessionId>`. */
+function base(path: string): string {
+  return path === '/' ? '' : path;
+}
+
+export function resolveAttachOptions(options: AttachOptions | undefined, api: 'attach' | 'listen' = 'attach') {
+  const parsed = parseOptions(api === 'attach' ? attachSpec : listenSpec, options);
+  const path = parsed.path ?? '/ws';
+  return { path, base: base(path), sse: parsed.sse ?? true };
+}
+
+export function resolveSseHandlerOptions(options: SseHandlerOptions | undefined) {
+  const path = parseOptions(sseSpec, options).path ?? '/status';
+  return { path, base: base(path) };
+}
+
+export function resolveUpgradeOptions(options: HandleUpgradeOptions | undefined) {
+  const path = parseOptions(upgradeSpec, options).path ?? '/ws';
+  return { path, base: base(path) };
 }

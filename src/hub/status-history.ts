@@ -1,5 +1,5 @@
 /**
- * One session's status history: its `seq` counter, its epoch, and a window of recent frames
+ * One session's status history: its epoch, its `seq` counter, and a window of recent frames
  * bounded by count and by age, from which a reconnecting client is resumed. Pure: time is
  * passed in.
  */
@@ -28,7 +28,7 @@ export class StatusHistory {
   readonly #limits: HistoryLimits;
   #entries: HistoryEntry[] = [];
   #lastSeq = 0;
-  /** Last time a status was added (or a socket of the session left); drives eviction. */
+  /** Last time a status was added (or a connection of the session left); drives eviction. */
   lastActivity: number;
 
   constructor(epoch: string, limits: HistoryLimits, now: number) {
@@ -47,11 +47,23 @@ export class StatusHistory {
 
   /** Assigns the next seq, stores the frame `build(seq)` returns, and returns the entry. */
   append(build: (seq: number) => string, now: number): HistoryEntry {
-    const seq = ++this.#lastSeq;
-    const entry: HistoryEntry = { seq, at: now, json: build(seq) };
+    return this.#push({ seq: this.#lastSeq + 1, at: now, json: build(this.#lastSeq + 1) });
+  }
+
+  /**
+   * Stores a frame numbered elsewhere (another instance); numbering continues after it.
+   * `undefined` (nothing stored) for a seq this history already passed.
+   */
+  adopt(seq: number, json: string, now: number): HistoryEntry | undefined {
+    if (!Number.isSafeInteger(seq) || seq <= this.#lastSeq) return undefined;
+    return this.#push({ seq, at: now, json });
+  }
+
+  #push(entry: HistoryEntry): HistoryEntry {
+    this.#lastSeq = entry.seq;
     this.#entries.push(entry);
     if (this.#entries.length > this.#limits.maxEntries) this.#entries.shift();
-    this.lastActivity = now;
+    this.lastActivity = entry.at;
     return entry;
   }
 
@@ -84,14 +96,16 @@ export class StatusHistory {
     }
     const oldest = entries[0]?.seq ?? this.#lastSeq + 1;
     // A `since` without its epoch could belong to any history: never guess.
-    const reset = epoch !== this.epoch || since > this.#lastSeq;
-    if (reset) {
+    if (epoch !== this.epoch || since > this.#lastSeq) {
       return { gap: { from: 1, to: oldest - 1, reason: 'reset' }, entries: entries.slice() };
     }
     if (since >= this.#lastSeq) return { entries: [] };
     if (since + 1 < oldest) {
       return { gap: { from: since + 1, to: oldest - 1, reason: 'expired' }, entries: entries.slice() };
     }
-    return { entries: entries.slice(since + 1 - oldest) };
+    // Adopted statuses may skip numbers, so find the first one after `since` rather than index.
+    let first = entries.length;
+    while (first > 0 && entries[first - 1]!.seq > since) first -= 1;
+    return { entries: entries.slice(first) };
   }
 }

@@ -189,7 +189,7 @@ describe('StatusHub', () => {
   describe('upgrade checks', () => {
     it('answers 400 before any upgrade for a bad session id', async () => {
       srv = await startHubServer();
-      for (const path of ['/ws/', '/ws/has%20space', '/ws/a/b', `/ws/${'x'.repeat(129)}`, '/ws/%3Cscript%3E']) {
+      for (const path of ['/ws/', '/ws/has%20space', '/ws/a/b', `/ws/${'x'.repeat(257)}`, '/ws/%3Cscript%3E']) {
         const res = await rawUpgrade(srv.port, path);
         expect([path, res.status]).toEqual([path, 400]);
       }

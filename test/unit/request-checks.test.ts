@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isOriginAllowed, matchSessionPath } from '../../src/hub/upgrade-checks.js';
+import { isOriginAllowed, matchSessionPath } from '../../src/hub/transports/request-checks.js';
 
 const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
@@ -13,7 +13,21 @@ describe('matchSessionPath', () => {
   it('leaves other paths alone and flags bad ids under the base path', () => {
     expect(matchSessionPath('/other/abc', '/ws').kind).toBe('other');
     expect(matchSessionPath('/wsx/abc', '/ws').kind).toBe('other');
-    for (const url of ['/ws', '/ws/', '/ws/a/b', '/ws/a%20b', '/ws/..']) expect(matchSessionPath(url, '/ws').kind).toBe('invalid');
+    for (const url of ['/ws', '/ws/', '/ws/a/b', '/ws/a%20b', '/ws/..', '/ws/.', '/ws/a%2Fb', '/ws/%E0%A4%A', `/ws/${'x'.repeat(257)}`]) {
+      expect([url, matchSessionPath(url, '/ws').kind]).toEqual([url, 'invalid']);
+    }
+  });
+
+  it('accepts the ids real apps use, percent-encoded or not, up to 256 characters', () => {
+    for (const [url, id] of [
+      ['/ws/alice@example.com', 'alice@example.com'],
+      ['/ws/alice%40example.com', 'alice@example.com'],
+      ['/ws/tenant:42:chat', 'tenant:42:chat'],
+      ['/ws/a.b~c!$&\'()*+,;=', "a.b~c!$&'()*+,;="],
+      [`/ws/${'x'.repeat(256)}`, 'x'.repeat(256)],
+    ]) {
+      expect(matchSessionPath(url, '/ws')).toMatchObject({ kind: 'session', sessionId: id });
+    }
   });
 });
 

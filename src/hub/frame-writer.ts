@@ -1,0 +1,148 @@
+/**
+ * The core's backpressure policy for one connection, whatever the transport: write fast, and
+ * never let a slow reader grow memory.
+ *
+ * Fast: the frames written in one synchronous burst go out in one write. The first write corks
+ * the channel and a microtask uncorks it, so a burst of statuses costs one system call instead
+ * of one per frame (most of a frame's cost on Linux). A microtask rather than `nextTick`: under
+ * load ADK runs long chains of promise jobs, and `nextTick` would hold frames until all finish.
+ *
+ * Bounded: while the channel's buffered bytes are under `maxBufferedBytes`, frames go straight
+ * out. Past it, frames wait in a small pending queue. A frame with a coalesce key (every
+ * `status` frame shares one) replaces the pending frame with the same key, in its place, so a
+ * slow tab skips intermediate statuses and always ends on the newest; but never across a frame
+ * without a key (such as `agent_turn_complete`), which keeps its order relative to everything.
+ * If pending bytes pass the cap too (twice the cap in all), `onOverflow` ends the connection
+ * (a socket closes with 4008, an SSE stream ends). Pending frames go out when the channel drains.
+ */
+export type WriteResult = 'sent' | 'queued' | 'dropped';
+
+/** What a transport gives the writer: one connection's outbound side. `D` is its encoding. */
+export interface FrameChannel<D extends string | Buffer> {
+  /** False once the peer is gone or the connection is closing: writes are dropped. */
+  isOpen(): boolean;
+  /** Bytes written but not yet taken by the peer (the transport's and the OS's user-space buffers). */
+  bufferedAmount(): number;
+  send(data: D): void;
+  /** Holds sends until `uncork` (one write per burst). */
+  cork(): void;
+  uncork(): void;
+  /** Calls back once the channel can take more: on its `drain`, or shortly when it has none pending. */
+  whenDrained(callback: () => void): void;
+}
+
+const FLUSH_CORKED_AT = 64 * 1024;
+
+interface Corkable {
+  uncork(): void;
+}
+// Every writer corked in this burst; one microtask uncorks them all (not one callback per connection).
+const corkedInBurst: Corkable[] = [];
+function uncorkAll(): void {
+  const writers = corkedInBurst.splice(0);
+  for (const writer of writers) writer.uncork();
+}
+
+export class FrameWriter<D extends string | Buffer> {
+  readonly #channel: FrameChannel<D>;
+  readonly #maxBufferedBytes: number;
+  readonly #onOverflow: () => void;
+  readonly #pending: { key: string | undefined; data: D }[] = [];
+  #pendingBytes = 0;
+  #corked = false;
+  #corkedBytes = 0;
+  #awaitingDrain = false;
+  /** Frames replaced by a newer one of the same key while the connection was slow. */
+  coalesced = 0;
+
+  constructor(channel: FrameChannel<D>, maxBufferedBytes: number, onOverflow: () => void) {
+    this.#channel = channel;
+    this.#maxBufferedBytes = maxBufferedBytes;
+    this.#onOverflow = onOverflow;
+  }
+
+  write(data: D, coalesceKey?: string): WriteResult {
+    const channel = this.#channel;
+    if (!channel.isOpen()) return 'dropped';
+    if (this.#pending.length === 0 && channel.bufferedAmount() < this.#maxBufferedBytes) {
+      this.#send(data);
+      return 'sent';
+    }
+    const replaced = coalesceKey === undefined ? undefined : this.#coalescable(coalesceKey);
+    if (replaced) {
+      this.#pendingBytes -= replaced.data.length;
+      replaced.data = data;
+      this.coalesced += 1;
+    } else {
+      this.#pending.push({ key: coalesceKey, data });
+    }
+    this.#pendingBytes += data.length;
+    if (this.#pendingBytes > this.#maxBufferedBytes) {
+      this.clear();
+      this.#onOverflow();
+      return 'dropped';
+    }
+    this.#waitForDrain();
+    return 'queued';
+  }
+
+  /** Bytes (or UTF-16 units, for strings) waiting because the connection is slow. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  clear(): void {
+    this.#pending.length = 0;
+    this.#pendingBytes = 0;
+  }
+
+  /** The pending frame with `key` that nothing without a key has been queued after, if any. */
+  #coalescable(key: string): { key: string | undefined; data: D } | undefined {
+    for (let i = this.#pending.length - 1; i >= 0; i -= 1) {
+      const entry = this.#pending[i]!;
+      if (entry.key === key) return entry;
+      if (entry.key === undefined) return undefined;
+    }
+    return undefined;
+  }
+
+  #send(data: D): void {
+    const channel = this.#channel;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#corkedBytes = 0;
+      channel.cork();
+      corkedInBurst.push(this);
+      if (corkedInBurst.length === 1) queueMicrotask(uncorkAll);
+    }
+    channel.send(data);
+    // A big burst goes to the kernel now rather than piling up in user space until the burst ends.
+    this.#corkedBytes += data.length;
+    if (this.#corkedBytes >= FLUSH_CORKED_AT) this.uncork();
+  }
+
+  /** @internal Ends this burst: the corked frames go out in one write. */
+  uncork(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#channel.uncork();
+  }
+
+  #waitForDrain(): void {
+    if (this.#awaitingDrain) return;
+    this.#awaitingDrain = true;
+    this.#channel.whenDrained(this.#flush);
+  }
+
+  readonly #flush = (): void => {
+    this.#awaitingDrain = false;
+    const channel = this.#channel;
+    if (!channel.isOpen()) return this.clear();
+    while (this.#pending.length > 0 && channel.bufferedAmount() < this.#maxBufferedBytes) {
+      const { data } = this.#pending.shift()!;
+      this.#pendingBytes -= data.length;
+      this.#send(data);
+    }
+    if (this.#pending.length > 0) this.#waitForDrain();
+  };
+}

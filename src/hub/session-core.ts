@@ -1,0 +1,265 @@
+/**
+ * The session core: what the hub knows about sessions, whatever carries the frames. It keeps
+ * the subscribers of each session (connections of any transport), numbers statuses per session
+ * (`epoch` + `seq`), keeps each session's history and resumes a reconnecting subscriber from it
+ * (gap frames where it cannot), fans each frame out encoded once, and tells the adapter about
+ * local statuses / takes remote ones from it. It imports no transport: a transport hands it
+ * `Subscriber`s and the core writes `OutboundFrame`s to them.
+ *
+ * A session's history exists only once a status was sent to it: a connection to a quiet
+ * session costs its registry entry and the epoch it was told, both gone when it leaves.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import { formatEventId, PROTOCOL_VERSION } from '../protocol.js';
+import type { GapFrame, HelloFrame, StatusFrame, StatusUpdate } from '../protocol.js';
+import type { AdapterHost, HubAdapter, NumberedStatus } from './adapters/hub-adapter.js';
+import type { WriteResult } from './frame-writer.js';
+import { OutboundFrame } from './outbound-frame.js';
+import { SessionRegistry } from './session-registry.js';
+import { StatusHistory } from './status-history.js';
+import type { ResumePlan } from './status-history.js';
+
+/** One connection of a session, as the core sees it (a WebSocket, an SSE stream, …). */
+export interface Subscriber {
+  /** Writes one frame; `coalesceKey` lets a slow connection replace it by a newer one with the same key. */
+  write(frame: OutboundFrame, coalesceKey: string | undefined): WriteResult;
+  /** Frames this connection skipped because a newer one replaced them. */
+  readonly coalesced: number;
+}
+
+/** Where a (re)connecting subscriber wants to start: `?since=&epoch=` or `Last-Event-ID`. */
+export interface ResumeRequest {
+  since: number | undefined;
+  epoch: string | undefined;
+}
+
+export interface SessionCoreOptions {
+  historySize: number;
+  historyTtlMs: number;
+  adapter: HubAdapter;
+  /** Called after every status the core accepted, local or remote (the hub's `status` event). */
+  onStatus(status: NumberedStatus): void;
+  logger(): Logger;
+}
+
+/** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
+export const STATUS_COALESCE_KEY = 'status';
+
+export class SessionCore implements AdapterHost {
+  readonly #options: SessionCoreOptions;
+  readonly #registry = new SessionRegistry<Subscriber>();
+  readonly #histories = new Map<string, StatusHistory>();
+  /** The epoch told to the subscribers of a session that has no history yet. */
+  readonly #announced = new Map<string, string>();
+  #statusesSent = 0;
+  #duplicates = 0;
+  #coalescedFromGone = 0;
+  #closed = false;
+  #lastIsoAt = Number.NaN;
+  #lastIso = '';
+
+  constructor(options: SessionCoreOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * Adds a subscriber and writes its opening frames — `hello`, then the resume plan (a gap
+   * frame if any, then replayed statuses marked `replay: true`) — before any later frame can
+   * interleave.
+   */
+  subscribe(sessionId: string, subscriber: Subscriber, resume: ResumeRequest, now: number): void {
+    this.#registry.add(sessionId, subscriber);
+    const history = this.#histories.get(sessionId);
+    let epoch: string;
+    let plan: ResumePlan;
+    if (history) {
+      epoch = history.epoch;
+      plan = history.resume(resume.since, resume.epoch, now);
+    } else {
+      epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
+      this.#announced.set(sessionId, epoch);
+      // Nothing to replay; a client that names a position was in a history this hub no longer has.
+      plan = resume.since === undefined ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
+    }
+    const lastSeq = history?.lastSeq ?? 0;
+    const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
+    subscriber.write(new OutboundFrame(JSON.stringify(hello), formatEventId(epoch, lastSeq)), undefined);
+    if (plan.gap) {
+      const gap: GapFrame = { type: 'gap', ...plan.gap };
+      subscriber.write(new OutboundFrame(JSON.stringify(gap), undefined), undefined);
+    }
+    for (const entry of plan.entries) {
+      const replay = new OutboundFrame(`${entry.json.slice(0, -1)},"replay":true}`, formatEventId(epoch, entry.seq));
+      subscriber.write(replay, STATUS_COALESCE_KEY);
+    }
+  }
+
+  /** Removes a subscriber; returns its session, if it had one. */
+  unsubscribe(subscriber: Subscriber, now: number): string | undefined {
+    const sessionId = this.#registry.remove(subscriber);
+    if (sessionId === undefined) return undefined;
+    this.#coalescedFromGone += subscriber.coalesced;
+    if (this.#registry.countOf(sessionId) === 0) this.#announced.delete(sessionId);
+    const history = this.#histories.get(sessionId);
+    if (history) history.lastActivity = now;
+    return sessionId;
+  }
+
+  /**
+   * A status accepted by this process: numbered here (after the highest seq seen), stored,
+   * fanned out, then told to the adapter. `origin` marks a status relayed by the legacy
+   * `deliverRelayed` path (renumbered here, not published). Returns the connections written.
+   */
+  publish(sessionId: string, update: StatusUpdate, at: number, now: number, origin?: string): number {
+    if (this.#closed) return 0;
+    const history = this.#historyFor(sessionId, now);
+    const { message, ...details } = update;
+    let frame!: StatusFrame;
+    const entry = history.append((seq) => {
+      // `type` and `data` first (the seed's format), then every detail the status carries.
+      frame = { type: 'status', data: message, seq, ts: this.#isoTime(at), ...details };
+      return JSON.stringify(frame);
+    }, now);
+    const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin };
+    const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY);
+    this.#statusesSent += 1;
+    if (origin === undefined) {
+      try {
+        this.#options.adapter.published(status);
+      } catch (error) {
+        this.#options.logger().error('The hub adapter threw in `published`; the status stays delivered here.', error);
+      }
+    }
+    this.#options.onStatus(status);
+    return written;
+  }
+
+  /** A status numbered by another instance; see `AdapterHost.deliver` for the rules. */
+  deliver(status: NumberedStatus): number {
+    if (this.#closed) return 0;
+    const now = Date.now();
+    const { sessionId, epoch, seq } = status;
+    let history = this.#histories.get(sessionId);
+    let switched = false;
+    if (!history || history.epoch !== epoch) {
+      switched = this.#registry.countOf(sessionId) > 0 && (history?.epoch ?? this.#announced.get(sessionId)) !== epoch;
+      history = new StatusHistory(epoch, this.#limits(), now);
+      this.#histories.set(sessionId, history);
+      this.#announced.delete(sessionId);
+    }
+    const { replay: _replay, ...fields } = status.frame as StatusFrame;
+    const frame = { ...fields, type: 'status', seq } as StatusFrame;
+    const json = JSON.stringify(frame);
+    const entry = history.adopt(seq, json, now);
+    if (!entry) {
+      this.#duplicates += 1;
+      return 0;
+    }
+    if (switched) {
+      // Open connections were told another epoch: greet them again, and say what they miss.
+      const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
+      this.#fanOut(sessionId, JSON.stringify(hello), formatEventId(epoch, seq - 1), undefined);
+      if (seq > 1) this.#fanOut(sessionId, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, undefined);
+    }
+    const written = this.#fanOut(sessionId, json, formatEventId(epoch, seq), STATUS_COALESCE_KEY);
+    this.#statusesSent += 1;
+    this.#options.onStatus({ sessionId, epoch, seq, frame, origin: status.origin });
+    return written;
+  }
+
+  /** Any other frame (not numbered, not replayed) to every subscriber of `sessionId`. */
+  broadcast(sessionId: string, json: string, coalesceKey: string | undefined): number {
+    if (this.#closed) return 0;
+    return this.#fanOut(sessionId, json, undefined, coalesceKey);
+  }
+
+  #fanOut(sessionId: string, json: string, eventId: string | undefined, coalesceKey: string | undefined): number {
+    const subscribers = this.#registry.socketsOf(sessionId);
+    if (subscribers.size === 0) return 0;
+    const frame = new OutboundFrame(json, eventId, subscribers.size);
+    let written = 0;
+    for (const subscriber of subscribers) {
+      if (subscriber.write(frame, coalesceKey) !== 'dropped') written += 1;
+    }
+    return written;
+  }
+
+  /** Subscribers of `sessionId`. */
+  countOf(sessionId: string): number {
+    return this.#registry.countOf(sessionId);
+  }
+
+  get subscriberCount(): number {
+    return this.#registry.socketCount;
+  }
+
+  subscribers(): IterableIterator<Subscriber> {
+    return this.#registry.sockets();
+  }
+
+  /** Sessions the core holds anything for: a history, or open subscribers. */
+  get sessionCount(): number {
+    return this.#histories.size + this.#announced.size;
+  }
+
+  stats(): { statusesSent: number; coalesced: number; duplicates: number } {
+    let coalesced = this.#coalescedFromGone;
+    for (const subscriber of this.#registry.sockets()) coalesced += subscriber.coalesced;
+    return { statusesSent: this.#statusesSent, coalesced, duplicates: this.#duplicates };
+  }
+
+  /** Prunes histories of connected sessions; forgets idle ones after `historyTtlMs`. */
+  sweep(now: number): void {
+    for (const [sessionId, history] of this.#histories) {
+      if (this.#registry.countOf(sessionId) > 0) history.prune(now);
+      else if (now - history.lastActivity >= this.#options.historyTtlMs) this.#histories.delete(sessionId);
+    }
+  }
+
+  /** Stops numbering and forgets every history (subscribers are the transports' to close). */
+  close(): void {
+    this.#closed = true;
+    this.#histories.clear();
+    this.#announced.clear();
+  }
+
+  #limits() {
+    return { maxEntries: this.#options.historySize, maxAgeMs: this.#options.historyTtlMs };
+  }
+
+  #newEpoch(sessionId: string): string {
+    const { adapter } = this.#options;
+    if (adapter.newEpoch) {
+      try {
+        const epoch = adapter.newEpoch(sessionId);
+        if (typeof epoch === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(epoch)) return epoch;
+        this.#options.logger().error(`The hub adapter's newEpoch returned an unusable epoch; using a random one.`);
+      } catch (error) {
+        this.#options.logger().error(`The hub adapter's newEpoch threw; using a random one.`, error);
+      }
+    }
+    return randomBytes(6).toString('base64url');
+  }
+
+  #historyFor(sessionId: string, now: number): StatusHistory {
+    let history = this.#histories.get(sessionId);
+    if (!history) {
+      // The epoch its subscribers were already told, if any; else a new one.
+      const epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
+      this.#announced.delete(sessionId);
+      history = new StatusHistory(epoch, this.#limits(), now);
+      this.#histories.set(sessionId, history);
+    }
+    return history;
+  }
+
+  // Statuses come in bursts within one millisecond; format the time once per millisecond.
+  #isoTime(at: number): string {
+    if (at !== this.#lastIsoAt) {
+      this.#lastIsoAt = at;
+      this.#lastIso = new Date(at).toISOString();
+    }
+    return this.#lastIso;
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * The Server-Sent Events transport: `GET <path>/<sessionId>` answered as `text/event-stream`,
+ * over HTTP/1.1 or HTTP/2 (the compat API), through the same admission path as WebSocket.
+ *
+ * Each frame of the core becomes one event, `id: <epoch>:<seq>` (hello and status frames) and
+ * `data: <the WebSocket frame's JSON>`, with no `event:` field so `EventSource.onmessage` gets
+ * all of them. A reconnecting browser sends the last id as `Last-Event-ID`, which resumes
+ * exactly like `?since=&epoch=` (also accepted). Refusals are plain HTTP answers before any
+ * event; an allowlisted cross origin gets CORS headers (credentials included) and its
+ * preflight answered. A stream that stops reading is coalesced like a slow socket and ended
+ * past twice `maxBufferedBytes`.
+ *
+ * The framing is written here rather than with an SSE library: the core encodes each frame
+ * once for all of a session's connections and writes through its own backpressure policy, so
+ * a per-connection `session.push(data)` API (better-sse's) would re-encode per stream and
+ * bypass that policy; the format itself is four lines of the HTML standard.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
+import type { Logger } from '../../logger.js';
+import { parseEventId, SSE_CONTENT_TYPE } from '../../protocol.js';
+import { FrameWriter } from '../frame-writer.js';
+import type { FrameChannel, WriteResult } from '../frame-writer.js';
+import type { HubRequest, ResolvedHubOptions } from '../hub-options.js';
+import type { OutboundFrame } from '../outbound-frame.js';
+import type { ResumeRequest, SessionCore, Subscriber } from '../session-core.js';
+import type { Admission, Refusal } from './admission.js';
+import { isSameOrigin } from './request-checks.js';
+import { resumeFromQuery } from './websocket.js';
+
+export type HubResponse = ServerResponse | Http2ServerResponse;
+
+/** Close codes of the WebSocket transport, reused to count why the hub ended a stream. */
+const ENDED_SLOW = 4008;
+const ENDED_SHUTDOWN = 1001;
+
+/** The frame as one SSE event block (encoded once per frame, shared by every stream). */
+export const toSseEvent = (frame: OutboundFrame): string =>
+  frame.eventId === undefined ? `data: ${frame.json}\n\n` : `id: ${frame.eventId}\ndata: ${frame.json}\n\n`;
+
+const HEARTBEAT = ': keep-alive\n\n';
+
+/** One open stream: a subscriber of the core, writing through the core's backpressure policy. */
+class StreamSubscriber implements Subscriber, FrameChannel<string> {
+  readonly sessionId: string;
+  readonly res: HubResponse;
+  readonly writer: FrameWriter<string>;
+  open = true;
+
+  constructor(sessionId: string, res: HubResponse, maxBufferedBytes: number, onOverflow: () => void) {
+    this.sessionId = sessionId;
+    this.res = res;
+    this.writer = new FrameWriter(this, maxBufferedBytes, onOverflow);
+  }
+
+  get coalesced(): number {
+    return this.writer.coalesced;
+  }
+
+  write(frame: OutboundFrame, coalesceKey: string | undefined): WriteResult {
+    return this.writer.write(frame.encoded(toSseEvent), coalesceKey);
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  bufferedAmount(): number {
+    return this.res.writableLength;
+  }
+
+  send(data: string): void {
+    (this.res as ServerResponse).write(data);
+  }
+
+  cork(): void {
+    this.res.cork();
+  }
+
+  uncork(): void {
+    this.res.uncork();
+  }
+
+  whenDrained(callback: () => void): void {
+    if ((this.res as ServerResponse).writableNeedDrain) (this.res as ServerResponse).once('drain', callback);
+    else setTimeout(callback, 10).unref();
+  }
+}
+
+export class SseTransport {
+  readonly #options: ResolvedHubOptions;
+  readonly #core: SessionCore;
+  readonly #admission: Admission;
+  readonly #logger: () => Logger;
+  readonly #streams = new Set<StreamSubscriber>();
+  readonly #heartbeat: NodeJS.Timeout | undefined;
+  /** Streams ended by the hub, by the WebSocket close code of the same reason (4008 slow, 1001 shutdown). */
+  readonly closedByHub: Record<number, number> = {};
+
+  constructor(options: ResolvedHubOptions, core: SessionCore, admission: Admission, logger: () => Logger) {
+    this.#options = options;
+    this.#core = core;
+    this.#admission = admission;
+    this.#logger = logger;
+    if (options.sseHeartbeatMs > 0) {
+      // One timer for every stream. A stream that is behind skips it: it has data coming.
+      this.#heartbeat = setInterval(() => {
+        for (const stream of this.#streams) if (stream.writer.pendingBytes === 0 && stream.open) stream.send(HEARTBEAT);
+      }, options.sseHeartbeatMs);
+      this.#heartbeat.unref();
+    }
+  }
+
+  get streamCount(): number {
+    return this.#streams.size;
+  }
+
+  /**
+   * `false` (touching nothing) for requests that are not for `<basePath>/<sessionId>`, or —
+   * with `eventStreamOnly` (SSE on the WebSocket path) — that do not ask for
+   * `text/event-stream`; otherwise answers the request.
+   */
+  handle(request: HubRequest, res: HubResponse, basePath: string, eventStreamOnly: boolean): boolean {
+    const url = request.url ?? '';
+    const pathname = url.split('?', 1)[0]!;
+    if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return false;
+    const method = request.method ?? 'GET';
+    const preflight = method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
+    if (eventStreamOnly && !preflight && !acceptsEventStream(request)) return false;
+    if (preflight) {
+      this.#preflight(request, res);
+      return true;
+    }
+    if (method !== 'GET' && method !== 'HEAD') {
+      this.#refuse(request, res, { status: 405, message: 'Method Not Allowed', headers: { Allow: 'GET' } }, 'method not allowed');
+      return true;
+    }
+    res.on('error', () => {});
+    let gone = false;
+    res.once('close', () => (gone = true));
+    const handled = this.#admission.run('SSE', request, basePath, {
+      admit: (sessionId, query) => this.#open(request, res, sessionId, query),
+      refuse: (refusal) => this.#answer(request, res, refusal),
+      gone: () => gone,
+    });
+    // The path was checked above; admission only says `false` for it if the URL is unusable.
+    if (!handled) this.#refuse(request, res, { status: 400, message: 'Bad Request' }, 'bad path');
+    return true;
+  }
+
+  #refuse(request: HubRequest, res: HubResponse, refusal: Refusal, reason: string): void {
+    this.#admission.refuse('SSE', request, refusal, reason, { refuse: (r) => this.#answer(request, res, r) });
+  }
+
+  /** A plain HTTP answer, with CORS headers for an allowlisted cross origin so its page can read it. */
+  #answer(request: HubRequest, res: HubResponse, { status, message, headers }: Refusal): void {
+    if (res.headersSent || res.writableEnded) return;
+    const cors = status === 403 ? {} : this.#cors(request);
+    (res as ServerResponse)
+      .writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...cors, ...headers })
+      .end(`${message}\n`);
+  }
+
+  #preflight(request: HubRequest, res: HubResponse): void {
+    const cors = this.#cors(request);
+    if (!cors['Access-Control-Allow-Origin']) {
+      return this.#refuse(request, res, { status: 403, message: 'Forbidden: origin not allowed' }, 'origin not allowed');
+    }
+    (res as ServerResponse)
+      .writeHead(204, {
+        ...cors,
+        'Access-Control-Allow-Methods': 'GET',
+        'Access-Control-Allow-Headers': 'Last-Event-ID, Cache-Control, Authorization, Content-Type',
+        'Access-Control-Max-Age': '600',
+      })
+      .end();
+  }
+
+  /** CORS headers for a cross origin the policy allows; none for same-origin or refused ones. */
+  #cors(request: HubRequest): Record<string, string> {
+    const origin = request.headers.origin;
+    if (origin === undefined || isSameOrigin(origin, request.headers)) return {};
+    if (!this.#admission.originAllowed(request)) return {};
+    return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
+  }
+
+  #open(request: HubRequest, res: HubResponse, sessionId: string, query: URLSearchParams): void {
+    if (res.writableEnded || res.destroyed) return;
+    const stream = new StreamSubscriber(sessionId, res, this.#options.maxBufferedBytes, () =>
+      this.#end(stream, ENDED_SLOW, true),
+    );
+    (res as ServerResponse).writeHead(200, {
+      'Content-Type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
+      // no-transform: compressing proxies must not buffer the stream.
+      'Cache-Control': 'no-cache, no-transform',
+      // nginx buffers proxied responses unless told otherwise.
+      'X-Accel-Buffering': 'no',
+      ...this.#cors(request),
+    });
+    if (request.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    (res as ServerResponse).write(`retry: ${this.#options.sseRetryMs}\n\n`);
+    this.#streams.add(stream);
+    res.once('close', () => {
+      stream.open = false;
+      if (!this.#streams.delete(stream)) return;
+      stream.writer.clear();
+      this.#core.unsubscribe(stream, Date.now());
+    });
+    this.#core.subscribe(sessionId, stream, resumeOf(request, query), Date.now());
+  }
+
+  #end(stream: StreamSubscriber, code: number, destroy: boolean): void {
+    if (!stream.open) return;
+    stream.open = false;
+    this.closedByHub[code] = (this.closedByHub[code] ?? 0) + 1;
+    stream.writer.clear();
+    if (destroy) {
+      this.#logger().debug(`SSE stream of session ${stream.sessionId} ended: it stopped reading (slow consumer)`);
+      stream.res.destroy();
+    } else {
+      stream.res.end();
+    }
+  }
+
+  /** Ends every stream; resolves once all are closed (destroying stragglers after `closeTimeoutMs`). */
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    await Promise.all(
+      [...this.#streams].map(
+        (stream) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => stream.res.destroy(), this.#options.closeTimeoutMs);
+            timer.unref();
+            stream.res.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            this.#end(stream, ENDED_SHUTDOWN, false);
+          }),
+      ),
+    );
+  }
+}
+
+function acceptsEventStream(request: HubRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.includes(SSE_CONTENT_TYPE);
+}
+
+/** `Last-Event-ID` (the browser's automatic resume) wins over `?since=&epoch=`. */
+function resumeOf(request: HubRequest, query: URLSearchParams): ResumeRequest {
+  const fromHeader = parseEventId(request.headers['last-event-id']);
+  if (fromHeader) return { since: fromHeader.since, epoch: fromHeader.epoch };
+  return resumeFromQuery(query);
+}

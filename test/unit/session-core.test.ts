@@ -1,0 +1,141 @@
+/**
+ * The session core with plain-value subscribers: numbering, replay, lazy histories, and the
+ * adapter contract (local statuses told to the adapter with their numbers; remote ones adopted
+ * with theirs; numbering continues after the highest seq seen).
+ */
+import { InMemoryAdapter } from '../../src/hub/adapters/in-memory-adapter.js';
+import type { HubAdapter, NumberedStatus } from '../../src/hub/adapters/hub-adapter.js';
+import type { OutboundFrame } from '../../src/hub/outbound-frame.js';
+import { SessionCore } from '../../src/hub/session-core.js';
+import type { Subscriber } from '../../src/hub/session-core.js';
+import { silentLogger } from '../../src/logger.js';
+
+class Recorder implements Subscriber {
+  readonly coalesced = 0;
+  readonly frames: Record<string, unknown>[] = [];
+  readonly ids: (string | undefined)[] = [];
+  write(frame: OutboundFrame): 'sent' {
+    this.frames.push(JSON.parse(frame.json) as Record<string, unknown>);
+    this.ids.push(frame.eventId);
+    return 'sent';
+  }
+  get types(): string[] {
+    return this.frames.map((f) => String(f.type));
+  }
+}
+
+function core(adapter: HubAdapter = new InMemoryAdapter(), seen: NumberedStatus[] = []) {
+  const c = new SessionCore({
+    historySize: 5,
+    historyTtlMs: 60_000,
+    adapter,
+    logger: () => silentLogger,
+    onStatus: (status) => seen.push(status),
+  });
+  adapter.attach(c);
+  return c;
+}
+
+const remote = (sessionId: string, epoch: string, seq: number, data: string, extra: Record<string, unknown> = {}): NumberedStatus => ({
+  sessionId,
+  epoch,
+  seq,
+  origin: 'instance-b',
+  frame: { type: 'status', data, seq, ts: '2026-01-01T00:00:00.000Z', ...extra },
+});
+
+describe('SessionCore', () => {
+  it('keeps no history for a session that never got a status', () => {
+    const c = core();
+    for (let i = 0; i < 1000; i += 1) {
+      const s = new Recorder();
+      c.subscribe(`anon-${i}`, s, { since: undefined, epoch: undefined }, 0);
+      expect(c.sessionCount).toBe(1);
+      c.unsubscribe(s, 0);
+    }
+    expect(c.sessionCount).toBe(0);
+  });
+
+  it('keeps the epoch it told a subscriber when the first status arrives', () => {
+    const c = core();
+    const s = new Recorder();
+    c.subscribe('a', s, { since: undefined, epoch: undefined }, 0);
+    c.publish('a', { message: 'one' }, 0, 0);
+    expect(s.types).toEqual(['hello', 'status']);
+    const epoch = s.frames[0]!.epoch as string;
+    expect(s.ids).toEqual([`${epoch}:0`, `${epoch}:1`]);
+    const again = new Recorder();
+    c.subscribe('a', again, { since: 0, epoch }, 0);
+    expect(again.types).toEqual(['hello', 'status']);
+    expect(again.frames[1]).toMatchObject({ data: 'one', seq: 1, replay: true });
+  });
+
+  it('passes fields it does not know through history, replay and fan-out', () => {
+    const c = core();
+    const live = new Recorder();
+    c.subscribe('f', live, { since: undefined, epoch: undefined }, 0);
+    c.publish('f', { message: 'done', state: 'done' } as never, 0, 0);
+    const late = new Recorder();
+    c.subscribe('f', late, { since: undefined, epoch: undefined }, 0);
+    expect(live.frames[1]).toMatchObject({ data: 'done', state: 'done' });
+    expect(late.frames[1]).toMatchObject({ data: 'done', state: 'done', replay: true });
+  });
+
+  it('tells the adapter about local statuses with the numbers it gave them', () => {
+    const published: NumberedStatus[] = [];
+    const adapter: HubAdapter = { attach() {}, published: (s) => published.push(s), close() {}, newEpoch: () => 'shared' };
+    const c = core(adapter);
+    c.publish('p', { message: 'x', level: 'info' }, 0, 0);
+    c.publish('p', { message: 'y' }, 0, 0);
+    expect(published.map((s) => [s.epoch, s.seq, s.frame.data, s.origin])).toEqual([
+      ['shared', 1, 'x', undefined],
+      ['shared', 2, 'y', undefined],
+    ]);
+    expect(published[0]!.frame).toMatchObject({ level: 'info' });
+  });
+
+  it('adopts remote numbers, drops duplicates, and numbers local statuses after the highest seen', () => {
+    const adapter = new InMemoryAdapter();
+    const seen: NumberedStatus[] = [];
+    const c = core(adapter, seen);
+    expect(adapter.deliver(remote('r', 'E1', 5, 'five', { agent: 'remote', state: 'x' }))).toBe(0);
+    expect(adapter.deliver(remote('r', 'E1', 5, 'five again'))).toBe(0);
+    expect(adapter.deliver(remote('r', 'E1', 4, 'late'))).toBe(0);
+    c.publish('r', { message: 'local' }, 0, 0);
+    const s = new Recorder();
+    c.subscribe('r', s, { since: 4, epoch: 'E1' }, 0);
+    expect(s.frames[0]).toMatchObject({ type: 'hello', epoch: 'E1', seq: 6 });
+    expect(s.frames.slice(1)).toEqual([
+      expect.objectContaining({ data: 'five', seq: 5, agent: 'remote', state: 'x', replay: true }),
+      expect.objectContaining({ data: 'local', seq: 6, replay: true }),
+    ]);
+    expect(seen.map((x) => [x.seq, x.origin])).toEqual([
+      [5, 'instance-b'],
+      [6, undefined],
+    ]);
+  });
+
+  it('switches a session to a new epoch: open subscribers get a hello and a reset gap first', () => {
+    const adapter = new InMemoryAdapter();
+    const c = core(adapter);
+    const s = new Recorder();
+    c.subscribe('e', s, { since: undefined, epoch: undefined }, 0);
+    c.publish('e', { message: 'old' }, 0, 0);
+    expect(adapter.deliver(remote('e', 'E2', 3, 'new'))).toBe(1);
+    expect(s.types).toEqual(['hello', 'status', 'hello', 'gap', 'status']);
+    expect(s.frames[2]).toMatchObject({ epoch: 'E2', seq: 2 });
+    expect(s.frames[3]).toEqual({ type: 'gap', from: 1, to: 2, reason: 'reset' });
+    expect(s.ids[4]).toBe('E2:3');
+  });
+
+  it('resumes across skipped numbers without replaying what the client has', () => {
+    const adapter = new InMemoryAdapter();
+    const c = core(adapter);
+    adapter.deliver(remote('j', 'E', 1, 'a'));
+    adapter.deliver(remote('j', 'E', 4, 'b'));
+    adapter.deliver(remote('j', 'E', 9, 'c'));
+    const s = new Recorder();
+    c.subscribe('j', s, { since: 4, epoch: 'E' }, 0);
+    expect(s.frames.slice(1).map((f) => f.data)).toEqual(['c']);
+  });
+});

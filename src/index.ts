@@ -132,4 +132,6 @@ export type { PubSubEnvConfig } from './events/read-pubsub-env.js';
 
 // Scale-out: many instances as one hub
 export { PubSubStatusRelay } from './relay/pubsub-status-relay.js';
-export type { PubSubStatusRelayOptions, RelayHub, RelayStats } from './relay/pubsub-status-relay.js';
+export type { PubSubStatusRelayOptions, RelayHub } from './relay/pubsub-status-relay.js';
+export { PubSubAdapter } from './hub/adapters/pubsub-adapter.js';
+export type { PubSubAdapterOptions, RelayStats } from './hub/adapters/pubsub-adapter.js';

@@ -108,10 +108,9 @@ export class SessionCore implements AdapterHost {
 
   /**
    * A status accepted by this process: numbered here (after the highest seq seen), stored,
-   * fanned out, then told to the adapter. `origin` marks a status relayed by the legacy
-   * `deliverRelayed` path (renumbered here, not published). Returns the connections written.
+   * fanned out, then told to the adapter. Returns the connections written.
    */
-  publish(sessionId: string, update: StatusUpdate, at: number, now: number, origin?: string): number {
+  publish(sessionId: string, update: StatusUpdate, at: number, now: number): number {
     if (this.#closed) return 0;
     const history = this.#historyFor(sessionId, now);
     const { message, ...details } = update;
@@ -121,15 +120,13 @@ export class SessionCore implements AdapterHost {
       frame = { type: 'status', data: message, seq, ts: this.#isoTime(at), ...details };
       return JSON.stringify(frame);
     }, now);
-    const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin };
+    const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin: undefined };
     const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
-    if (origin === undefined) {
-      try {
-        this.#options.adapter.published(status);
-      } catch (error) {
-        this.#options.logger().error('The hub adapter threw in `published`; the status stays delivered here.', error);
-      }
+    try {
+      this.#options.adapter.published(status);
+    } catch (error) {
+      this.#options.logger().error('The hub adapter threw in `published`; the status stays delivered here.', error);
     }
     this.#options.onStatus(status);
     return written;

@@ -52,6 +52,8 @@ export class SessionCore implements AdapterHost {
   readonly #histories = new Map<string, StatusHistory>();
   /** The epoch told to the subscribers of a session that has no history yet. */
   readonly #announced = new Map<string, string>();
+  /** Subscribers that resumed ahead of this instance: statuses up to this seq are theirs already. */
+  readonly #after = new Map<Subscriber, number>();
   #statusesSent = 0;
   #duplicates = 0;
   #coalescedFromGone = 0;
@@ -89,6 +91,7 @@ export class SessionCore implements AdapterHost {
       const gap: GapFrame = { type: 'gap', ...plan.gap };
       subscriber.write(new OutboundFrame(JSON.stringify(gap), undefined), undefined);
     }
+    if (plan.after !== undefined) this.#after.set(subscriber, plan.after);
     for (const entry of plan.entries) {
       const replay = new OutboundFrame(`${entry.json.slice(0, -1)},"replay":true}`, formatEventId(epoch, entry.seq));
       subscriber.write(replay, STATUS_COALESCE_KEY);
@@ -98,6 +101,7 @@ export class SessionCore implements AdapterHost {
   /** Removes a subscriber; returns its session, if it had one. */
   unsubscribe(subscriber: Subscriber, now: number): string | undefined {
     const sessionId = this.#registry.remove(subscriber);
+    this.#after.delete(subscriber);
     if (sessionId === undefined) return undefined;
     this.#coalescedFromGone += subscriber.coalesced;
     if (this.#registry.countOf(sessionId) === 0) this.#announced.delete(sessionId);
@@ -121,7 +125,7 @@ export class SessionCore implements AdapterHost {
       return JSON.stringify(frame);
     }, now);
     const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin: undefined };
-    const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY);
+    const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY, entry.seq);
     this.#statusesSent += 1;
     try {
       this.#options.adapter.published(status);
@@ -154,12 +158,13 @@ export class SessionCore implements AdapterHost {
       return 0;
     }
     if (switched) {
+      for (const subscriber of this.#registry.socketsOf(sessionId)) this.#after.delete(subscriber);
       // Open connections were told another epoch: greet them again, and say what they miss.
       const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
       this.#fanOut(sessionId, JSON.stringify(hello), formatEventId(epoch, seq - 1), undefined);
       if (seq > 1) this.#fanOut(sessionId, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, undefined);
     }
-    const written = this.#fanOut(sessionId, json, formatEventId(epoch, seq), STATUS_COALESCE_KEY);
+    const written = this.#fanOut(sessionId, json, formatEventId(epoch, seq), STATUS_COALESCE_KEY, seq);
     this.#statusesSent += 1;
     this.#options.onStatus({ sessionId, epoch, seq, frame, origin: status.origin });
     return written;
@@ -171,12 +176,19 @@ export class SessionCore implements AdapterHost {
     return this.#fanOut(sessionId, json, undefined, coalesceKey);
   }
 
-  #fanOut(sessionId: string, json: string, eventId: string | undefined, coalesceKey: string | undefined): number {
+  #fanOut(sessionId: string, json: string, eventId: string | undefined, coalesceKey: string | undefined, seq?: number): number {
     const subscribers = this.#registry.socketsOf(sessionId);
     if (subscribers.size === 0) return 0;
     const frame = new OutboundFrame(json, eventId, subscribers.size);
     let written = 0;
     for (const subscriber of subscribers) {
+      if (seq !== undefined && this.#after.size > 0) {
+        const after = this.#after.get(subscriber);
+        if (after !== undefined) {
+          if (seq <= after) continue;
+          this.#after.delete(subscriber);
+        }
+      }
       if (subscriber.write(frame, coalesceKey) !== 'dropped') written += 1;
     }
     return written;
@@ -219,6 +231,7 @@ export class SessionCore implements AdapterHost {
     this.#closed = true;
     this.#histories.clear();
     this.#announced.clear();
+    this.#after.clear();
   }
 
   #limits() {

@@ -20,6 +20,8 @@ import { SessionRegistry } from './session-registry.js';
 import { StatusHistory } from './status-history.js';
 import type { ResumePlan } from './status-history.js';
 
+const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** One connection of a session, as the core sees it (a WebSocket, an SSE stream, …). */
 export interface Subscriber {
   /** Writes one frame; `coalesceKey` lets a slow connection replace it by a newer one with the same key. */
@@ -52,6 +54,8 @@ export class SessionCore implements AdapterHost {
   readonly #histories = new Map<string, StatusHistory>();
   /** The epoch told to the subscribers of a session that has no history yet. */
   readonly #announced = new Map<string, string>();
+  /** For such a session, the highest seq a resuming subscriber said it saw in that epoch. */
+  readonly #announcedBase = new Map<string, number>();
   /** Subscribers that resumed ahead of this instance: statuses up to this seq are theirs already. */
   readonly #after = new Map<Subscriber, number>();
   #statusesSent = 0;
@@ -78,13 +82,28 @@ export class SessionCore implements AdapterHost {
     if (history) {
       epoch = history.epoch;
       plan = history.resume(resume.since, resume.epoch, now);
+    } else if (
+      this.#options.adapter.newEpoch !== undefined &&
+      resume.since !== undefined &&
+      resume.epoch !== undefined &&
+      EPOCH.test(resume.epoch) &&
+      (this.#announced.get(sessionId) ?? resume.epoch) === resume.epoch
+    ) {
+      // Instances share numbering (the adapter names epochs) and the client was in a history of
+      // this session this instance has not seen yet, another instance's: take it up (same
+      // epoch, numbering after the client's seq, nothing sent again that it has). Without a
+      // shared numbering this can only be a history lost in a restart: a reset, below.
+      epoch = resume.epoch;
+      this.#announced.set(sessionId, epoch);
+      this.#announcedBase.set(sessionId, Math.max(this.#announcedBase.get(sessionId) ?? 0, resume.since));
+      plan = { entries: [], after: resume.since };
     } else {
       epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
       this.#announced.set(sessionId, epoch);
-      // Nothing to replay; a client that names a position was in a history this hub no longer has.
+      // Nothing to replay; a client that names a position in another epoch: a reset.
       plan = resume.since === undefined ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
     }
-    const lastSeq = history?.lastSeq ?? 0;
+    const lastSeq = history?.lastSeq ?? this.#announcedBase.get(sessionId) ?? 0;
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
     subscriber.write(new OutboundFrame(JSON.stringify(hello), formatEventId(epoch, lastSeq)), undefined);
     if (plan.gap) {
@@ -104,7 +123,10 @@ export class SessionCore implements AdapterHost {
     this.#after.delete(subscriber);
     if (sessionId === undefined) return undefined;
     this.#coalescedFromGone += subscriber.coalesced;
-    if (this.#registry.countOf(sessionId) === 0) this.#announced.delete(sessionId);
+    if (this.#registry.countOf(sessionId) === 0) {
+      this.#announced.delete(sessionId);
+      this.#announcedBase.delete(sessionId);
+    }
     const history = this.#histories.get(sessionId);
     if (history) history.lastActivity = now;
     return sessionId;
@@ -148,6 +170,7 @@ export class SessionCore implements AdapterHost {
       history = new StatusHistory(epoch, this.#limits(), now);
       this.#histories.set(sessionId, history);
       this.#announced.delete(sessionId);
+      this.#announcedBase.delete(sessionId);
     }
     const { replay: _replay, ...fields } = status.frame as StatusFrame;
     const frame = { ...fields, type: 'status', seq } as StatusFrame;
@@ -231,6 +254,7 @@ export class SessionCore implements AdapterHost {
     this.#closed = true;
     this.#histories.clear();
     this.#announced.clear();
+    this.#announcedBase.clear();
     this.#after.clear();
   }
 
@@ -257,8 +281,10 @@ export class SessionCore implements AdapterHost {
     if (!history) {
       // The epoch its subscribers were already told, if any; else a new one.
       const epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
+      const base = this.#announcedBase.get(sessionId) ?? 0;
       this.#announced.delete(sessionId);
-      history = new StatusHistory(epoch, this.#limits(), now);
+      this.#announcedBase.delete(sessionId);
+      history = new StatusHistory(epoch, this.#limits(), now, base);
       this.#histories.set(sessionId, history);
     }
     return history;

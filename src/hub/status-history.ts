@@ -36,10 +36,12 @@ export class StatusHistory {
   /** Last time a status was added (or a connection of the session left); drives eviction. */
   lastActivity: number;
 
-  constructor(epoch: string, limits: HistoryLimits, now: number) {
+  /** `base`: numbering starts after it (a history whose earlier part was issued elsewhere). */
+  constructor(epoch: string, limits: HistoryLimits, now: number, base = 0) {
     this.epoch = epoch;
     this.#limits = limits;
     this.lastActivity = now;
+    this.#lastSeq = base;
   }
 
   get lastSeq(): number {

@@ -155,4 +155,24 @@ describe('SessionCore', () => {
       [6, 'f'],
     ]);
   });
+
+  it('with an adapter that shares numbering, takes up a client resuming in an epoch it has no history of yet', () => {
+    const adapter = new InMemoryAdapter();
+    (adapter as HubAdapter).newEpoch = () => 'MINE';
+    const c = core(adapter);
+    const s = new Recorder();
+    c.subscribe('t', s, { since: 3, epoch: 'THEIRS' }, 0);
+    expect(s.frames).toEqual([expect.objectContaining({ type: 'hello', epoch: 'THEIRS', seq: 3 })]);
+    for (const seq of [1, 2, 3, 4]) adapter.deliver(remote('t', 'THEIRS', seq, `r${seq}`));
+    c.publish('t', { message: 'local' }, 0, 0);
+    expect(s.frames.slice(1).map((f) => [f.seq, f.data])).toEqual([
+      [4, 'r4'],
+      [5, 'local'],
+    ]);
+    // Without a shared numbering the same request is a history lost in a restart: a reset.
+    const alone = core();
+    const t = new Recorder();
+    alone.subscribe('t', t, { since: 3, epoch: 'THEIRS' }, 0);
+    expect(t.types).toEqual(['hello', 'gap']);
+  });
 });

@@ -7,7 +7,8 @@ import { alsOverheadCase } from './als-overhead.js';
 import { fanOutCase } from './fan-out.js';
 import { idleMemoryCase } from './idle-memory.js';
 import { pubsubCase } from './pubsub.js';
+import { relayCase } from './relay.js';
 import { throughputCase } from './throughput.js';
 import { toolLatencyCase } from './tool-latency.js';
 
-export const BENCH_CASES: readonly BenchCase[] = [throughputCase, fanOutCase, toolLatencyCase, alsOverheadCase, idleMemoryCase, pubsubCase];
+export const BENCH_CASES: readonly BenchCase[] = [throughputCase, fanOutCase, toolLatencyCase, alsOverheadCase, idleMemoryCase, pubsubCase, relayCase];

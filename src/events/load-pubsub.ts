@@ -13,6 +13,8 @@ export interface PubSubClient {
 }
 interface PubSubModule {
   PubSub: new (options?: Record<string, unknown>) => PubSubClient;
+  /** The package's `Duration` (subscriber stream options take one). */
+  Duration?: { from(value: { milliseconds: number }): unknown };
 }
 
 export const PUBSUB_PACKAGE = '@google-cloud/pubsub';
@@ -55,7 +57,7 @@ export async function loadPubSub(): Promise<PubSubModule> {
   if (typeof PubSub !== 'function') {
     throw new StatusMessengerError('ERR_PUBSUB_NOT_INSTALLED', `${PUBSUB_PACKAGE} did not export a PubSub class`);
   }
-  return { PubSub };
+  return { PubSub, Duration: mod.Duration ?? mod.default?.Duration };
 }
 
 /** Codes the client library retries a publish on (its own list for Publish). */

@@ -246,7 +246,11 @@ describeIfEmulator('Scale-out over Pub/Sub: one numbering across instances (real
     const openedAt = Date.now();
     const stats = (await streaming) as { relay: { publisher: { peakBuffered: number; overflowed: number; failed: number } } };
     await local.waitForCount(5 + COUNT);
-    await remote.waitForCount(5 + COUNT, 90_000);
+    await remote.waitForCount(5 + COUNT, 90_000).catch(async (error: unknown) => {
+      // Say where it stuck: A's publisher, or C's subscription.
+      const stats = await Promise.all([a, c].map((i) => fetch(`http://127.0.0.1:${i.port}/stats`).then((r) => r.json())));
+      throw new Error(`${(error as Error).message}; relay stats A, C: ${JSON.stringify(stats.map((x) => (x as { relay: unknown }).relay))}`);
+    });
     const caughtUpMs = Date.now() - openedAt;
     await sleep(300);
     const expected = [...range('up', 0, 5), ...range('down', 0, COUNT)];

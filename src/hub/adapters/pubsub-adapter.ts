@@ -23,7 +23,7 @@ import type { Logger } from '../../logger.js';
 import { defineOptions, opt, parseOptions } from '../../options.js';
 import { adminCall, ADMIN_TIMEOUT_MS } from '../../events/event-topic.js';
 import type { EventTopic } from '../../events/event-topic.js';
-import { createClient, topicOptions } from '../../events/load-pubsub.js';
+import { createClient, loadPubSub, topicOptions } from '../../events/load-pubsub.js';
 import type { PubSubPublisherStats } from '../../events/publish-outcome.js';
 import { PubSubEventPublisher } from '../../events/pubsub-event-publisher.js';
 import type { AdapterHost, HubAdapter, NumberedStatus } from './hub-adapter.js';
@@ -198,10 +198,13 @@ export class PubSubAdapter implements HubAdapter {
         );
       },
     );
+    // The subscriber reopens its stream after a failure with a backoff growing to 60 s, so after
+    // an outage of half a minute statuses would trickle in a minute late: cap it at 2 s.
+    const { Duration } = await loadPubSub();
+    const streaming = Duration ? { streamingOptions: { retryMaxBackoff: Duration.from({ milliseconds: 2000 }) } } : {};
     const flowControl = { maxMessages: 1000 };
-    let subscription: Subscription;
     try {
-      [subscription] = await adminCall(
+      await adminCall(
         `the creation of subscription ${this.#subscriptionName}`,
         () =>
           topic.createSubscription(this.#subscriptionName, {
@@ -209,7 +212,6 @@ export class PubSubAdapter implements HubAdapter {
             ackDeadlineSeconds: 10,
             messageRetentionDuration: { seconds: o.retentionSeconds },
             expirationPolicy: { ttl: { seconds: o.subscriptionTtlSeconds } },
-            flowControl,
             gaxOpts,
           }),
         deadline,
@@ -218,8 +220,8 @@ export class PubSubAdapter implements HubAdapter {
       // 6 = ALREADY_EXISTS: this instance id ran before (a restart after a crash). Take the
       // subscription back; what it kept since is delivered now.
       if ((error as { grpcCode?: number }).grpcCode !== 6) throw error;
-      subscription = topic.subscription(this.#subscriptionName, { flowControl });
     }
+    const subscription = topic.subscription(this.#subscriptionName, { flowControl, ...streaming });
     this.#subscription = subscription;
     subscription.on('message', (message) => this.#onMessage(message));
     subscription.on('error', (error) => this.#logger.warn('The status relay subscription reported an error; it keeps retrying.', error));

@@ -142,12 +142,14 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** The known key within edit distance 2 (or a case-insensitive match), if any. */
+/** The known key within edit distance 2 (or a case-insensitive match, or one it is a prefix of), if any. */
 function closest(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key.toLowerCase(), candidate.toLowerCase());
+    // A known key that starts with the given one (`retention` → `retentionSeconds`) is close too.
+    const prefix = key.length >= 4 && candidate.toLowerCase().startsWith(key.toLowerCase());
+    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : prefix ? 2 : distance(key.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -48,6 +48,7 @@ export const PUBLISH_EVENT_OPTION_SHAPE = {
   timestamp: z.unknown().optional(),
 };
 const publishOptionsSpec = defineOptions('publisher.publish(data, type, options)', PUBLISH_EVENT_OPTION_SHAPE);
+const PUBLISH_OPTION_KEYS = new Set(Object.keys(PUBLISH_EVENT_OPTION_SHAPE));
 
 /** After a topic was found missing, publishes fail fast this long before it is checked again. */
 export const TOPIC_RECHECK_MS = 30_000;
@@ -117,7 +118,10 @@ export class PubSubEventPublisher {
     if (this.#closing) return this.#reject(undefined, new StatusMessengerError('ERR_PUBSUB_CLOSED', 'The PubSubEventPublisher is closed'));
     let held: HeldEvent;
     try {
-      parseOptions(publishOptionsSpec, options);
+      // The hot path checks keys only; the schema runs to word the error (and check `ids`).
+      if (typeof options !== 'object' || options === null || options.ids !== undefined || Object.keys(options).some((k) => !PUBLISH_OPTION_KEYS.has(k))) {
+        parseOptions(publishOptionsSpec, options);
+      }
       const { websocketSessionId, ids } = resolveEventIds(options);
       const event = createAgentEvent(eventData, eventType, { websocketSessionId, ids, eventId: options.eventId, timestamp: options.timestamp });
       const encoded = encodeAgentEvent(event, { ordering: this.#o.messageOrdering, maxBytes: this.#o.maxEventBytes });

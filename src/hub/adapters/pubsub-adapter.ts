@@ -12,8 +12,9 @@
  * - a seq already taken in the session's epoch by another producer's status, or an older
  *   epoch (two instances producing for one session at once): renumbered after the highest
  *   seq known here, never dropped (`stats().renumbered`).
- * Redeliveries are skipped per producer life (`origin` + `life`), so a restart with the same
- * `instanceId` is a new producer, not a stale one.
+ * Each producer life's statuses of a session are applied in the producer's order (a late one is
+ * waited for, up to 15 s) and redeliveries are skipped, per producer life (`origin` + `life`), so
+ * a restart with the same `instanceId` is a new producer, not a stale one.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -27,7 +28,8 @@ import { createClient, loadPubSub, topicOptions } from '../../events/load-pubsub
 import type { PubSubPublisherStats } from '../../events/publish-outcome.js';
 import { PubSubEventPublisher } from '../../events/pubsub-event-publisher.js';
 import type { AdapterHost, HubAdapter, NumberedStatus } from './hub-adapter.js';
-import { parseRelayMessage, RELAY_EVENT_TYPE, RelayDeduper } from './relay-message.js';
+import { parseRelayMessage, RELAY_EVENT_TYPE, RelayOrderer } from './relay-message.js';
+import type { RelayMessage } from './relay-message.js';
 
 export interface PubSubAdapterOptions {
   /** The relay topic: one per deployment, shared by all instances (not the agent-events topic). */
@@ -128,8 +130,10 @@ interface RelayClient {
   close(): Promise<void>;
 }
 
-/** Idle per-session bookkeeping (dedupe marks, highest numbers) is forgotten after this. */
+/** Idle per-session bookkeeping (order marks, highest numbers) is forgotten after this. */
 const FORGET_AFTER_MS = 30 * 60_000;
+/** How long a relayed status waits for an earlier one of its producer that is late (redelivery after an outage). */
+const HOLD_MS = 15_000;
 
 export class PubSubAdapter implements HubAdapter {
   readonly instanceId: string;
@@ -137,7 +141,9 @@ export class PubSubAdapter implements HubAdapter {
   readonly #subscriptionName: string;
   /** Drawn at each construction: a restarted process with the same instanceId is a new producer. */
   readonly #life = randomBytes(6).toString('base64url');
-  readonly #dedupe = new RelayDeduper(FORGET_AFTER_MS);
+  readonly #orderer = new RelayOrderer(HOLD_MS, FORGET_AFTER_MS, (message) => this.#apply(message));
+  /** Per session, the `n` of the last status this life published for it. */
+  readonly #lastPublished = new Map<string, { n: number; at: number }>();
   /** The highest numbers known here per session, from both paths. */
   readonly #high = new Map<string, { epoch: string; seq: number; at: number }>();
   #host: AdapterHost | undefined;
@@ -248,7 +254,10 @@ export class PubSubAdapter implements HubAdapter {
     const publisher = this.#publisher;
     if (!publisher) return; // not started (or closed): local delivery only
     this.#counts.relayedOut += 1;
-    const data = { origin: this.instanceId, life: this.#life, n: ++this.#counter, epoch: status.epoch, seq: status.seq, frame: status.frame };
+    const n = ++this.#counter;
+    const prev = this.#lastPublished.get(status.sessionId)?.n ?? 0;
+    this.#lastPublished.set(status.sessionId, { n, at: Date.now() });
+    const data = { origin: this.instanceId, life: this.#life, n, prev, epoch: status.epoch, seq: status.seq, frame: status.frame };
     // Not awaited: local delivery already happened; publish() never rejects.
     void publisher.publish(data, RELAY_EVENT_TYPE, { websocketSessionId: status.sessionId, timestamp: status.frame.ts });
   }
@@ -278,11 +287,11 @@ export class PubSubAdapter implements HubAdapter {
       this.#counts.own += 1;
       return;
     }
-    const now = Date.now();
-    if (!this.#dedupe.isNew(relayed, now)) {
-      this.#counts.duplicates += 1;
-      return;
-    }
+    if (this.#orderer.offer(relayed, Date.now()) === 'duplicate') this.#counts.duplicates += 1;
+  }
+
+  /** A relayed status, in its producer's order: numbered by the rules above, then delivered. */
+  #apply(relayed: RelayMessage): void {
     const { sessionId } = relayed;
     let { epoch, seq } = relayed;
     const known = this.#high.get(sessionId);
@@ -305,12 +314,14 @@ export class PubSubAdapter implements HubAdapter {
   }
 
   #forgetIdle(now: number): void {
-    this.#dedupe.sweep(now);
+    this.#orderer.sweep(now);
+    for (const [sessionId, entry] of this.#lastPublished) if (now - entry.at > FORGET_AFTER_MS) this.#lastPublished.delete(sessionId);
     for (const [sessionId, entry] of this.#high) if (now - entry.at > FORGET_AFTER_MS) this.#high.delete(sessionId);
   }
 
   async #teardown(): Promise<void> {
     clearInterval(this.#sweep);
+    this.#orderer.clear();
     // Flush first: the other instances get what this one accepted last.
     const publisher = this.#publisher;
     this.#publisher = undefined;

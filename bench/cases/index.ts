@@ -8,7 +8,17 @@ import { fanOutCase } from './fan-out.js';
 import { idleMemoryCase } from './idle-memory.js';
 import { pubsubCase } from './pubsub.js';
 import { relayCase } from './relay.js';
+import { sseCase } from './sse.js';
 import { throughputCase } from './throughput.js';
 import { toolLatencyCase } from './tool-latency.js';
 
-export const BENCH_CASES: readonly BenchCase[] = [throughputCase, fanOutCase, toolLatencyCase, alsOverheadCase, idleMemoryCase, pubsubCase, relayCase];
+export const BENCH_CASES: readonly BenchCase[] = [
+  throughputCase,
+  fanOutCase,
+  sseCase,
+  toolLatencyCase,
+  alsOverheadCase,
+  idleMemoryCase,
+  pubsubCase,
+  relayCase,
+];

@@ -1,8 +1,10 @@
 /**
- * Case 1: statuses to one socket, until the client has received them all. Raw `ws` sending a
- * prebuilt frame is the physical limit; a hand-rolled server that builds and serialises each
- * frame is shown for scale; ours is `addStatusMessage` inside a `withStatusSession` binding
- * (binding → hub → socket); Socket.IO is a room emit. Clients live in a child process.
+ * Case 1: statuses to one socket, until the client has received them all. The limit is raw `ws`
+ * sending a prebuilt frame with the TCP socket corked until the next microtask (one write per
+ * burst, as the hub does). The same loop uncorked (one write per frame) and a hand-rolled
+ * server that builds and serialises each frame are shown for scale; ours is `addStatusMessage`
+ * inside a `withStatusSession` binding (binding → hub → socket); Socket.IO is a room emit.
+ * Clients live in a child process.
  */
 import { addStatusMessage, withStatusSession } from '../../src/index.js';
 import { formatRatio } from '../report/format.js';
@@ -10,7 +12,7 @@ import { startHubHost } from '../support/hub-host.js';
 import { interleave } from '../support/interleave.js';
 import { pump } from '../support/pump.js';
 import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
-import { startRawWsHost } from '../support/raw-ws-host.js';
+import { corkedSender, startRawWsHost } from '../support/raw-ws-host.js';
 import { RemoteClients } from '../support/remote-clients.js';
 import { startSocketIoHost } from '../support/socket-io-host.js';
 import { buildFrame, PREBUILT_FRAME, STATUS_TEXT, statusFrame } from '../support/status-payload.js';
@@ -38,11 +40,13 @@ export const throughputCase: BenchCase = {
       if (!bound) throw new Error('addStatusMessage reached no socket: the binding or the hub is broken');
       await hubCounter.until(1);
 
+      const sendCorked = corkedSender();
       const samples = await interleave({
         rounds,
         warmup: 1,
         log: (line) => process.stderr.write(`  throughput: ${line}\n`),
         variants: {
+          rawCorked: () => pump({ total, counter: rawCounter, send: () => sendCorked(rawSocket, PREBUILT_FRAME) }),
           raw: () => pump({ total, counter: rawCounter, send: () => rawSocket.send(PREBUILT_FRAME) }),
           handRolled: () => pump({ total, counter: rawCounter, send: (i) => rawSocket.send(buildFrame(i)) }),
           ours: () =>
@@ -54,31 +58,34 @@ export const throughputCase: BenchCase = {
         },
       });
       const rates = {
+        rawCorked: toRates(samples.rawCorked, total),
         raw: toRates(samples.raw, total),
         handRolled: toRates(samples.handRolled, total),
         ours: toRates(samples.ours, total),
         socketIo: toRates(samples.socketIo, total),
       };
-      const vsRaw = pairedRatio(rates.ours.cpu, rates.raw.cpu);
+      const vsRaw = pairedRatio(rates.ours.cpu, rates.rawCorked.cpu);
       const vsSocketIo = pairedRatio(rates.ours.cpu, rates.socketIo.cpu);
-      const baseline = { name: 'raw ws', rates: rates.raw };
+      const baseline = { name: 'corked raw ws', rates: rates.rawCorked };
       const { coalesced } = ours.hub.stats();
       return {
         rows: [
-          rateRow('raw ws: send a prebuilt frame (physical limit)', rates.raw, baseline),
+          rateRow('raw ws: prebuilt frame, corked per burst (the limit)', rates.rawCorked, baseline),
+          rateRow('raw ws: prebuilt frame, one write per frame (uncorked loop)', rates.raw, baseline),
           rateRow('raw ws: build + JSON.stringify each frame (hand-rolled)', rates.handRolled, baseline),
           rateRow('ours: addStatusMessage (binding → hub → socket)', rates.ours, baseline),
           rateRow('Socket.IO 4: io.to(room).emit', rates.socketIo, baseline),
         ],
         targets: [
-          { name: 'throughput: ours ≥ 0.9× raw ws', measured: formatRatio(vsRaw), actual: vsRaw, met: vsRaw >= 0.9 },
+          { name: 'throughput: ours ≥ 0.95× corked raw ws', measured: formatRatio(vsRaw), actual: vsRaw, met: vsRaw >= 0.95 },
           { name: 'throughput: ours ≥ 2× Socket.IO', measured: formatRatio(vsSocketIo), actual: vsSocketIo, met: vsSocketIo >= 2 },
         ],
         chart: [
-          { label: 'throughput: ours ÷ raw ws', ratio: vsRaw, target: 0.9 },
+          { label: 'throughput: ours ÷ corked raw ws', ratio: vsRaw, target: 0.95 },
           { label: 'throughput: ours ÷ Socket.IO', ratio: vsSocketIo, target: 2 },
         ],
         notes: [
+          'The corked raw ws sender is the limit: it does what the hub does to the socket (cork until the next microtask, one write per burst) and nothing else. The uncorked loop pays one write per frame, so a batching server "beats" it; it is not a limit.',
           `${total.toLocaleString('en-US')} statuses per round (${PREBUILT_FRAME.length}-character frames), at most 1,000 in flight, ${rounds} rounds after a warm-up, variants in rotating order.`,
           'msg/CPU-s = statuses the client received ÷ CPU seconds the server process used (clients run in a child process); ratios are medians of per-round ratios. Wall-clock rates are shown beside them: on a shared machine other tenants stretch wall time, not our CPU time.',
           ...(coalesced > 0 ? [`warning: the hub coalesced ${coalesced} statuses (a socket was slow), so ours is flattered`] : []),

@@ -8,6 +8,8 @@ export interface HubHost {
   hub: StatusHub;
   port: number;
   url(sessionId: string): string;
+  /** The same session over SSE (the hub serves it on the WebSocket path). */
+  sseUrl(sessionId: string): string;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startHubHost(options: StatusHubOptions = {}): Promise<HubH
     hub,
     port,
     url: (sessionId) => `ws://127.0.0.1:${port}/ws/${sessionId}`,
+    sseUrl: (sessionId) => `http://127.0.0.1:${port}/ws/${sessionId}`,
     async close() {
       await hub.close();
       await closeServer(server);

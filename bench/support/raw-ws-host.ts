@@ -4,6 +4,7 @@
  * validation, numbering, replay, backpressure or heartbeat.
  */
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { closeServer, listen } from './listen.js';
@@ -15,6 +16,28 @@ export interface RawWsHost {
   /** Open sockets. */
   socketCount(): number;
   close(): Promise<void>;
+}
+
+/**
+ * Sends like `ws.send`, but corks the TCP socket until the next microtask, so a burst of frames
+ * leaves in one write (one system call), as the hub does. This is the honest limit for a server
+ * that writes each status as it comes; an uncorked loop pays one write per frame.
+ */
+export function corkedSender(): (ws: WebSocket, data: string) => void {
+  const corked = new Set<Duplex>();
+  const uncorkAll = (): void => {
+    for (const socket of corked) socket.uncork();
+    corked.clear();
+  };
+  return (ws, data) => {
+    const socket = (ws as unknown as { _socket: Duplex })._socket;
+    if (!corked.has(socket)) {
+      socket.cork();
+      corked.add(socket);
+      if (corked.size === 1) queueMicrotask(uncorkAll);
+    }
+    ws.send(data);
+  };
 }
 
 export async function startRawWsHost(): Promise<RawWsHost> {

@@ -31,6 +31,13 @@ export class RemoteClients {
     return counter;
   }
 
+  /** Opens one SSE stream (`Accept: text/event-stream`) per URL; status events count into the counter. */
+  async openSse(key: string, urls: readonly string[]): Promise<Counter> {
+    const counter = this.#register(key);
+    await this.#worker.request({ type: 'open-sse', key, urls: [...urls] }, 'opened', 300_000);
+    return counter;
+  }
+
   /** Opens one Socket.IO client joined to `room`. */
   async openSocketIo(key: string, url: string, room: string): Promise<Counter> {
     const counter = this.#register(key);

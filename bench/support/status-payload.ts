@@ -18,7 +18,7 @@ export function statusFrame(seq: number): BenchStatusFrame {
   return { type: 'status', data: STATUS_TEXT, seq, ts: TS };
 }
 
-/** One serialised frame the size of the hub's (a six-digit seq): the raw-ws physical limit sends this. */
+/** One serialised frame the size of the hub's (a six-digit seq): the raw baselines send this. */
 export const PREBUILT_FRAME = JSON.stringify(statusFrame(100_000));
 
 /** What a hand-rolled server does per message: build the frame and serialise it. */

@@ -1,7 +1,9 @@
 /**
- * Bench worker: a server that holds idle sockets, alone in its process so its RSS is clean.
+ * Bench worker: a server that holds idle connections, alone in its process so its RSS is clean.
  * `raw` is a plain `ws` server keeping a session → sockets map; `hub` is a `StatusHub` with
- * its defaults (heartbeat, replay history, rate limiter per socket). Run with `--expose-gc`.
+ * its defaults (heartbeat, replay history, rate limiter per socket); `raw-sse` and `hub-sse`
+ * hold SSE streams instead (a raw `res.write` server, and the hub's SSE transport). Run with
+ * `--expose-gc`.
  *
  *   → { type: 'listening', port, baseline }   after start-up, GC'd
  *   ← { type: 'measure', sockets }            once the client says they are open
@@ -9,17 +11,24 @@
  */
 import { setDefaultLogger, silentLogger } from '../../src/index.js';
 import { startHubHost } from '../support/hub-host.js';
+import { startRawSseHost } from '../support/raw-sse-host.js';
 import { startRawWsHost } from '../support/raw-ws-host.js';
 import { post, serveRequests } from '../support/worker-port.js';
 
 const kind = process.argv[2];
-if (kind !== 'raw' && kind !== 'hub') throw new Error('usage: idle-server.ts <raw|hub>');
+if (kind !== 'raw' && kind !== 'hub' && kind !== 'raw-sse' && kind !== 'hub-sse') {
+  throw new Error('usage: idle-server.ts <raw|hub|raw-sse|hub-sse>');
+}
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run idle-server.ts with --expose-gc');
 setDefaultLogger(silentLogger);
 
-const host = kind === 'raw' ? await startRawWsHost() : await startHubHost();
-const openSockets = (): number => ('hub' in host ? host.hub.stats().sockets : host.socketCount());
+const host =
+  kind === 'raw' ? await startRawWsHost() : kind === 'raw-sse' ? await startRawSseHost() : await startHubHost();
+const openSockets = (): number => {
+  if ('hub' in host) return kind === 'hub-sse' ? host.hub.stats().sseStreams : host.hub.stats().sockets;
+  return 'socketCount' in host ? host.socketCount() : host.streamCount();
+};
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

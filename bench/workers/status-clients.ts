@@ -9,6 +9,7 @@
  * parent reads too: latencies across the two processes need no clock sync.
  */
 import { once } from 'node:events';
+import http from 'node:http';
 import { io as connect } from 'socket.io-client';
 import WebSocket from 'ws';
 import { isStatusFrame } from '../support/status-payload.js';
@@ -79,6 +80,38 @@ async function openWs(key: string, urls: string[], record: boolean): Promise<voi
   await Promise.all(Array.from({ length: Math.min(100, urls.length) }, opener));
 }
 
+// One status event per `data: {"type":"status"` line (the hub's and the raw writer's frames).
+const STATUS_LINE = 'data: {"type":"status"';
+
+async function openSse(key: string, urls: string[]): Promise<void> {
+  const requests: http.ClientRequest[] = [];
+  const group = newGroup(() => requests.forEach((request) => request.destroy()));
+  groups.set(key, group);
+  let next = 0;
+  const opener = async (): Promise<void> => {
+    while (next < urls.length) {
+      const url = urls[next++]!;
+      await new Promise<void>((resolve, reject) => {
+        const request = http.get(url, { headers: { Accept: 'text/event-stream' }, agent: false }, (res) => {
+          res.setEncoding('utf8');
+          let rest = '';
+          // Decode and split into lines, as a browser's EventSource does; count status events.
+          res.on('data', (chunk: string) => {
+            const lines = (rest + chunk).split('\n');
+            rest = lines.pop()!;
+            for (const line of lines) if (line.startsWith(STATUS_LINE)) hit(key, group);
+          });
+          res.on('error', () => {});
+          resolve();
+        });
+        request.on('error', reject);
+        requests.push(request);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(100, urls.length) }, opener));
+}
+
 async function openSocketIo(key: string, url: string, room: string): Promise<void> {
   const client = connect(url, { transports: ['websocket'], query: { room }, forceNew: true, reconnection: false });
   const group = newGroup(() => client.disconnect());
@@ -96,6 +129,9 @@ serveRequests(
     switch (message.type) {
       case 'open-ws':
         await openWs(key, message.urls as string[], message.record === true);
+        return { type: 'opened', key };
+      case 'open-sse':
+        await openSse(key, message.urls as string[]);
         return { type: 'opened', key };
       case 'open-socket-io':
         await openSocketIo(key, String(message.url), String(message.room));

@@ -160,7 +160,10 @@ const hubSpec = defineOptions('new StatusHub(options)', {
   sseRetryMs: opt.nonNegativeInt().optional(),
   adapter: z
     .custom<HubAdapter>(
-      (v) => typeof v === 'object' && v !== null && typeof (v as HubAdapter).published === 'function',
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['attach', 'published', 'close'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
       { message: 'a HubAdapter (an object with `attach`, `published` and `close`)' },
     )
     .optional(),

@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import { formatEventId, PROTOCOL_VERSION } from '../protocol.js';
 import type { GapFrame, HelloFrame, StatusFrame, StatusUpdate } from '../protocol.js';
 import type { AdapterHost, HubAdapter, NumberedStatus } from './adapters/hub-adapter.js';
+import { InMemoryAdapter } from './adapters/in-memory-adapter.js';
 import type { WriteResult } from './frame-writer.js';
 import { OutboundFrame } from './outbound-frame.js';
 import { SessionRegistry } from './session-registry.js';
@@ -40,10 +41,16 @@ export interface SessionCoreOptions {
   historySize: number;
   historyTtlMs: number;
   adapter: HubAdapter;
-  /** Called after every status the core accepted, local or remote (the hub's `status` event). */
-  onStatus(status: NumberedStatus): void;
+  /**
+   * Called after every status the core accepted, local or remote (the hub's `status` event),
+   * when `onStatus.wanted()` says someone listens.
+   */
+  onStatus: ((status: NumberedStatus) => void) & { wanted(): boolean };
   logger(): Logger;
 }
+
+// Fields of a status frame that the core sets itself; a status cannot override them.
+const RESERVED = new Set(['message', 'type', 'data', 'seq', 'ts', 'replay']);
 
 /** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
 export const STATUS_COALESCE_KEY = 'status';
@@ -100,8 +107,10 @@ export class SessionCore implements AdapterHost {
     } else {
       epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
       this.#announced.set(sessionId, epoch);
-      // Nothing to replay; a client that names a position in another epoch: a reset.
-      plan = resume.since === undefined ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
+      // Nothing to replay. A client that names a position elsewhere than "nothing yet, in this
+      // epoch" was in a history this hub no longer has.
+      const known = resume.since === undefined || (resume.epoch === epoch && resume.since === 0);
+      plan = known ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
     }
     const lastSeq = history?.lastSeq ?? this.#announcedBase.get(sessionId) ?? 0;
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
@@ -139,22 +148,34 @@ export class SessionCore implements AdapterHost {
   publish(sessionId: string, update: StatusUpdate, at: number, now: number): number {
     if (this.#closed) return 0;
     const history = this.#historyFor(sessionId, now);
-    const { message, ...details } = update;
-    let frame!: StatusFrame;
+    const ts = this.#isoTime(at);
     const entry = history.append((seq) => {
-      // `type` and `data` first (the seed's format), then every detail the status carries.
-      frame = { type: 'status', data: message, seq, ts: this.#isoTime(at), ...details };
-      return JSON.stringify(frame);
+      // `type` and `data` first (the seed's format), then every detail the status carries, in
+      // its order. Written by hand: twice as fast as JSON.stringify of the object, same text.
+      let json = `{"type":"status","data":${JSON.stringify(update.message)},"seq":${seq},"ts":"${ts}"`;
+      for (const key in update) {
+        if (RESERVED.has(key) || !Object.hasOwn(update, key)) continue;
+        const encoded = JSON.stringify((update as unknown as Record<string, unknown>)[key]);
+        if (encoded !== undefined) json += `,${JSON.stringify(key)}:${encoded}`;
+      }
+      return `${json}}`;
     }, now);
-    const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin: undefined };
     const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY, entry.seq);
     this.#statusesSent += 1;
-    try {
-      this.#options.adapter.published(status);
-    } catch (error) {
-      this.#options.logger().error('The hub adapter threw in `published`; the status stays delivered here.', error);
+    const { adapter, onStatus } = this.#options;
+    const publishes = !(adapter instanceof InMemoryAdapter);
+    // The frame object is for the adapter and the `status` event only; most hubs have neither.
+    if (!publishes && !onStatus.wanted()) return written;
+    const frame: StatusFrame = JSON.parse(entry.json) as StatusFrame;
+    const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin: undefined };
+    if (publishes) {
+      try {
+        adapter.published(status);
+      } catch (error) {
+        this.#options.logger().error('The hub adapter threw in `published`; the status stays delivered here.', error);
+      }
     }
-    this.#options.onStatus(status);
+    onStatus(status);
     return written;
   }
 
@@ -189,7 +210,7 @@ export class SessionCore implements AdapterHost {
     }
     const written = this.#fanOut(sessionId, json, formatEventId(epoch, seq), STATUS_COALESCE_KEY, seq);
     this.#statusesSent += 1;
-    this.#options.onStatus({ sessionId, epoch, seq, frame, origin: status.origin });
+    if (this.#options.onStatus.wanted()) this.#options.onStatus({ sessionId, epoch, seq, frame, origin: status.origin });
     return written;
   }
 

@@ -136,7 +136,9 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
         return hubRef.#adapter;
       },
       logger,
-      onStatus: (status) => this.#onStatus(status),
+      onStatus: Object.assign((status: NumberedStatus) => this.#onStatus(status), {
+        wanted: () => this.listenerCount('status') > 0,
+      }),
     });
     const hub = this;
     this.#admission = new Admission(this.#options, {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { InMemoryAdapter } from '../../src/hub/adapters/in-memory-adapter.js';
+import type { AdapterHost, HubAdapter, NumberedStatus } from '../../src/hub/adapters/hub-adapter.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
 import { StatusMessengerError } from '../../src/errors.js';
 import type { HelloFrame, GapFrame } from '../../src/protocol.js';
@@ -152,9 +152,14 @@ describe('StatusHub', () => {
     it('takes an adapter after construction (useAdapter): remote statuses keep their numbers and time, listeners see the origin', async () => {
       const seen: [number, string | undefined][] = [];
       srv.hub.on('status', (_id, frame, meta) => seen.push([frame.seq, meta.origin]));
-      const adapter = new InMemoryAdapter();
       const published: number[] = [];
-      adapter.published = (status) => void published.push(status.seq);
+      let host: AdapterHost | undefined;
+      const adapter: HubAdapter & { deliver(status: NumberedStatus): number } = {
+        attach: (h) => void (host = h),
+        published: (status) => void published.push(status.seq),
+        close: () => {},
+        deliver: (status) => host!.deliver(status),
+      };
       const restore = srv.hub.useAdapter(adapter);
       const client = await TestClient.open(srv.url('relay'));
       srv.hub.send('relay', 'local');

@@ -3,6 +3,7 @@
  * adapter contract (local statuses told to the adapter with their numbers; remote ones adopted
  * with theirs; numbering continues after the highest seq seen).
  */
+import fc from 'fast-check';
 import { InMemoryAdapter } from '../../src/hub/adapters/in-memory-adapter.js';
 import type { HubAdapter, NumberedStatus } from '../../src/hub/adapters/hub-adapter.js';
 import type { OutboundFrame } from '../../src/hub/outbound-frame.js';
@@ -30,7 +31,7 @@ function core(adapter: HubAdapter = new InMemoryAdapter(), seen: NumberedStatus[
     historyTtlMs: 60_000,
     adapter,
     logger: () => silentLogger,
-    onStatus: (status) => seen.push(status),
+    onStatus: Object.assign((status: NumberedStatus) => void seen.push(status), { wanted: () => true }),
   });
   adapter.attach(c);
   return c;
@@ -60,6 +61,13 @@ describe('SessionCore', () => {
     const c = core();
     const s = new Recorder();
     c.subscribe('a', s, { since: undefined, epoch: undefined }, 0);
+    // A second tab resuming "nothing yet, in this epoch" gets no gap; one from another epoch does.
+    const same = new Recorder();
+    c.subscribe('a', same, { since: 0, epoch: s.frames[0]!.epoch as string }, 0);
+    expect(same.types).toEqual(['hello']);
+    const stale = new Recorder();
+    c.subscribe('a', stale, { since: 3, epoch: 'old' }, 0);
+    expect(stale.frames[1]).toEqual({ type: 'gap', from: 1, to: 0, reason: 'reset' });
     c.publish('a', { message: 'one' }, 0, 0);
     expect(s.types).toEqual(['hello', 'status']);
     const epoch = s.frames[0]!.epoch as string;
@@ -79,6 +87,34 @@ describe('SessionCore', () => {
     c.subscribe('f', late, { since: undefined, epoch: undefined }, 0);
     expect(live.frames[1]).toMatchObject({ data: 'done', state: 'done' });
     expect(late.frames[1]).toMatchObject({ data: 'done', state: 'done', replay: true });
+  });
+
+  it('writes each status frame as JSON.stringify would, whatever the text and fields', () => {
+    const seen: NumberedStatus[] = [];
+    const c = core(new InMemoryAdapter(), seen);
+    const s = new Recorder();
+    const raw: string[] = [];
+    c.subscribe('j', { coalesced: 0, write: (frame) => (raw.push(frame.json), s.write(frame)) }, { since: undefined, epoch: undefined }, 0);
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary' }),
+        fc.option(fc.constantFrom('info', 'error')),
+        fc.option(fc.integer({ min: 0, max: 100 })),
+        fc.option(fc.string()),
+        (message, level, progress, agent) => {
+          const update: Record<string, unknown> = { message };
+          if (level !== null) update.level = level;
+          if (progress !== null) update.progress = progress;
+          if (agent !== null) update.agent = agent;
+          update.seq = 999; // reserved: ignored
+          c.publish('j', update as never, 0, 0);
+          const frame = seen.at(-1)!.frame;
+          expect(raw.at(-1)).toBe(JSON.stringify(frame));
+          expect(JSON.parse(raw.at(-1)!)).toEqual({ ...update, type: 'status', data: message, seq: frame.seq, ts: frame.ts, message: undefined });
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it('tells the adapter about local statuses with the numbers it gave them', () => {

@@ -155,7 +155,7 @@ export class SseTransport {
   /** A plain HTTP answer, with CORS headers for an allowlisted cross origin so its page can read it. */
   #answer(request: HubRequest, res: HubResponse, { status, message, headers }: Refusal): void {
     if (res.headersSent || res.writableEnded) return;
-    const cors = status === 403 ? {} : this.#cors(request);
+    const cors = this.#cors(request);
     (res as ServerResponse)
       .writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...cors, ...headers })
       .end(`${message}\n`);

@@ -1,0 +1,94 @@
+/**
+ * Case: statuses over Server-Sent Events. Ours is `hub.send` to a session whose clients read
+ * `GET /ws/<id>` as `text/event-stream`; the baseline is a hand-written raw SSE writer sending
+ * the same frames (`id:` + `data:` lines, `res.write`), corked until the next microtask as the
+ * hub does. One stream, and one session × 10 streams. Clients live in a child process.
+ */
+import { formatRatio } from '../report/format.js';
+import { startHubHost } from '../support/hub-host.js';
+import { interleave } from '../support/interleave.js';
+import { pump } from '../support/pump.js';
+import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
+import { corkedSseSender, startRawSseHost } from '../support/raw-sse-host.js';
+import { RemoteClients } from '../support/remote-clients.js';
+import { PREBUILT_FRAME, STATUS_TEXT } from '../support/status-payload.js';
+import type { BenchCase } from '../types.js';
+
+/** The raw writer's event: the same frame with an id of the hub's shape. */
+const PREBUILT_EVENT = `id: AbCdEfGh:100000\ndata: ${PREBUILT_FRAME}\n\n`;
+
+export const sseCase: BenchCase = {
+  id: 'sse',
+  title: 'SSE: statuses to one stream, one session × 10 streams',
+  async run({ quick }) {
+    const total = quick ? 4_000 : 40_000;
+    const streams = 10;
+    const toGroup = quick ? 1_000 : 8_000;
+    const rounds = quick ? 2 : 6;
+    const raw = await startRawSseHost();
+    const ours = await startHubHost();
+    const clients = new RemoteClients();
+    try {
+      const rawOne = await clients.openSse('raw-one', [raw.url('one')]);
+      const hubOne = await clients.openSse('hub-one', [ours.sseUrl('one')]);
+      const rawGroup = await clients.openSse('raw-group', Array.from({ length: streams }, () => raw.url('group')));
+      const hubGroup = await clients.openSse('hub-group', Array.from({ length: streams }, () => ours.sseUrl('group')));
+      const rawOneRes = [...(raw.sessions.get('one') ?? [])][0];
+      const rawGroupSet = raw.sessions.get('group') ?? new Set();
+      if (!rawOneRes || rawGroupSet.size !== streams || ours.hub.socketCount('group') !== streams) {
+        throw new Error('the SSE clients did not all connect');
+      }
+      const send = corkedSseSender();
+      const samples = await interleave({
+        rounds,
+        warmup: 1,
+        log: (line) => process.stderr.write(`  sse: ${line}\n`),
+        variants: {
+          rawOne: () => pump({ total, counter: rawOne, send: () => send(rawOneRes, PREBUILT_EVENT) }),
+          oursOne: () => pump({ total, counter: hubOne, send: () => ours.hub.send('one', STATUS_TEXT) }),
+          rawGroup: () =>
+            pump({
+              total: toGroup,
+              fanOut: streams,
+              counter: rawGroup,
+              send: () => {
+                for (const res of rawGroupSet) send(res, PREBUILT_EVENT);
+              },
+            }),
+          oursGroup: () => pump({ total: toGroup, fanOut: streams, counter: hubGroup, send: () => ours.hub.send('group', STATUS_TEXT) }),
+        },
+      });
+      const rates = {
+        rawOne: toRates(samples.rawOne, total),
+        oursOne: toRates(samples.oursOne, total),
+        rawGroup: toRates(samples.rawGroup, toGroup * streams),
+        oursGroup: toRates(samples.oursGroup, toGroup * streams),
+      };
+      const one = pairedRatio(rates.oursOne.cpu, rates.rawOne.cpu);
+      const group = pairedRatio(rates.oursGroup.cpu, rates.rawGroup.cpu);
+      const oneBase = { name: 'corked raw SSE', rates: rates.rawOne };
+      const groupBase = { name: 'corked raw SSE', rates: rates.rawGroup };
+      const { coalesced } = ours.hub.stats();
+      return {
+        rows: [
+          rateRow('raw SSE writer: 1 stream, corked per burst', rates.rawOne, oneBase),
+          rateRow('ours: 1 stream (hub.send → SSE)', rates.oursOne, oneBase),
+          rateRow(`raw SSE writer: 1 session × ${streams} streams, corked per burst`, rates.rawGroup, groupBase),
+          rateRow(`ours: 1 session × ${streams} streams (encoded once)`, rates.oursGroup, groupBase),
+        ],
+        targets: [{ name: 'SSE: ours ≥ 0.9× corked raw SSE writer (1 stream)', measured: formatRatio(one), actual: one, met: one >= 0.9 }],
+        chart: [
+          { label: 'SSE 1 stream: ours ÷ corked raw SSE', ratio: one, target: 0.9 },
+          { label: `SSE ${streams} streams: ours ÷ corked raw SSE`, ratio: group },
+        ],
+        notes: [
+          `${total.toLocaleString('en-US')} statuses per round to one stream and ${toGroup.toLocaleString('en-US')} to the ${streams}-stream session, at most 1,000 in flight, ${rounds} rounds after a warm-up. Clients split the body into lines and count \`data:\` lines of status frames.`,
+          ...(coalesced > 0 ? [`warning: the hub coalesced ${coalesced} statuses (a stream was slow), so ours is flattered`] : []),
+        ],
+      };
+    } finally {
+      await clients.close();
+      await Promise.all([raw.close(), ours.close()]);
+    }
+  },
+};

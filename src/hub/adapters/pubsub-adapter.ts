@@ -116,6 +116,8 @@ export function resolvePubSubAdapterOptions(options: unknown): ResolvedOptions {
 interface Subscription {
   on(event: 'message', listener: (message: { data: Buffer; ack(): void }) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'debug', listener: (message: { message?: string }) => void): unknown;
+  open(): void;
   removeAllListeners(): unknown;
   close(): Promise<void>;
   delete(gaxOpts?: Record<string, unknown>): Promise<unknown>;
@@ -132,6 +134,8 @@ interface RelayClient {
 
 /** Idle per-session bookkeeping (order marks, highest numbers) is forgotten after this. */
 const FORGET_AFTER_MS = 30 * 60_000;
+/** After a subscriber stream failed, reopen the subscription if nothing arrived for this long. */
+const STALL_MS = 10_000;
 /** How long a relayed status waits for an earlier one of its producer that is late (redelivery after an outage). */
 const HOLD_MS = 15_000;
 
@@ -152,6 +156,9 @@ export class PubSubAdapter implements HubAdapter {
   #subscription: Subscription | undefined;
   #publisher: PubSubEventPublisher | undefined;
   #sweep: NodeJS.Timeout | undefined;
+  /** Since when a subscriber stream failed with nothing received after; cleared by a message. */
+  #streamTrouble: number | undefined;
+  #reopening = false;
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   readonly #counts = { relayedOut: 0, received: 0, applied: 0, renumbered: 0, duplicates: 0, own: 0, ignored: 0 };
@@ -233,6 +240,9 @@ export class PubSubAdapter implements HubAdapter {
     this.#subscription = subscription;
     subscription.on('message', (message) => this.#onMessage(message));
     subscription.on('error', (error) => this.#logger.warn('The status relay subscription reported an error; it keeps retrying.', error));
+    subscription.on('debug', (debug) => {
+      if (String(debug?.message).includes('has ended with status')) this.#streamTrouble ??= Date.now();
+    });
     this.#publisher = new PubSubEventPublisher({
       topic,
       publishTimeoutMs: o.publishTimeoutMs,
@@ -242,6 +252,31 @@ export class PubSubAdapter implements HubAdapter {
     });
     this.#sweep = setInterval(() => this.#forgetIdle(Date.now()), 60_000);
     this.#sweep.unref();
+    this.#watchdog = setInterval(() => void this.#checkStall(), STALL_MS / 2);
+    this.#watchdog.unref();
+  }
+
+  #watchdog: NodeJS.Timeout | undefined;
+
+  /**
+   * After an outage the subscriber's streams sometimes reconnect and stay silent (seen on the
+   * emulator: one of three instances received nothing more for minutes). A subscription whose
+   * stream failed and that got nothing since is closed and opened again: new streams.
+   */
+  async #checkStall(): Promise<void> {
+    const subscription = this.#subscription;
+    const since = this.#streamTrouble;
+    if (!subscription || since === undefined || this.#reopening || Date.now() - since < STALL_MS) return;
+    this.#reopening = true;
+    this.#streamTrouble = Date.now();
+    try {
+      await subscription.close();
+      if (this.#subscription === subscription) subscription.open();
+    } catch (error) {
+      this.#logger.debug('Reopening the relay subscription failed; trying again later', error);
+    } finally {
+      this.#reopening = false;
+    }
   }
 
   /** Epochs begin with their creation time (fixed width), so every instance orders them alike. */
@@ -277,6 +312,7 @@ export class PubSubAdapter implements HubAdapter {
 
   #onMessage(message: { data: Buffer; ack(): void }): void {
     message.ack();
+    this.#streamTrouble = undefined;
     this.#counts.received += 1;
     const relayed = parseRelayMessage(message.data);
     if (!relayed) {
@@ -321,6 +357,7 @@ export class PubSubAdapter implements HubAdapter {
 
   async #teardown(): Promise<void> {
     clearInterval(this.#sweep);
+    clearInterval(this.#watchdog);
     this.#orderer.clear();
     // Flush first: the other instances get what this one accepted last.
     const publisher = this.#publisher;

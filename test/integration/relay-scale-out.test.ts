@@ -213,6 +213,8 @@ describeIfEmulator('Scale-out over Pub/Sub: one numbering across instances (real
     await b.post('/stream?session=killed&count=30&intervalMs=0&label=B');
     await stop(b, 'SIGKILL');
     await viewer.waitForCount(30);
+    // C takes over once B's statuses reached it (one producer at a time; see RELIABILITY.md for two at once).
+    await onC.waitForCount(30);
     await c.post('/stream?session=killed&count=10&intervalMs=10&label=C');
     await viewer.waitForCount(40);
     await onC.waitForCount(40);

@@ -31,7 +31,9 @@ export type StatusMessengerErrorCode =
   /** The publisher's outage buffer was full; the event was dropped. */
   | 'ERR_PUBSUB_BUFFER_FULL'
   /** The publisher was used after `close()`. */
-  | 'ERR_PUBSUB_CLOSED';
+  | 'ERR_PUBSUB_CLOSED'
+  /** A Pub/Sub admin call (topic check, subscription create or delete) failed for a reason a retry cannot fix, e.g. permission denied. */
+  | 'ERR_PUBSUB_REQUEST_FAILED';
 
 const MARKER = Symbol.for('adk-status-messenger.error');
 

@@ -132,7 +132,9 @@ export type { PubSubEnvConfig } from './events/read-pubsub-env.js';
 
 // Scale-out: many instances as one hub
 export { PubSubStatusRelay } from './relay/pubsub-status-relay.js';
-export type { PubSubStatusRelayOptions, RelayHub, RelayStats } from './relay/pubsub-status-relay.js';
+export type { PubSubStatusRelayOptions, RelayHub } from './relay/pubsub-status-relay.js';
+export { PubSubAdapter } from './hub/adapters/pubsub-adapter.js';
+export type { PubSubAdapterOptions, RelayStats } from './hub/adapters/pubsub-adapter.js';
 
 // A2A: statuses across agent boundaries (served side and RemoteA2AAgent consumers)
 export { A2A_STATUS_METADATA_KEY, toA2AStatusEvent, withA2AStatus } from './adk/a2a-status.js';

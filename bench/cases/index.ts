@@ -7,6 +7,7 @@ import { alsOverheadCase } from './als-overhead.js';
 import { fanOutCase } from './fan-out.js';
 import { idleMemoryCase } from './idle-memory.js';
 import { pubsubCase } from './pubsub.js';
+import { relayCase } from './relay.js';
 import { sseCase } from './sse.js';
 import { throughputCase } from './throughput.js';
 import { toolLatencyCase } from './tool-latency.js';
@@ -19,4 +20,5 @@ export const BENCH_CASES: readonly BenchCase[] = [
   alsOverheadCase,
   idleMemoryCase,
   pubsubCase,
+  relayCase,
 ];

@@ -1,8 +1,8 @@
 /**
  * `EventBuffer`: the events a publisher holds until Pub/Sub confirms them, bounded by count
  * AND bytes (the client library's own queue has no bound, nodejs-pubsub #1906). Kept in
- * insertion order overall and per ordering key, so a retry can resend a session's events in
- * the order they were published. Pure bookkeeping, no I/O.
+ * insertion order per ordering key, so a resend keeps a session's events in the order they
+ * were published. Pure bookkeeping, no I/O.
  */
 import { invalidOption } from '../errors.js';
 
@@ -78,21 +78,9 @@ export class EventBuffer<T extends BufferedEvent> {
     return [...(this.#byKey.get(key) ?? [])];
   }
 
-  /** Ordering keys with events, by their oldest event first. */
+  /** Ordering keys with events held (a key is forgotten with its last event). */
   keys(): (string | undefined)[] {
-    const seen = new Set<string | undefined>();
-    for (const event of this.#all) seen.add(event.key);
-    return [...seen];
-  }
-
-  /** The event held longest. */
-  oldest(): T | undefined {
-    return this.#all.values().next().value;
-  }
-
-  /** Every event, oldest first. */
-  [Symbol.iterator](): IterableIterator<T> {
-    return this.#all.values();
+    return [...this.#byKey.keys()];
   }
 
   /** Removes and returns every event, oldest first. */

@@ -1,8 +1,10 @@
 /**
  * The seam between the publisher and Pub/Sub: the few methods of a `@google-cloud/pubsub`
  * `Topic` the publisher calls, so the publishing logic can run against a fake in unit tests
- * and against a real topic everywhere else. Also: which Pub/Sub failures a retry can fix.
+ * and against a real topic everywhere else. Also: which Pub/Sub failures a retry can fix, and
+ * the deadline every admin call gets.
  */
+import { StatusMessengerError } from '../errors.js';
 
 /** One message, as `topic.publishMessage` takes it. */
 export interface EventTopicMessage {
@@ -80,4 +82,47 @@ export function classifyPubSubFailure(error: unknown): PubSubFailureKind {
 export function describePubSubFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!.slice(0, 300);
+}
+
+/** The default deadline of an admin call (topic check, subscription create/delete). */
+export const ADMIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Bounds an admin call: resolves with it, or rejects with a `StatusMessengerError` by
+ * `timeoutMs` (`ERR_PUBSUB_TIMEOUT`) or when it fails (`ERR_PUBSUB_TOPIC_NOT_FOUND` for
+ * NOT_FOUND, `ERR_PUBSUB_UNREACHABLE` for a transient code, `ERR_PUBSUB_REQUEST_FAILED` else;
+ * the raw error is the `cause`, its gRPC code is kept as `grpcCode`). The timer is unref'd.
+ */
+export function adminCall<T>(what: string, call: () => Promise<T>, timeoutMs: number = ADMIN_TIMEOUT_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not answer ${what} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    timer.unref();
+    let pending: Promise<T>;
+    try {
+      pending = call();
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(adminError(what, error));
+      },
+    );
+  });
+}
+
+function adminError(what: string, error: unknown): StatusMessengerError {
+  if (StatusMessengerError.isInstance(error)) return error;
+  const kind = classifyPubSubFailure(error);
+  const code = kind === 'not_found' ? 'ERR_PUBSUB_TOPIC_NOT_FOUND' : kind === 'transient' ? 'ERR_PUBSUB_UNREACHABLE' : 'ERR_PUBSUB_REQUEST_FAILED';
+  const wrapped = new StatusMessengerError(code, `Pub/Sub refused ${what}: ${describePubSubFailure(error)}`, { cause: error });
+  return Object.assign(wrapped, { grpcCode: grpcCode(error) });
 }

@@ -7,12 +7,14 @@ import { StatusMessengerError } from '../errors.js';
 import type { EventTopic } from './event-topic.js';
 
 /** The parts of the package's `PubSub` client used here (kept structural: no type import). */
-interface PubSubClient {
+export interface PubSubClient {
   topic(name: string, options?: Record<string, unknown>): EventTopic;
   close(): Promise<void>;
 }
 interface PubSubModule {
   PubSub: new (options?: Record<string, unknown>) => PubSubClient;
+  /** The package's `Duration` (subscriber stream options take one). */
+  Duration?: { from(value: { milliseconds: number }): unknown };
 }
 
 export const PUBSUB_PACKAGE = '@google-cloud/pubsub';
@@ -55,14 +57,55 @@ export async function loadPubSub(): Promise<PubSubModule> {
   if (typeof PubSub !== 'function') {
     throw new StatusMessengerError('ERR_PUBSUB_NOT_INSTALLED', `${PUBSUB_PACKAGE} did not export a PubSub class`);
   }
-  return { PubSub };
+  return { PubSub, Duration: mod.Duration ?? mod.default?.Duration };
+}
+
+/** Codes the client library retries a publish on (its own list for Publish). */
+const PUBLISH_RETRY_CODES = [1, 2, 4, 8, 10, 13, 14]; // CANCELLED UNKNOWN DEADLINE_EXCEEDED RESOURCE_EXHAUSTED ABORTED INTERNAL UNAVAILABLE
+
+export interface PublishSettings {
+  messageOrdering: boolean;
+  batching?: Record<string, number | undefined>;
+  rpcTimeoutMs: number;
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+}
+
+/**
+ * Options for `pubsub.topic(name, options)`. The client library batches, keeps each ordering
+ * key in order, and retries a failed publish with backoff; we only bound it: each attempt ends
+ * after `rpcTimeoutMs` (a silent endpoint, nodejs-pubsub #436), the delay between attempts
+ * grows to `retryMaxDelayMs` rather than the library's 60 s (so publishing resumes within
+ * seconds of an outage's end), and it gives up after 10 minutes (then the publisher resends).
+ */
+export function topicOptions(settings: PublishSettings): Record<string, unknown> {
+  const { rpcTimeoutMs, retryInitialDelayMs, retryMaxDelayMs } = settings;
+  const options: Record<string, unknown> = {
+    messageOrdering: settings.messageOrdering,
+    gaxOpts: {
+      retry: {
+        retryCodes: PUBLISH_RETRY_CODES,
+        backoffSettings: {
+          initialRetryDelayMillis: retryInitialDelayMs,
+          retryDelayMultiplier: 2,
+          maxRetryDelayMillis: retryMaxDelayMs,
+          initialRpcTimeoutMillis: rpcTimeoutMs,
+          rpcTimeoutMultiplier: 1,
+          maxRpcTimeoutMillis: rpcTimeoutMs,
+          totalTimeoutMillis: 600_000,
+        },
+      },
+    },
+  };
+  if (settings.batching) options.batching = settings.batching;
+  return options;
 }
 
 export interface OwnedTopicConfig {
   topicName: string;
   projectId: string | undefined;
   clientConfig: Record<string, unknown> | undefined;
-  /** Options for `pubsub.topic(name, options)`: batching, messageOrdering, gaxOpts. */
+  /** Options for `pubsub.topic(name, options)`, see `topicOptions`. */
   publishOptions: Record<string, unknown>;
 }
 
@@ -72,10 +115,15 @@ export interface OwnedTopic {
   close(): Promise<void>;
 }
 
-export async function createOwnedTopic(config: OwnedTopicConfig): Promise<OwnedTopic> {
+/** A client of our own: gRPC reconnects quickly after an outage. */
+export async function createClient(projectId: string | undefined, clientConfig: Record<string, unknown> | undefined): Promise<PubSubClient> {
   const { PubSub } = await loadPubSub();
-  const options: Record<string, unknown> = { ...GRPC_RECONNECT_DEFAULTS, ...config.clientConfig };
-  if (config.projectId !== undefined) options.projectId = config.projectId;
-  const client = new PubSub(options);
+  const options: Record<string, unknown> = { ...GRPC_RECONNECT_DEFAULTS, ...clientConfig };
+  if (projectId !== undefined) options.projectId = projectId;
+  return new PubSub(options);
+}
+
+export async function createOwnedTopic(config: OwnedTopicConfig): Promise<OwnedTopic> {
+  const client = await createClient(config.projectId, config.clientConfig);
   return { topic: client.topic(config.topicName, config.publishOptions), close: () => client.close() };
 }

@@ -2,7 +2,9 @@
  * Mirrors every status the hub accepts as a `status_message` agent event, so analytics see what
  * the user saw without a second call in the agent's code. Off unless called.
  */
+import { z } from 'zod';
 import { invalidOption } from '../errors.js';
+import { defineOptions, parseOptions } from '../options.js';
 import type { StatusFrame } from '../protocol.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
@@ -28,6 +30,12 @@ export interface MirrorStatusesOptions {
   includeRelayed?: boolean;
 }
 
+const mirrorOptionsSpec = defineOptions('mirrorStatusesToPubSub(hub, options)', {
+  publisher: z.custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' }).optional(),
+  eventType: z.string().regex(EVENT_TYPE_PATTERN, `a string matching ${String(EVENT_TYPE_PATTERN)}`).default('status_message'),
+  includeRelayed: z.boolean().default(false),
+});
+
 /** The event data of a mirrored status: the frame the browser got, minus its `type`. */
 export interface StatusMessageEventData {
   message: string;
@@ -47,9 +55,7 @@ export interface StatusMessageEventData {
  */
 export function mirrorStatusesToPubSub(hub: StatusEventSource, options: MirrorStatusesOptions = {}): () => void {
   if (typeof hub?.on !== 'function' || typeof hub.off !== 'function') invalidOption('hub', 'a StatusHub', hub);
-  const { publisher, eventType = 'status_message', includeRelayed = false } = options;
-  if (publisher !== undefined && typeof publisher?.publish !== 'function') invalidOption('publisher', 'a PubSubEventPublisher', publisher);
-  if (typeof eventType !== 'string' || !EVENT_TYPE_PATTERN.test(eventType)) invalidOption('eventType', `a string matching ${String(EVENT_TYPE_PATTERN)}`, eventType);
+  const { publisher, eventType, includeRelayed } = parseOptions(mirrorOptionsSpec, options);
 
   const listener: StatusListener = (sessionId, frame, meta) => {
     if (meta?.origin !== undefined && !includeRelayed) return;

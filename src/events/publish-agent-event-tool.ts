@@ -7,7 +7,7 @@
 import { FunctionTool } from '@google/adk';
 import type { Context } from '@google/adk';
 import { z } from 'zod';
-import { invalidOption } from '../errors.js';
+import { defineOptions, parseOptions } from '../options.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
@@ -37,6 +37,12 @@ export type PublishToolResult =
 
 const TOOL_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
+const toolOptionsSpec = defineOptions('createPublishAgentEventTool(options)', {
+  name: z.string().regex(TOOL_NAME_PATTERN, 'a function name matching /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/').default(DEFAULT_PUBLISH_TOOL_NAME),
+  description: z.string().trim().min(1).default(DEFAULT_PUBLISH_TOOL_DESCRIPTION),
+  publisher: z.custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' }).optional(),
+});
+
 const parameters = z.object({
   event_type: z
     .string()
@@ -59,12 +65,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
 }
 
 export function createPublishAgentEventTool(options: PublishAgentEventToolOptions = {}): FunctionTool<typeof parameters> {
-  const { name = DEFAULT_PUBLISH_TOOL_NAME, description = DEFAULT_PUBLISH_TOOL_DESCRIPTION, publisher } = options;
-  if (typeof name !== 'string' || !TOOL_NAME_PATTERN.test(name)) {
-    invalidOption('name', 'a function name matching /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/', name);
-  }
-  if (typeof description !== 'string' || description.trim() === '') invalidOption('description', 'a non-empty string', description);
-  if (publisher !== undefined && typeof publisher?.publish !== 'function') invalidOption('publisher', 'a PubSubEventPublisher', publisher);
+  const { name, description, publisher } = parseOptions(toolOptionsSpec, options);
 
   const execute = async (input: z.infer<typeof parameters>, ctx?: Context): Promise<PublishToolResult> => {
     const parsed = parseJson(input.event_data_json);

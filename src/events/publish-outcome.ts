@@ -42,6 +42,8 @@ export interface PubSubPublisherStats {
   timedOut: number;
   /** Sends after the first one, following a failure. */
   retried: number;
+  /** Sessions (ordering keys) the publisher holds state for: events held, or a resume due. 0 once nothing is pending. */
+  sessions: number;
 }
 
 export interface FlushResult {

@@ -1,10 +1,12 @@
 /**
- * `PubSubEventPublisher` options: each documented with its default, defaults merged once, and
- * every invariant checked up front with a message naming the option and the value.
+ * `PubSubEventPublisher` options: one strict schema (an unknown key, nested ones too, is an
+ * `ERR_INVALID_OPTION` naming it), each option documented with its default, frozen defaults.
  */
+import { z } from 'zod';
 import { invalidOption } from '../errors.js';
 import type { StatusMessengerError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { defineOptions, frozenDefaults, opt, parseOptions } from '../options.js';
 import type { EventTopic } from './event-topic.js';
 
 /** Why `onError` was called; `eventIds` lists the events dropped with this error (may be empty). */
@@ -26,8 +28,8 @@ export interface PubSubBatchingOptions {
 export interface PubSubEventPublisherOptions {
   /**
    * A ready `@google-cloud/pubsub` `Topic` (or any `EventTopic`). Create it with
-   * `{ messageOrdering: true }`; `batching` and `clientConfig` do not apply to it, and
-   * `close()` leaves its client open. Give either `topic` or `topicName`.
+   * `{ messageOrdering: true }`; `batching`, `clientConfig` and the retry settings do not apply
+   * to it, and `close()` leaves its client open. Give either `topic` or `topicName`.
    */
   topic?: EventTopic;
   /** A topic id (with `projectId`) or a full `projects/<project>/topics/<topic>` name. */
@@ -42,7 +44,7 @@ export interface PubSubEventPublisherOptions {
   messageOrdering?: boolean;
   /** Every `publish()` settles within this: published, or still buffered and retried. @default 5000 */
   publishTimeoutMs?: number;
-  /** One publish RPC (and the topic check) gives up after this and is retried. @default 10000 */
+  /** One publish RPC attempt (and the topic check) gives up after this; the client library retries it. @default 10000 */
   rpcTimeoutMs?: number;
   /** Events held until Pub/Sub confirms them; one more is dropped and counted. @default 10000 */
   maxBufferedEvents?: number;
@@ -50,9 +52,9 @@ export interface PubSubEventPublisherOptions {
   maxBufferedBytes?: number;
   /** The largest single event (JSON + attributes), at most 10 MB (Pub/Sub's limit). @default 1048576 (1 MiB) */
   maxEventBytes?: number;
-  /** First wait before retrying after Pub/Sub was unreachable; doubles up to `retryMaxDelayMs`. @default 250 */
+  /** The client library's first retry delay after a failed publish RPC (it doubles, with jitter). @default 250 */
   retryInitialDelayMs?: number;
-  /** @default 2000 */
+  /** The longest retry delay: how late, at worst, publishing resumes after Pub/Sub is back. @default 2000 */
   retryMaxDelayMs?: number;
   /** Create the topic when the existence check finds none (needs the `pubsub.topics.create` permission). @default false */
   createTopicIfMissing?: boolean;
@@ -60,7 +62,7 @@ export interface PubSubEventPublisherOptions {
   flushTimeoutMs?: number;
   /**
    * Called for every dropped event (buffer full, topic missing, permanent failure, closed,
-   * invalid) and when Pub/Sub becomes unreachable. Must not throw (a throw is logged).
+   * invalid) and when Pub/Sub stops confirming. A throw is caught and logged.
    * @default logs through `logger`, at most one line per error code every 10 s
    */
   onError?: PublishErrorHandler;
@@ -68,7 +70,7 @@ export interface PubSubEventPublisherOptions {
   logger?: Logger;
 }
 
-export const PUBLISHER_DEFAULTS = {
+export const PUBLISHER_DEFAULTS = frozenDefaults({
   messageOrdering: true,
   publishTimeoutMs: 5000,
   rpcTimeoutMs: 10_000,
@@ -79,60 +81,47 @@ export const PUBLISHER_DEFAULTS = {
   retryMaxDelayMs: 2000,
   createTopicIfMissing: false,
   flushTimeoutMs: 10_000,
-} as const;
+} as const);
 
 /** Pub/Sub's limit for one message (data plus attributes). */
 const PUBSUB_MAX_MESSAGE_BYTES = 10_000_000;
 
-export type ResolvedPublisherOptions = Omit<PubSubEventPublisherOptions, keyof typeof PUBLISHER_DEFAULTS> & {
-  -readonly [K in keyof typeof PUBLISHER_DEFAULTS]: (typeof PUBLISHER_DEFAULTS)[K] extends boolean ? boolean : number;
-};
+const int = opt.positiveInt;
+const object = <T>(message: string, test: (value: Record<string, unknown>) => boolean) =>
+  z.custom<T>((v) => typeof v === 'object' && v !== null && test(v as Record<string, unknown>), { message });
 
-function positiveInteger(name: string, value: unknown): void {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) invalidOption(name, 'a positive integer', value);
-}
+export const publisherOptionsSpec = defineOptions('new PubSubEventPublisher(options)', {
+  topic: object<EventTopic>('a @google-cloud/pubsub Topic (an object with publishMessage)', (v) => typeof v.publishMessage === 'function').optional(),
+  topicName: z.string().trim().min(1).optional(),
+  projectId: z.string().min(1).optional(),
+  clientConfig: object<Record<string, unknown>>('an object', () => true).optional(),
+  batching: z.strictObject({ maxMessages: int().optional(), maxBytes: int().optional(), maxMilliseconds: int().optional() }).optional(),
+  messageOrdering: z.boolean().default(PUBLISHER_DEFAULTS.messageOrdering),
+  publishTimeoutMs: int().default(PUBLISHER_DEFAULTS.publishTimeoutMs),
+  rpcTimeoutMs: int().default(PUBLISHER_DEFAULTS.rpcTimeoutMs),
+  maxBufferedEvents: int().default(PUBLISHER_DEFAULTS.maxBufferedEvents),
+  maxBufferedBytes: int().default(PUBLISHER_DEFAULTS.maxBufferedBytes),
+  maxEventBytes: int().default(PUBLISHER_DEFAULTS.maxEventBytes),
+  retryInitialDelayMs: int().default(PUBLISHER_DEFAULTS.retryInitialDelayMs),
+  retryMaxDelayMs: int().default(PUBLISHER_DEFAULTS.retryMaxDelayMs),
+  createTopicIfMissing: z.boolean().default(PUBLISHER_DEFAULTS.createTopicIfMissing),
+  flushTimeoutMs: int().default(PUBLISHER_DEFAULTS.flushTimeoutMs),
+  onError: opt.fn<PublishErrorHandler>().optional(),
+  logger: object<Logger>('a logger (debug, info, warn, error)', (v) => typeof v.warn === 'function' && typeof v.error === 'function').optional(),
+});
+
+export type ResolvedPublisherOptions = z.output<typeof publisherOptionsSpec.schema>;
 
 export function resolvePublisherOptions(options: PubSubEventPublisherOptions): ResolvedPublisherOptions {
-  if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options);
-  const resolved: ResolvedPublisherOptions = { ...PUBLISHER_DEFAULTS };
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== undefined) (resolved as Record<string, unknown>)[key] = value;
+  const o = parseOptions(publisherOptionsSpec, options);
+  if ((o.topic === undefined) === (o.topicName === undefined)) {
+    invalidOption('topic', 'given, or else `topicName` (exactly one of the two)', o.topic === undefined ? undefined : '[topic]');
   }
-  const { topic, topicName } = resolved;
-  if ((topic === undefined) === (topicName === undefined)) {
-    invalidOption('topic', 'given, or else `topicName` (exactly one of the two)', topic === undefined ? undefined : '[topic]');
+  if (o.maxEventBytes > Math.min(o.maxBufferedBytes, PUBSUB_MAX_MESSAGE_BYTES)) {
+    invalidOption('maxEventBytes', `at most \`maxBufferedBytes\` and ${PUBSUB_MAX_MESSAGE_BYTES}`, o.maxEventBytes);
   }
-  if (topic !== undefined && (typeof topic !== 'object' || topic === null || typeof topic.publishMessage !== 'function')) {
-    invalidOption('topic', 'a @google-cloud/pubsub Topic (or an object with publishMessage)', topic);
+  if (o.retryMaxDelayMs < o.retryInitialDelayMs) {
+    invalidOption('retryMaxDelayMs', `at least \`retryInitialDelayMs\` (${o.retryInitialDelayMs})`, o.retryMaxDelayMs);
   }
-  if (topicName !== undefined && (typeof topicName !== 'string' || topicName.trim() === '')) {
-    invalidOption('topicName', 'a non-empty string', topicName);
-  }
-  if (resolved.projectId !== undefined && (typeof resolved.projectId !== 'string' || resolved.projectId === '')) {
-    invalidOption('projectId', 'a non-empty string', resolved.projectId);
-  }
-  for (const name of ['publishTimeoutMs', 'rpcTimeoutMs', 'maxBufferedEvents', 'maxBufferedBytes', 'maxEventBytes',
-    'retryInitialDelayMs', 'retryMaxDelayMs', 'flushTimeoutMs'] as const) {
-    positiveInteger(name, resolved[name]);
-  }
-  if (resolved.maxEventBytes > Math.min(resolved.maxBufferedBytes, PUBSUB_MAX_MESSAGE_BYTES)) {
-    invalidOption('maxEventBytes', `at most \`maxBufferedBytes\` and ${PUBSUB_MAX_MESSAGE_BYTES}`, resolved.maxEventBytes);
-  }
-  if (resolved.retryMaxDelayMs < resolved.retryInitialDelayMs) {
-    invalidOption('retryMaxDelayMs', `at least \`retryInitialDelayMs\` (${resolved.retryInitialDelayMs})`, resolved.retryMaxDelayMs);
-  }
-  for (const name of ['messageOrdering', 'createTopicIfMissing'] as const) {
-    if (typeof resolved[name] !== 'boolean') invalidOption(name, 'a boolean', resolved[name]);
-  }
-  if (resolved.batching !== undefined) {
-    if (typeof resolved.batching !== 'object' || resolved.batching === null) invalidOption('batching', 'an object', resolved.batching);
-    for (const [name, value] of Object.entries(resolved.batching)) {
-      if (value !== undefined) positiveInteger(`batching.${name}`, value);
-    }
-  }
-  if (resolved.onError !== undefined && typeof resolved.onError !== 'function') invalidOption('onError', 'a function', resolved.onError);
-  if (resolved.clientConfig !== undefined && (typeof resolved.clientConfig !== 'object' || resolved.clientConfig === null)) {
-    invalidOption('clientConfig', 'an object', resolved.clientConfig);
-  }
-  return resolved;
+  return o;
 }

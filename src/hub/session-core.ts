@@ -21,6 +21,8 @@ import { SessionRegistry } from './session-registry.js';
 import { StatusHistory } from './status-history.js';
 import type { ResumePlan } from './status-history.js';
 
+const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** One connection of a session, as the core sees it (a WebSocket, an SSE stream, …). */
 export interface Subscriber {
   /** Writes one frame; `coalesceKey` lets a slow connection replace it by a newer one with the same key. */
@@ -59,6 +61,10 @@ export class SessionCore implements AdapterHost {
   readonly #histories = new Map<string, StatusHistory>();
   /** The epoch told to the subscribers of a session that has no history yet. */
   readonly #announced = new Map<string, string>();
+  /** For such a session, the highest seq a resuming subscriber said it saw in that epoch. */
+  readonly #announcedBase = new Map<string, number>();
+  /** Subscribers that resumed ahead of this instance: statuses up to this seq are theirs already. */
+  readonly #after = new Map<Subscriber, number>();
   #statusesSent = 0;
   #duplicates = 0;
   #coalescedFromGone = 0;
@@ -83,6 +89,21 @@ export class SessionCore implements AdapterHost {
     if (history) {
       epoch = history.epoch;
       plan = history.resume(resume.since, resume.epoch, now);
+    } else if (
+      this.#options.adapter.newEpoch !== undefined &&
+      resume.since !== undefined &&
+      resume.epoch !== undefined &&
+      EPOCH.test(resume.epoch) &&
+      (this.#announced.get(sessionId) ?? resume.epoch) === resume.epoch
+    ) {
+      // Instances share numbering (the adapter names epochs) and the client was in a history of
+      // this session this instance has not seen yet, another instance's: take it up (same
+      // epoch, numbering after the client's seq, nothing sent again that it has). Without a
+      // shared numbering this can only be a history lost in a restart: a reset, below.
+      epoch = resume.epoch;
+      this.#announced.set(sessionId, epoch);
+      this.#announcedBase.set(sessionId, Math.max(this.#announcedBase.get(sessionId) ?? 0, resume.since));
+      plan = { entries: [], after: resume.since };
     } else {
       epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
       this.#announced.set(sessionId, epoch);
@@ -91,13 +112,14 @@ export class SessionCore implements AdapterHost {
       const known = resume.since === undefined || (resume.epoch === epoch && resume.since === 0);
       plan = known ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
     }
-    const lastSeq = history?.lastSeq ?? 0;
+    const lastSeq = history?.lastSeq ?? this.#announcedBase.get(sessionId) ?? 0;
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
     subscriber.write(new OutboundFrame(JSON.stringify(hello), formatEventId(epoch, lastSeq)), undefined);
     if (plan.gap) {
       const gap: GapFrame = { type: 'gap', ...plan.gap };
       subscriber.write(new OutboundFrame(JSON.stringify(gap), undefined), undefined);
     }
+    if (plan.after !== undefined) this.#after.set(subscriber, plan.after);
     for (const entry of plan.entries) {
       const replay = new OutboundFrame(`${entry.json.slice(0, -1)},"replay":true}`, formatEventId(epoch, entry.seq));
       subscriber.write(replay, STATUS_COALESCE_KEY);
@@ -107,9 +129,13 @@ export class SessionCore implements AdapterHost {
   /** Removes a subscriber; returns its session, if it had one. */
   unsubscribe(subscriber: Subscriber, now: number): string | undefined {
     const sessionId = this.#registry.remove(subscriber);
+    this.#after.delete(subscriber);
     if (sessionId === undefined) return undefined;
     this.#coalescedFromGone += subscriber.coalesced;
-    if (this.#registry.countOf(sessionId) === 0) this.#announced.delete(sessionId);
+    if (this.#registry.countOf(sessionId) === 0) {
+      this.#announced.delete(sessionId);
+      this.#announcedBase.delete(sessionId);
+    }
     const history = this.#histories.get(sessionId);
     if (history) history.lastActivity = now;
     return sessionId;
@@ -117,10 +143,9 @@ export class SessionCore implements AdapterHost {
 
   /**
    * A status accepted by this process: numbered here (after the highest seq seen), stored,
-   * fanned out, then told to the adapter. `origin` marks a status relayed by the legacy
-   * `deliverRelayed` path (renumbered here, not published). Returns the connections written.
+   * fanned out, then told to the adapter. Returns the connections written.
    */
-  publish(sessionId: string, update: StatusUpdate, at: number, now: number, origin?: string): number {
+  publish(sessionId: string, update: StatusUpdate, at: number, now: number): number {
     if (this.#closed) return 0;
     const history = this.#historyFor(sessionId, now);
     const ts = this.#isoTime(at);
@@ -135,14 +160,14 @@ export class SessionCore implements AdapterHost {
       }
       return `${json}}`;
     }, now);
-    const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY);
+    const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY, entry.seq);
     this.#statusesSent += 1;
     const { adapter, onStatus } = this.#options;
-    const publishes = origin === undefined && !(adapter instanceof InMemoryAdapter);
+    const publishes = !(adapter instanceof InMemoryAdapter);
     // The frame object is for the adapter and the `status` event only; most hubs have neither.
     if (!publishes && !onStatus.wanted()) return written;
     const frame: StatusFrame = JSON.parse(entry.json) as StatusFrame;
-    const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin };
+    const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin: undefined };
     if (publishes) {
       try {
         adapter.published(status);
@@ -166,6 +191,7 @@ export class SessionCore implements AdapterHost {
       history = new StatusHistory(epoch, this.#limits(), now);
       this.#histories.set(sessionId, history);
       this.#announced.delete(sessionId);
+      this.#announcedBase.delete(sessionId);
     }
     const { replay: _replay, ...fields } = status.frame as StatusFrame;
     const frame = { ...fields, type: 'status', seq } as StatusFrame;
@@ -176,12 +202,13 @@ export class SessionCore implements AdapterHost {
       return 0;
     }
     if (switched) {
+      for (const subscriber of this.#registry.socketsOf(sessionId)) this.#after.delete(subscriber);
       // Open connections were told another epoch: greet them again, and say what they miss.
       const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
       this.#fanOut(sessionId, JSON.stringify(hello), formatEventId(epoch, seq - 1), undefined);
       if (seq > 1) this.#fanOut(sessionId, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, undefined);
     }
-    const written = this.#fanOut(sessionId, json, formatEventId(epoch, seq), STATUS_COALESCE_KEY);
+    const written = this.#fanOut(sessionId, json, formatEventId(epoch, seq), STATUS_COALESCE_KEY, seq);
     this.#statusesSent += 1;
     if (this.#options.onStatus.wanted()) this.#options.onStatus({ sessionId, epoch, seq, frame, origin: status.origin });
     return written;
@@ -193,12 +220,19 @@ export class SessionCore implements AdapterHost {
     return this.#fanOut(sessionId, json, undefined, coalesceKey);
   }
 
-  #fanOut(sessionId: string, json: string, eventId: string | undefined, coalesceKey: string | undefined): number {
+  #fanOut(sessionId: string, json: string, eventId: string | undefined, coalesceKey: string | undefined, seq?: number): number {
     const subscribers = this.#registry.socketsOf(sessionId);
     if (subscribers.size === 0) return 0;
     const frame = new OutboundFrame(json, eventId, subscribers.size);
     let written = 0;
     for (const subscriber of subscribers) {
+      if (seq !== undefined && this.#after.size > 0) {
+        const after = this.#after.get(subscriber);
+        if (after !== undefined) {
+          if (seq <= after) continue;
+          this.#after.delete(subscriber);
+        }
+      }
       if (subscriber.write(frame, coalesceKey) !== 'dropped') written += 1;
     }
     return written;
@@ -241,6 +275,8 @@ export class SessionCore implements AdapterHost {
     this.#closed = true;
     this.#histories.clear();
     this.#announced.clear();
+    this.#announcedBase.clear();
+    this.#after.clear();
   }
 
   #limits() {
@@ -266,8 +302,10 @@ export class SessionCore implements AdapterHost {
     if (!history) {
       // The epoch its subscribers were already told, if any; else a new one.
       const epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
+      const base = this.#announcedBase.get(sessionId) ?? 0;
       this.#announced.delete(sessionId);
-      history = new StatusHistory(epoch, this.#limits(), now);
+      this.#announcedBase.delete(sessionId);
+      history = new StatusHistory(epoch, this.#limits(), now, base);
       this.#histories.set(sessionId, history);
     }
     return history;

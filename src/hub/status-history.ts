@@ -21,6 +21,11 @@ export interface HistoryLimits {
 export interface ResumePlan {
   gap?: { from: number; to: number; reason: 'expired' | 'reset' };
   entries: HistoryEntry[];
+  /**
+   * The client is ahead of this history (it saw `seq`s another instance issued that have not
+   * reached this one yet): send it only statuses after this seq.
+   */
+  after?: number;
 }
 
 export class StatusHistory {
@@ -31,10 +36,12 @@ export class StatusHistory {
   /** Last time a status was added (or a connection of the session left); drives eviction. */
   lastActivity: number;
 
-  constructor(epoch: string, limits: HistoryLimits, now: number) {
+  /** `base`: numbering starts after it (a history whose earlier part was issued elsewhere). */
+  constructor(epoch: string, limits: HistoryLimits, now: number, base = 0) {
     this.epoch = epoch;
     this.#limits = limits;
     this.lastActivity = now;
+    this.#lastSeq = base;
   }
 
   get lastSeq(): number {
@@ -84,8 +91,10 @@ export class StatusHistory {
    * - no `since`: the latest status only (a fresh page shows where things stand);
    * - `since` in this epoch: everything after it, preceded by a gap frame for what fell out
    *   of the window;
-   * - another epoch, no epoch, or a `since` beyond what this history has issued: a `reset` gap,
-   *   then everything this history still holds.
+   * - another epoch, or no epoch: a `reset` gap, then everything this history still holds;
+   * - a `since` beyond what this history holds, in its epoch: the client came from an instance
+   *   ahead of this one (epochs are unique, so the numbers are the same history's): nothing
+   *   now, and `after` so that the statuses it already has are not sent again.
    */
   resume(since: number | undefined, epoch: string | undefined, now: number): ResumePlan {
     this.prune(now);
@@ -96,9 +105,10 @@ export class StatusHistory {
     }
     const oldest = entries[0]?.seq ?? this.#lastSeq + 1;
     // A `since` without its epoch could belong to any history: never guess.
-    if (epoch !== this.epoch || since > this.#lastSeq) {
+    if (epoch !== this.epoch) {
       return { gap: { from: 1, to: oldest - 1, reason: 'reset' }, entries: entries.slice() };
     }
+    if (since > this.#lastSeq) return { entries: [], after: since };
     if (since >= this.#lastSeq) return { entries: [] };
     if (since + 1 < oldest) {
       return { gap: { from: since + 1, to: oldest - 1, reason: 'expired' }, entries: entries.slice() };

@@ -56,7 +56,7 @@ export interface StatusHubEvents {
   disconnect: [sessionId: string, socket: WebSocket, code: number, reason: string];
   /**
    * A status was accepted for `sessionId` (whether or not any connection was open). `meta.origin`
-   * is set when it came from another instance (through the adapter, or `deliverRelayed`).
+   * is set when it came from another instance (through the adapter).
    */
   status: [sessionId: string, frame: StatusFrame, meta: StatusEventMeta];
 }
@@ -112,7 +112,7 @@ type AnyServer = HttpServer | HttpsServer;
 
 export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSink {
   readonly #options: ResolvedHubOptions;
-  readonly #adapter: HubAdapter;
+  #adapter: HubAdapter;
   readonly #core: SessionCore;
   readonly #admission: Admission;
   readonly #ws: WebSocketTransport;
@@ -127,10 +127,14 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
     this.#options = resolveHubOptions(options);
     this.#adapter = this.#options.adapter ?? new InMemoryAdapter();
     const logger = (): Logger => this.#logger;
+    const hubRef = this;
     this.#core = new SessionCore({
       historySize: this.#options.historySize,
       historyTtlMs: this.#options.historyTtlMs,
-      adapter: this.#adapter,
+      // Read at each use, so `useAdapter` can plug one in after construction.
+      get adapter() {
+        return hubRef.#adapter;
+      },
       logger,
       onStatus: Object.assign((status: NumberedStatus) => this.#onStatus(status), {
         wanted: () => this.listenerCount('status') > 0,
@@ -253,19 +257,21 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
   }
 
   /**
-   * For relays between instances: delivers a status that another instance accepted, keeping
-   * its details and time, numbered in this hub's own `seq`. `status` listeners receive
-   * `{ origin }` so they can tell it from a local one (and not relay it back). A relay that
-   * keeps the origin's numbers is a `HubAdapter` (the `adapter` option) instead.
+   * Plugs in an adapter after construction, in place of the current one (the in-memory
+   * default), for code that gets a ready hub (`new PubSubStatusRelay({ hub })`). Returns a
+   * function that puts the previous adapter back (not closing the one given).
    */
-  deliverRelayed(sessionId: string, status: StatusInput, meta: { origin: string; ts?: string }): number {
-    assertSessionId(sessionId);
-    const update = normalizeStatus(status, this.#options.maxStatusLength);
-    if (typeof meta?.origin !== 'string' || meta.origin === '') invalidOption('meta.origin', 'a non-empty string', meta?.origin);
-    if (this.#closing) return 0;
-    const parsed = meta.ts === undefined ? Number.NaN : Date.parse(meta.ts);
-    const now = Date.now();
-    return this.#core.publish(sessionId, update, Number.isFinite(parsed) ? parsed : now, now, meta.origin);
+  useAdapter(adapter: HubAdapter): () => void {
+    if (this.#closing) throw new StatusMessengerError('ERR_HUB_CLOSED', 'Cannot use an adapter after close()');
+    if (typeof adapter?.attach !== 'function' || typeof adapter.published !== 'function' || typeof adapter.close !== 'function') {
+      invalidOption('adapter', 'a HubAdapter (attach, published, close)', adapter);
+    }
+    const previous = this.#adapter;
+    this.#adapter = adapter;
+    adapter.attach({ deliver: (status) => this.#deliver(status) });
+    return () => {
+      if (this.#adapter === adapter) this.#adapter = previous;
+    };
   }
 
   /**

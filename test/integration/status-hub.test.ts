@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
+import type { AdapterHost, HubAdapter, NumberedStatus } from '../../src/hub/adapters/hub-adapter.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
 import { StatusMessengerError } from '../../src/errors.js';
 import type { HelloFrame, GapFrame } from '../../src/protocol.js';
@@ -148,19 +149,37 @@ describe('StatusHub', () => {
       expect(seen).toEqual(['connection:events', 'status:events:1', 'disconnect:events:1005']);
     });
 
-    it('delivers relayed statuses in its own sequence, keeping their time, and tells listeners the origin', async () => {
+    it('takes an adapter after construction (useAdapter): remote statuses keep their numbers and time, listeners see the origin', async () => {
       const seen: [number, string | undefined][] = [];
       srv.hub.on('status', (_id, frame, meta) => seen.push([frame.seq, meta.origin]));
+      const published: number[] = [];
+      let host: AdapterHost | undefined;
+      const adapter: HubAdapter & { deliver(status: NumberedStatus): number } = {
+        attach: (h) => void (host = h),
+        published: (status) => void published.push(status.seq),
+        close: () => {},
+        deliver: (status) => host!.deliver(status),
+      };
+      const restore = srv.hub.useAdapter(adapter);
       const client = await TestClient.open(srv.url('relay'));
       srv.hub.send('relay', 'local');
-      srv.hub.deliverRelayed('relay', { message: 'from B', agent: 'remote' }, { origin: 'instance-b', ts: '2026-01-02T03:04:05.000Z' });
-      await client.waitFor((c) => c.statuses.length === 2);
-      expect(client.statuses[1]).toMatchObject({ data: 'from B', seq: 2, ts: '2026-01-02T03:04:05.000Z', agent: 'remote' });
+      const hello = client.frames.find((f) => f.type === 'hello') as { epoch: string };
+      const frame = { type: 'status' as const, data: 'from B', seq: 5, ts: '2026-01-02T03:04:05.000Z', agent: 'remote' };
+      adapter.deliver({ sessionId: 'relay', epoch: hello.epoch, seq: 5, frame, origin: 'instance-b' });
+      srv.hub.send('relay', 'local again');
+      await client.waitFor((c) => c.statuses.length === 3);
+      expect(client.statuses[1]).toMatchObject({ data: 'from B', seq: 5, ts: '2026-01-02T03:04:05.000Z', agent: 'remote' });
+      expect(client.statuses[2]).toMatchObject({ data: 'local again', seq: 6 });
       expect(seen).toEqual([
         [1, undefined],
-        [2, 'instance-b'],
+        [5, 'instance-b'],
+        [6, undefined],
       ]);
-      expect(() => srv.hub.deliverRelayed('relay', 'x', { origin: '' })).toThrow(/origin/);
+      expect(published).toEqual([1, 6]);
+      restore();
+      srv.hub.send('relay', 'after restore');
+      expect(published).toEqual([1, 6]);
+      expect(() => srv.hub.useAdapter({} as never)).toThrow(/adapter/);
       await client.close();
     });
 

@@ -4,9 +4,13 @@
  * model. Controlled over HTTP:
  *   POST /run?session=S&count=N&label=L  → runs the agent through runWithStatus; it calls
  *                                         status_message N times ("L i <sent-at-ms>")
+ *   POST /stream?session=S&count=N&intervalMs=M&label=L
+ *                                       → hub.send N statuses ("L i <sent-at-ms>"), M ms apart;
+ *                                         answers once the relay's publisher confirmed them
  *   POST /relay/stop, POST /relay/start  → closes / starts a (new) relay
  *   GET  /stats
- * Env: RELAY_TOPIC, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT. Prints "listening <port>".
+ * Env: RELAY_TOPIC, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, INSTANCE_ID (optional).
+ * Prints "listening <port>".
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +36,7 @@ const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'worker', model,
 
 let relay: PubSubStatusRelay | undefined;
 async function startRelay(): Promise<void> {
-  relay = new PubSubStatusRelay({ hub, topicName, projectId: process.env.GOOGLE_CLOUD_PROJECT });
+  relay = new PubSubStatusRelay({ hub, topicName, projectId: process.env.GOOGLE_CLOUD_PROJECT, instanceId: process.env.INSTANCE_ID || undefined });
   await relay.start();
 }
 
@@ -52,6 +56,19 @@ server.on('request', (request, response) => {
           // drain
         }
         return done({ ok: true });
+      }
+      if (url.pathname === '/stream') {
+        const sessionId = url.searchParams.get('session')!;
+        const count = Number(url.searchParams.get('count') ?? '1');
+        const intervalMs = Number(url.searchParams.get('intervalMs') ?? '0');
+        const label = url.searchParams.get('label') ?? 'S';
+        for (let i = 0; i < count; i += 1) {
+          hub.send(sessionId, `${label} ${i} ${Date.now()}`);
+          if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        }
+        const started = Date.now();
+        while ((relay?.stats().publisher?.buffered ?? 0) > 0 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 10));
+        return done({ ok: true, relay: relay?.stats() });
       }
       if (url.pathname === '/relay/stop') {
         await relay?.close();

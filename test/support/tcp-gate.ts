@@ -14,14 +14,22 @@ export interface TcpGate {
   open(): void;
   /** Refuse new connections and cut the current ones. */
   close(): void;
+  /** Cut the current connections; accept new ones and never answer (a silent endpoint, nodejs-pubsub #436). */
+  silence(): void;
   /** Stop listening. */
   dispose(): Promise<void>;
 }
 
 export async function startTcpGate(targetHost: string, targetPort: number): Promise<TcpGate> {
   let isOpen = true;
+  let silent = false;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
+    if (silent) {
+      sockets.add(client);
+      client.on('error', () => {});
+      return;
+    }
     if (!isOpen) {
       client.destroy();
       return;
@@ -45,6 +53,11 @@ export async function startTcpGate(targetHost: string, targetPort: number): Prom
     port,
     open: () => {
       isOpen = true;
+      silent = false;
+    },
+    silence: () => {
+      silent = true;
+      for (const socket of sockets) socket.destroy();
     },
     close: () => {
       isOpen = false;

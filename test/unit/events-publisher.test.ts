@@ -9,6 +9,7 @@ import type { StatusMessengerErrorCode } from '../../src/errors.js';
 import type { AgentEvent } from '../../src/events/agent-event.js';
 import type { EventTopic, EventTopicCallOptions, EventTopicMessage } from '../../src/events/event-topic.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
+import { PUBLISHER_DEFAULTS } from '../../src/events/publisher-options.js';
 import type { PubSubEventPublisherOptions } from '../../src/events/publisher-options.js';
 import { silentLogger } from '../../src/logger.js';
 
@@ -220,8 +221,8 @@ describe('PubSubEventPublisher', () => {
     expect(publisher.stats().retried).toBeGreaterThan(0);
   });
 
-  it('probes once per backoff step while unreachable, not once per session', async () => {
-    const { topic, publisher } = make({ retryInitialDelayMs: 50, retryMaxDelayMs: 50 });
+  it('while Pub/Sub refuses, resends each session at most once per retry step, then delivers it in order', async () => {
+    const { topic, publisher } = make({ retryInitialDelayMs: 50, retryMaxDelayMs: 50, publishTimeoutMs: 50 });
     topic.mode = 'down';
     let calls = 0;
     const original = topic.publishMessage.bind(topic);
@@ -230,17 +231,52 @@ describe('PubSubEventPublisher', () => {
       return original(message);
     };
     const started = Date.now();
-    const publishes = Array.from({ length: 20 }, (_, i) =>
-      bindStatusSession(createStatusSession({ sessionId: `k${i}` }), () => publisher.publish(i)),
+    const publishes = Array.from({ length: 40 }, (_, i) =>
+      bindStatusSession(createStatusSession({ sessionId: `k${i % 20}` }), () => publisher.publish(i)),
     );
     await sleep(500);
     const elapsed = Date.now() - started;
-    // The topic check comes first and keeps failing, so no event was sent at all, and the
-    // check ran about once per 50 ms backoff step, not once per session or per publish.
-    expect(calls).toBe(0);
-    expect(topic.getCalls.length).toBeGreaterThan(3);
-    expect(topic.getCalls.length).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 1);
+    // Each of the 20 sessions sends its 2 events once per 50 ms step at most (no hot loop).
+    expect(calls).toBeGreaterThan(20);
+    expect(calls).toBeLessThanOrEqual(40 * (Math.ceil(elapsed / 50) + 1));
     await Promise.all(publishes);
+    topic.mode = 'up';
+    await until(() => publisher.stats().buffered === 0);
+    for (let k = 0; k < 20; k += 1) {
+      expect(topic.events.filter((e) => e.websocket_session_id === `k${k}`).map((e) => e.data)).toEqual([k, k + 20]);
+    }
+    expect(publisher.stats()).toMatchObject({ sessions: 0, published: 40 });
+  });
+
+  it('frees per-session state once nothing of the session is pending, under a topic that refuses every event', async () => {
+    const { topic, publisher, reported } = make({ retryInitialDelayMs: 10, publishTimeoutMs: 10_000 });
+    topic.mode = 'denied';
+    const outcomes = await Promise.all(
+      Array.from({ length: 2000 }, (_, i) => bindStatusSession(createStatusSession({ sessionId: `gone-${i}` }), () => publisher.publish({ i }))),
+    );
+    expect(outcomes.every((o) => o.status === 'dropped' && o.error.code === 'ERR_PUBSUB_PUBLISH_FAILED')).toBe(true);
+    expect(reported).toHaveLength(2000);
+    // The resume that a refused session needs is due within one retry step; then nothing is kept.
+    await until(() => publisher.stats().sessions === 0);
+    expect(publisher.stats()).toMatchObject({ sessions: 0, buffered: 0, failed: 2000 });
+    expect(new Set(topic.resumed).size).toBe(2000);
+  });
+
+  it('logs a throwing onError and goes on publishing', async () => {
+    const lines: string[] = [];
+    const topic = new FakeTopic();
+    topic.exists = false;
+    const publisher = new PubSubEventPublisher({
+      topic,
+      logger: { ...silentLogger, error: (line: string) => lines.push(line) },
+      onError: () => {
+        throw new Error('callback bug');
+      },
+    });
+    publishers.push(publisher);
+    const outcome = await publisher.publish({ n: 1 });
+    expect(outcome.status === 'dropped' && outcome.error.code).toBe('ERR_PUBSUB_TOPIC_NOT_FOUND');
+    expect(lines).toEqual(['The PubSubEventPublisher `onError` callback threw']);
   });
 
   it('bounds the buffer by count: the overflow is dropped, counted and reported', async () => {
@@ -354,6 +390,9 @@ describe('PubSubEventPublisher', () => {
       [{ topic, maxEventBytes: 20_000_000, maxBufferedBytes: 50_000_000 }, '`maxEventBytes`'],
       [{ topic, retryInitialDelayMs: 500, retryMaxDelayMs: 100 }, '`retryMaxDelayMs`'],
       [{ topic, batching: { maxMessages: 0 } }, '`batching.maxMessages`'],
+      [{ topic, maxBufferedEvent: 5 } as never, '`maxBufferedEvent` (did you mean `maxBufferedEvents`?'],
+      [{ topic, batching: { maxMesages: 5 } } as never, '`batching.maxMesages` (did you mean `batching.maxMessages`?'],
+      [{ topic, onError: 'log' } as never, '`onError`'],
     ];
     for (const [options, name] of bad) {
       let caught: unknown;
@@ -365,5 +404,12 @@ describe('PubSubEventPublisher', () => {
       expect(StatusMessengerError.isInstance(caught, 'ERR_INVALID_OPTION')).toBe(true);
       expect((caught as Error).message).toContain(name);
     }
+  });
+
+  it('keeps PUBLISHER_DEFAULTS frozen', () => {
+    expect(Object.isFrozen(PUBLISHER_DEFAULTS)).toBe(true);
+    expect(() => {
+      (PUBLISHER_DEFAULTS as { publishTimeoutMs: number }).publishTimeoutMs = 1;
+    }).toThrow(TypeError);
   });
 });

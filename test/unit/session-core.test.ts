@@ -174,4 +174,41 @@ describe('SessionCore', () => {
     c.subscribe('j', s, { since: 4, epoch: 'E' }, 0);
     expect(s.frames.slice(1).map((f) => f.data)).toEqual(['c']);
   });
+
+  it('resumes a client that comes from an instance ahead of this one without sending what it has again', () => {
+    const adapter = new InMemoryAdapter();
+    const c = core(adapter);
+    adapter.deliver(remote('h', 'E', 1, 'a'));
+    adapter.deliver(remote('h', 'E', 2, 'b'));
+    const s = new Recorder();
+    // The client saw up to 4 on another instance; 3 and 4 are still on their way here.
+    c.subscribe('h', s, { since: 4, epoch: 'E' }, 0);
+    expect(s.types).toEqual(['hello']);
+    for (const [seq, data] of [[3, 'c'], [4, 'd'], [5, 'e']] as const) adapter.deliver(remote('h', 'E', seq, data));
+    c.publish('h', { message: 'f' }, 0, 0);
+    expect(s.frames.slice(1).map((f) => [f.seq, f.data])).toEqual([
+      [5, 'e'],
+      [6, 'f'],
+    ]);
+  });
+
+  it('with an adapter that shares numbering, takes up a client resuming in an epoch it has no history of yet', () => {
+    const adapter = new InMemoryAdapter();
+    (adapter as HubAdapter).newEpoch = () => 'MINE';
+    const c = core(adapter);
+    const s = new Recorder();
+    c.subscribe('t', s, { since: 3, epoch: 'THEIRS' }, 0);
+    expect(s.frames).toEqual([expect.objectContaining({ type: 'hello', epoch: 'THEIRS', seq: 3 })]);
+    for (const seq of [1, 2, 3, 4]) adapter.deliver(remote('t', 'THEIRS', seq, `r${seq}`));
+    c.publish('t', { message: 'local' }, 0, 0);
+    expect(s.frames.slice(1).map((f) => [f.seq, f.data])).toEqual([
+      [4, 'r4'],
+      [5, 'local'],
+    ]);
+    // Without a shared numbering the same request is a history lost in a restart: a reset.
+    const alone = core();
+    const t = new Recorder();
+    alone.subscribe('t', t, { since: 3, epoch: 'THEIRS' }, 0);
+    expect(t.types).toEqual(['hello', 'gap']);
+  });
 });

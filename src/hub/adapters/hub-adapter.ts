@@ -25,9 +25,11 @@
  * 3. Numbering continues after the highest seq the core has seen for a session, from either
  *    path: a local status after a delivered seq 7 is seq 8.
  *
- * `newEpoch(sessionId)` (optional) names the epoch of a session the core starts a history for;
- * an adapter whose instances must agree on epochs returns the same value everywhere. Without
- * it the core draws a random one.
+ * `newEpoch(sessionId)` (optional) names the epoch of a session the core starts a history for.
+ * An adapter that has it shares numbering across instances, so the core also takes up a client
+ * that resumes in an epoch this instance has no history of yet (it came from another instance:
+ * same epoch, numbering after its seq, nothing sent again) instead of answering a reset.
+ * Without it the core draws a random epoch.
  */
 import type { StatusFrame } from '../../protocol.js';
 

@@ -48,7 +48,7 @@ export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STAT
     if (!isStatusLevel(update.level)) {
       throw new StatusMessengerError(
         'ERR_INVALID_STATUS',
-        `Status \`level\` must be one of ${STATUS_LEVELS.join(', ')}, got \`${String(update.level)}\``,
+        `Status \`level\` must be one of ${STATUS_LEVELS.join(', ')}, got \`${shown(update.level)}\``,
       );
     }
     out.level = update.level;
@@ -57,7 +57,7 @@ export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STAT
     if (!isProgress(update.progress)) {
       throw new StatusMessengerError(
         'ERR_INVALID_STATUS',
-        `Status \`progress\` must be a number from 0 to 100, got \`${String(update.progress)}\``,
+        `Status \`progress\` must be a number from 0 to 100, got \`${shown(update.progress)}\``,
       );
     }
     out.progress = update.progress;
@@ -70,10 +70,17 @@ export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STAT
     if (!isRunEndState(update.state)) {
       throw new StatusMessengerError(
         'ERR_INVALID_STATUS',
-        `Status \`state\` must be one of ${RUN_END_STATES.join(', ')}, got \`${String(update.state)}\``,
+        `Status \`state\` must be one of ${RUN_END_STATES.join(', ')}, got \`${shown(update.state)}\``,
       );
     }
     out.state = update.state;
   }
   return out;
+}
+
+/** Shows a bad value in an error message without running its code (`String({ toString })` could throw). */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -80,7 +80,7 @@ export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STAT
 
 /** Shows a bad value in an error message without running its code (`String({ toString })` could throw). */
 function shown(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (typeof value === 'string') return value.slice(0, 40);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -7,7 +7,10 @@
  * Every schema registers its keys in a process-wide table so that hint works across APIs.
  */
 import { z } from 'zod';
+import { closest } from './closest-key.js';
 import { StatusMessengerError } from './errors.js';
+
+export { closest };
 
 type AnyObjectSchema = z.ZodObject<z.ZodRawShape>;
 
@@ -140,37 +143,6 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return value;
-}
-
-/** The known key within edit distance 2 (or a case-insensitive match, or one it abbreviates), if any. */
-export function closest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const a = key.toLowerCase();
-    const b = candidate.toLowerCase();
-    // An abbreviation (`maxLen` for `maxLength`) counts as close too.
-    const d = a === b ? 0 : a.length >= 3 && b.startsWith(a) ? 1 : distance(a, b);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
 
 function show(value: unknown): string {

@@ -19,7 +19,8 @@ const config: Config = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/setup-after-env.ts'],
-  testTimeout: 30_000,
+  // Generous: hooks launch Chromium, child servers and the ADK CLI, and CI may run on a busy 2-core machine.
+  testTimeout: 60_000,
   maxWorkers: 2,
   verbose: false,
 };

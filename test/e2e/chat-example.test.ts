@@ -369,7 +369,7 @@ describeWithChromium('chat example on the Gemini code path (local fake Gemini se
     // `npm start` as a user runs it, with a key and the API redirected to the fake server.
     chat = await spawnChatServer({ GOOGLE_API_KEY: 'fake-key', GOOGLE_GEMINI_BASE_URL: gemini.url, CHAT_MODEL: undefined, GEMINI_API_KEY: undefined });
     browser = await launchChromium();
-  });
+  }, 120_000); // a child server (tsx) and Chromium: slow on a loaded 2-core machine
   afterAll(async () => {
     await chat?.stop('SIGKILL');
     await browser?.close();

@@ -8,6 +8,7 @@ import { defineOptions, parseOptions } from '../options.js';
 import type { StatusFrame } from '../protocol.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
+import { publisherOption } from './pubsub-event-publisher.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 /** The hub's `status` event: `StatusHub` fits. */
@@ -31,7 +32,7 @@ export interface MirrorStatusesOptions {
 }
 
 const mirrorOptionsSpec = defineOptions('mirrorStatusesToPubSub(hub, options)', {
-  publisher: z.custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' }).optional(),
+  publisher: publisherOption,
   eventType: z.string().regex(EVENT_TYPE_PATTERN, `a string matching ${String(EVENT_TYPE_PATTERN)}`).default('status_message'),
   includeRelayed: z.boolean().default(false),
 });

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { defineOptions, parseOptions } from '../options.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
+import { publisherOption } from './pubsub-event-publisher.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 export const DEFAULT_PUBLISH_TOOL_NAME = 'publish_agent_event';
@@ -40,7 +41,7 @@ const TOOL_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 const toolOptionsSpec = defineOptions('createPublishAgentEventTool(options)', {
   name: z.string().regex(TOOL_NAME_PATTERN, 'a function name matching /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/').default(DEFAULT_PUBLISH_TOOL_NAME),
   description: z.string().trim().min(1).default(DEFAULT_PUBLISH_TOOL_DESCRIPTION),
-  publisher: z.custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' }).optional(),
+  publisher: publisherOption,
 });
 
 const parameters = z.object({

@@ -7,12 +7,12 @@ import { z } from 'zod';
 import { getDefaultLogger } from '../logger.js';
 import { defineOptions, parseOptions } from '../options.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
-import { PUBLISH_EVENT_OPTION_SHAPE } from './pubsub-event-publisher.js';
+import { PUBLISH_EVENT_OPTION_SHAPE, publisherOption } from './pubsub-event-publisher.js';
 import type { PubSubEventPublisher, PublishEventOptions } from './pubsub-event-publisher.js';
 
 const spec = defineOptions('publishAgentEvent(data, type, options)', {
   ...PUBLISH_EVENT_OPTION_SHAPE,
-  publisher: z.custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' }).optional(),
+  publisher: publisherOption,
 });
 
 export interface PublishAgentEventOptions extends PublishEventOptions {

@@ -16,7 +16,7 @@ import { setDefaultEventPublisher } from '../../src/events/default-event-publish
 import { publishAgentEventTool } from '../../src/events/publish-agent-event-tool.js';
 import type { PublishToolResult } from '../../src/events/publish-agent-event-tool.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
-import type { PublishOutcome } from '../../src/events/publish-outcome.js';
+import type { PublishOutcome } from '../../src/events/publisher-options.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
 import { silentLogger } from '../../src/logger.js';
 import { runWithStatus } from '../../src/runner/run-with-status.js';

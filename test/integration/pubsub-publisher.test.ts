@@ -18,7 +18,7 @@ import { createPublishAgentEventTool, publishAgentEventTool } from '../../src/ev
 import type { PublishToolResult } from '../../src/events/publish-agent-event-tool.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
 import type { PubSubEventPublisherOptions } from '../../src/events/publisher-options.js';
-import type { PublishOutcome } from '../../src/events/publish-outcome.js';
+import type { PublishOutcome } from '../../src/events/publisher-options.js';
 import { InMemoryAdapter } from '../../src/hub/adapters/in-memory-adapter.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
 import { silentLogger } from '../../src/logger.js';

@@ -29,46 +29,28 @@ export type PubSubEnvConfig =
       misconfigured: boolean;
     };
 
-/** Topic ids: 3–255 characters, a letter first, then letters, digits and `-_.~+%` (Pub/Sub's rule). */
-const TOPIC_ID_PATTERN = /^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
-const TOPIC_NAME_PATTERN = /^projects\/[^/\s]+\/topics\/[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
-
-const ENABLED_VALUES = new Set(['true', '1']);
+/** A topic id (3–255 characters, a letter first, then letters, digits and `-_.~+%`: Pub/Sub's rule), or a full name. */
+const TOPIC_PATTERN = /^(projects\/[^/\s]+\/topics\/)?[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
 
 const shown = (value: string | undefined): string => (value === undefined ? 'not set' : `"${value.slice(0, 80)}"`);
+const off = (variables: string[], reason: string, misconfigured = true): PubSubEnvConfig => ({ enabled: false, variables, reason, misconfigured });
 
 export function readPubSubEnv(env: NodeJS.ProcessEnv = process.env): PubSubEnvConfig {
-  const enabled = env[PUBSUB_ENV.enabled];
-  if (enabled === undefined || !ENABLED_VALUES.has(enabled.trim().toLowerCase())) {
-    return {
-      enabled: false,
-      variables: [PUBSUB_ENV.enabled],
-      reason: `${PUBSUB_ENV.enabled} is ${shown(enabled)}; set it to "true" to publish agent events`,
-      misconfigured: false,
-    };
+  const { enabled: ENABLED, project: PROJECT, topic: TOPIC } = PUBSUB_ENV;
+  const enabled = env[ENABLED];
+  if (!['true', '1'].includes(enabled?.trim().toLowerCase() ?? '')) {
+    return off([ENABLED], `${ENABLED} is ${shown(enabled)}; set it to "true" to publish agent events`, false);
   }
-  const projectId = env[PUBSUB_ENV.project]?.trim() ?? '';
-  const topicName = env[PUBSUB_ENV.topic]?.trim() ?? '';
-  const missing: string[] = [];
-  if (projectId === '') missing.push(PUBSUB_ENV.project);
-  if (topicName === '') missing.push(PUBSUB_ENV.topic);
-  if (missing.length > 0) {
-    return {
-      enabled: false,
-      variables: missing,
-      reason: `${PUBSUB_ENV.enabled} is true but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`,
-      misconfigured: true,
-    };
-  }
-  if (!TOPIC_ID_PATTERN.test(topicName) && !TOPIC_NAME_PATTERN.test(topicName)) {
-    return {
-      enabled: false,
-      variables: [PUBSUB_ENV.topic],
-      reason:
-        `${PUBSUB_ENV.topic} is ${shown(topicName)}, not a topic id (3–255 characters: a letter, then ` +
-        'letters, digits or -_.~+%) nor a full "projects/<project>/topics/<topic>" name',
-      misconfigured: true,
-    };
+  const projectId = env[PROJECT]?.trim() ?? '';
+  const topicName = env[TOPIC]?.trim() ?? '';
+  const missing = [projectId === '' && PROJECT, topicName === '' && TOPIC].filter((name) => name !== false);
+  if (missing.length > 0) return off(missing, `${ENABLED} is true but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
+  if (!TOPIC_PATTERN.test(topicName)) {
+    return off(
+      [TOPIC],
+      `${TOPIC} is ${shown(topicName)}, not a topic id (3–255 characters: a letter, then letters, digits or -_.~+%) ` +
+        'nor a full "projects/<project>/topics/<topic>" name',
+    );
   }
   return { enabled: true, projectId, topicName };
 }

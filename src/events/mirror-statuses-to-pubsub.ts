@@ -62,20 +62,11 @@ export function mirrorStatusesToPubSub(hub: StatusEventSource, options: MirrorSt
     if (meta?.origin !== undefined && !includeRelayed) return;
     const target = publisher ?? getDefaultEventPublisher();
     if (!target) return;
-    const data: StatusMessageEventData = { message: frame.data, seq: frame.seq };
-    if (frame.level !== undefined) data.level = frame.level;
-    if (frame.progress !== undefined) data.progress = frame.progress;
-    if (frame.agent !== undefined) data.agent = frame.agent;
-    if (frame.tool !== undefined) data.tool = frame.tool;
-    if (frame.state !== undefined) data.state = frame.state;
+    const { type, data: message, ts, replay, ...rest } = frame;
+    const data: StatusMessageEventData = { message, ...rest };
     // Not awaited: the hub's send must not wait for Pub/Sub. publish() never rejects.
-    void target.publish(data, eventType, { websocketSessionId: sessionId, timestamp: frame.ts || undefined });
+    void target.publish(data, eventType, { websocketSessionId: sessionId, timestamp: ts || undefined });
   };
   hub.on('status', listener);
-  let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    hub.off('status', listener);
-  };
+  return () => void hub.off('status', listener);
 }

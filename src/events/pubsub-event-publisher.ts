@@ -69,18 +69,16 @@ interface HeldEvent {
   settle: ((outcome: PublishOutcome) => void) | undefined;
 }
 
-/** `checking` covers creating the client too; `missing` lasts `TOPIC_RECHECK_MS`; `failed` (no client) lasts. */
-type TopicState = 'idle' | 'checking' | 'ready' | 'missing' | 'failed';
-
 export class PubSubEventPublisher {
   readonly #o: ResolvedPublisherOptions;
   readonly #report: PublishErrorHandler;
   readonly #buffer: EventBuffer<HeldEvent>;
   #topic: EventTopic | undefined;
   #closeClient: (() => Promise<void>) | undefined;
-  #state: TopicState = 'idle';
-  #failure: StatusMessengerError | undefined;
-  #missingUntil = 0;
+  /** Publishes fail fast with `error` until `until`: the client could not be created (for good), or the topic is missing. */
+  #failure: { error: StatusMessengerError; until: number } | undefined;
+  /** The client exists and the topic check is done. */
+  #ready = false;
   #unreachable = false;
   /**
    * Keys whose events failed: the client stops such a key until `resumePublishing`, and a
@@ -130,15 +128,11 @@ export class PubSubEventPublisher {
     const failure = this.#currentFailure();
     if (failure) return this.#reject(held.eventId, failure);
     if (!this.#buffer.tryAdd(held)) {
-      this.#counts.overflowed += 1;
       const { count, bytes, maxCount, maxBytes } = this.#buffer;
-      const error = new StatusMessengerError(
-        'ERR_PUBSUB_BUFFER_FULL',
+      const message =
         `The event buffer is full (${count} events, ${bytes} bytes; limits ${maxCount} events, ${maxBytes} bytes) ` +
-          'while Pub/Sub does not confirm; the event was dropped',
-      );
-      this.#report(error, { eventIds: [held.eventId] });
-      return Promise.resolve({ status: 'dropped', eventId: held.eventId, error });
+        'while Pub/Sub does not confirm; the event was dropped';
+      return this.#reject(held.eventId, new StatusMessengerError('ERR_PUBSUB_BUFFER_FULL', message), 'overflowed');
     }
     this.#counts.accepted += 1;
     const outcome = new Promise<PublishOutcome>((resolve) => {
@@ -188,22 +182,16 @@ export class PubSubEventPublisher {
   }
 
   stats(): PubSubPublisherStats {
-    const state = this.#currentState();
+    const failure = this.#currentFailure();
     const { count, bytes, peakCount, peakBytes } = this.#buffer;
     const sessions = new Set([...this.#buffer.keys(), ...this.#failedKeys]);
     sessions.delete(undefined);
     return {
       state: this.#closing
         ? 'closed'
-        : state === 'failed'
-          ? 'unavailable'
-          : state === 'missing'
-            ? 'topic_missing'
-            : this.#unreachable
-              ? 'unreachable'
-              : state === 'ready'
-                ? 'ready'
-                : 'idle',
+        : failure
+          ? failure.code === 'ERR_PUBSUB_TOPIC_NOT_FOUND' ? 'topic_missing' : 'unavailable'
+          : this.#unreachable ? 'unreachable' : this.#ready ? 'ready' : 'idle',
       ...this.#counts,
       buffered: count,
       bufferedBytes: bytes,
@@ -213,21 +201,17 @@ export class PubSubEventPublisher {
     };
   }
 
-  #currentState(): TopicState {
-    return this.#state === 'missing' && Date.now() >= this.#missingUntil ? 'idle' : this.#state;
-  }
-
-  /** Why a publish must fail right now without being buffered, if it must. */
+  /** Why a publish must fail right now without being buffered, if it must; once it expires, the topic is checked again. */
   #currentFailure(): StatusMessengerError | undefined {
-    const state = this.#currentState();
-    return state === 'failed' || state === 'missing' ? this.#failure : undefined;
+    if (this.#failure && Date.now() >= this.#failure.until) this.#failure = this.#opening = undefined;
+    return this.#failure?.error;
   }
 
   /** Hands the unsent events of `key` to the client, in order, once the topic is known. */
   #pump(key: string | undefined): void {
-    const state = this.#currentState();
-    if (state === 'idle') this.#opening = this.#open();
-    if (state !== 'ready' || this.#failedKeys.has(key)) return;
+    if (this.#currentFailure()) return;
+    this.#opening ??= this.#open();
+    if (!this.#ready || this.#failedKeys.has(key)) return;
     for (const event of this.#buffer.eventsOf(key)) {
       if (event.inFlight) continue;
       event.inFlight = true;
@@ -243,7 +227,6 @@ export class PubSubEventPublisher {
 
   /** Creates the client (unless a topic was given) and checks once that the topic exists. */
   async #open(): Promise<void> {
-    this.#state = 'checking';
     try {
       if (!this.#topic) {
         const client = await createClient(this.#o.projectId, this.#o.clientConfig);
@@ -251,12 +234,10 @@ export class PubSubEventPublisher {
         this.#closeClient = () => client.close();
       }
     } catch (error) {
-      this.#state = 'failed';
-      this.#failure = StatusMessengerError.isInstance(error)
+      const failure = StatusMessengerError.isInstance(error)
         ? error
         : new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', `Could not create the Pub/Sub client: ${describePubSubFailure(error)}`, { cause: error });
-      this.#unreachable = false;
-      return this.#drop(this.#buffer.clear(), this.#failure);
+      return this.#failFast(failure, Infinity);
     }
     const topic = this.#topic;
     if (topic.get) {
@@ -270,8 +251,8 @@ export class PubSubEventPublisher {
         this.#logger.debug(`Could not check that the Pub/Sub topic ${topic.name} exists (${(error as Error).message}); publishing anyway`);
       }
     }
-    if (this.#state !== 'checking') return;
-    this.#state = 'ready';
+    if (this.#failure) return;
+    this.#ready = true;
     for (const key of this.#buffer.keys()) this.#pump(key);
   }
 
@@ -334,16 +315,17 @@ export class PubSubEventPublisher {
   }
 
   #topicMissing(cause: unknown): void {
-    this.#state = 'missing';
-    this.#missingUntil = Date.now() + TOPIC_RECHECK_MS;
-    this.#unreachable = false;
-    this.#failure = new StatusMessengerError(
-      'ERR_PUBSUB_TOPIC_NOT_FOUND',
+    const message =
       `The Pub/Sub topic ${this.#topic?.name ?? this.#o.topicName} does not exist: create it, or pass \`createTopicIfMissing: true\`. ` +
-        `Events are dropped; the topic is checked again in ${TOPIC_RECHECK_MS / 1000} s.`,
-      { cause },
-    );
-    this.#drop(this.#buffer.clear(), this.#failure);
+      `Events are dropped; the topic is checked again in ${TOPIC_RECHECK_MS / 1000} s.`;
+    this.#failFast(new StatusMessengerError('ERR_PUBSUB_TOPIC_NOT_FOUND', message, { cause }), Date.now() + TOPIC_RECHECK_MS);
+  }
+
+  /** Drops everything held, and makes publishes fail fast with `error` until `until`. */
+  #failFast(error: StatusMessengerError, until: number): void {
+    this.#failure = { error, until };
+    this.#ready = this.#unreachable = false;
+    this.#drop(this.#buffer.clear(), error);
   }
 
   /** Settles and reports events already removed from the buffer. */
@@ -376,8 +358,8 @@ export class PubSubEventPublisher {
   }
 
   /** Drops an event that never entered the buffer. */
-  #reject(eventId: string | undefined, error: StatusMessengerError): Promise<PublishOutcome> {
-    this.#counts.failed += 1;
+  #reject(eventId: string | undefined, error: StatusMessengerError, counter: 'failed' | 'overflowed' = 'failed'): Promise<PublishOutcome> {
+    this.#counts[counter] += 1;
     this.#report(error, { eventIds: eventId === undefined ? [] : [eventId] });
     return Promise.resolve({ status: 'dropped', eventId, error });
   }

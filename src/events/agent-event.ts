@@ -81,14 +81,13 @@ function invalid(message: string, cause?: unknown): never {
   throw new StatusMessengerError('ERR_INVALID_EVENT', message, cause === undefined ? undefined : { cause });
 }
 
-const shown = (value: unknown): string => String(value).slice(0, 100);
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /**
  * The session id and ADK ids: explicit ones first, then the status session bound to the async
  * context (`runWithStatus`, `withStatusSession`), then the ADK `Context` of the tool or callback.
  */
-export function resolveEventIds({ context, websocketSessionId, ids = {} }: EventIdSources = {}): Required<Pick<EventIdSources, 'websocketSessionId' | 'ids'>> {
+function resolveEventIds({ context, websocketSessionId, ids = {} }: EventIdSources = {}): Required<Pick<EventIdSources, 'websocketSessionId' | 'ids'>> {
   const session = resolveStatusSession({ userId: text(context?.userId), sessionId: text(context?.sessionId) });
   // The binding's ADK ids describe its own session only: an explicit, different session id
   // (e.g. a status mirrored for another session) must not borrow them.
@@ -119,18 +118,13 @@ const ID_FIELDS = [
 export function createAgentEvent(eventData: unknown, eventType: string, init: AgentEventInit = {}): AgentEvent {
   const { websocketSessionId: sessionId, ids } = resolveEventIds(init);
   const { eventId, timestamp } = init;
-  if (typeof eventType !== 'string' || !EVENT_TYPE_PATTERN.test(eventType)) {
-    invalid(`An event type must match ${String(EVENT_TYPE_PATTERN)}, got \`${shown(eventType)}\``);
-  }
-  if (sessionId !== null && (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId))) {
-    invalid(`A websocket session id must match ${String(SESSION_ID_PATTERN)}, got \`${shown(sessionId)}\``);
-  }
-  if (eventId !== undefined && (typeof eventId !== 'string' || eventId.length < 1 || eventId.length > 256)) {
-    invalid(`An event id must be a string of 1–256 characters, got \`${shown(eventId)}\``);
-  }
-  if (timestamp !== undefined && (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp)))) {
-    invalid(`An event timestamp must be an ISO-8601 string, got \`${shown(timestamp)}\``);
-  }
+  const check = (ok: boolean, what: string, value: unknown): void => {
+    if (!ok) invalid(`${what}, got \`${String(value).slice(0, 100)}\``);
+  };
+  check(typeof eventType === 'string' && EVENT_TYPE_PATTERN.test(eventType), `An event type must match ${String(EVENT_TYPE_PATTERN)}`, eventType);
+  check(sessionId === null || (typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId)), `A websocket session id must match ${String(SESSION_ID_PATTERN)}`, sessionId);
+  check(eventId === undefined || (typeof eventId === 'string' && eventId.length >= 1 && eventId.length <= 256), 'An event id must be a string of 1–256 characters', eventId);
+  check(timestamp === undefined || (typeof timestamp === 'string' && !Number.isNaN(Date.parse(timestamp))), 'An event timestamp must be an ISO-8601 string', timestamp);
   const event: AgentEvent = {
     websocket_session_id: sessionId,
     event_type: eventType,

@@ -80,14 +80,6 @@ export async function createClient(projectId: string | undefined, clientConfig: 
   return new PubSub(options);
 }
 
-export interface PublishSettings {
-  messageOrdering: boolean;
-  batching?: Record<string, number | undefined>;
-  rpcTimeoutMs: number;
-  retryInitialDelayMs: number;
-  retryMaxDelayMs: number;
-}
-
 /**
  * Options for `pubsub.topic(name, options)`. The client library batches, keeps each ordering
  * key in order, and retries a failed publish with backoff on its own list of codes; we only
@@ -96,7 +88,14 @@ export interface PublishSettings {
  * publishing resumes within seconds of an outage's end), and it gives up after 10 minutes
  * (then the publisher resends).
  */
-export function topicOptions({ messageOrdering, batching, rpcTimeoutMs, retryInitialDelayMs, retryMaxDelayMs }: PublishSettings): Record<string, unknown> {
+export function topicOptions(settings: {
+  messageOrdering: boolean;
+  batching?: Record<string, number | undefined>;
+  rpcTimeoutMs: number;
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+}): Record<string, unknown> {
+  const { messageOrdering, batching, rpcTimeoutMs, retryInitialDelayMs, retryMaxDelayMs } = settings;
   const backoffSettings = {
     initialRetryDelayMillis: retryInitialDelayMs,
     retryDelayMultiplier: 2,
@@ -111,24 +110,20 @@ export function topicOptions({ messageOrdering, batching, rpcTimeoutMs, retryIni
   return { messageOrdering, gaxOpts: { retry }, ...(batching && { batching }) };
 }
 
-/**
- * - `not_found`: the topic does not exist (NOT_FOUND).
- * - `permanent`: retrying the same messages cannot succeed (INVALID_ARGUMENT, PERMISSION_DENIED,
- *   FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED, or a client-side error without a gRPC
- *   code); they are dropped and reported.
- * - `transient`: Pub/Sub is unreachable, slow or overloaded (any other code); the messages stay
- *   buffered and are retried in order.
- */
-export type PubSubFailureKind = 'not_found' | 'permanent' | 'transient';
-
+/** INVALID_ARGUMENT, PERMISSION_DENIED, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED: a retry of the same messages cannot succeed. */
 const PERMANENT_CODES = new Set([3, 7, 9, 11, 12]);
 
-export function grpcCode(error: unknown): number | undefined {
+function grpcCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }
 
-export function classifyPubSubFailure(error: unknown): PubSubFailureKind {
+/**
+ * `not_found`: the topic does not exist. `permanent`: a permanent code, or a client-side error
+ * without one; the messages are dropped and reported. `transient`: unreachable, slow or
+ * overloaded (any other code); the messages stay buffered and are retried in order.
+ */
+export function classifyPubSubFailure(error: unknown): 'not_found' | 'permanent' | 'transient' {
   const code = grpcCode(error);
   if (code === undefined || PERMANENT_CODES.has(code)) return 'permanent';
   return code === 5 ? 'not_found' : 'transient';

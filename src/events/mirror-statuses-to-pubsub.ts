@@ -8,7 +8,7 @@ import { defineOptions, parseOptions } from '../options.js';
 import type { StatusFrame } from '../protocol.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
-import { publisherOption } from './pubsub-event-publisher.js';
+import { publisherOption } from './publisher-options.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 /** The hub's `status` event: `StatusHub` fits. */

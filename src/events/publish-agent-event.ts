@@ -15,13 +15,11 @@ import { getDefaultLogger } from '../logger.js';
 import { defineOptions, parseOptions } from '../options.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
-import { PUBLISH_EVENT_OPTION_SHAPE, publisherOption } from './pubsub-event-publisher.js';
-import type { PubSubEventPublisher, PublishEventOptions } from './pubsub-event-publisher.js';
+import { PUBLISH_EVENT_OPTION_SHAPE, publisherOption } from './publisher-options.js';
+import type { PublishEventOptions } from './publisher-options.js';
+import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
-const spec = defineOptions('publishAgentEvent(data, type, options)', {
-  ...PUBLISH_EVENT_OPTION_SHAPE,
-  publisher: publisherOption,
-});
+const spec = defineOptions('publishAgentEvent(data, type, options)', { ...PUBLISH_EVENT_OPTION_SHAPE, publisher: publisherOption });
 
 export interface PublishAgentEventOptions extends PublishEventOptions {
   /** @default the default publisher, configured from the environment (`getDefaultEventPublisher()`) */
@@ -81,9 +79,8 @@ export type PublishToolResult =
   | { status: 'error'; error: string };
 
 const TOOL_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
-
 const toolOptionsSpec = defineOptions('createPublishAgentEventTool(options)', {
-  name: z.string().regex(TOOL_NAME_PATTERN, 'a function name matching /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/').default(DEFAULT_PUBLISH_TOOL_NAME),
+  name: z.string().regex(TOOL_NAME_PATTERN, `a function name matching ${String(TOOL_NAME_PATTERN)}`).default(DEFAULT_PUBLISH_TOOL_NAME),
   description: z.string().trim().min(1).default(DEFAULT_PUBLISH_TOOL_DESCRIPTION),
   publisher: publisherOption,
 });
@@ -96,47 +93,29 @@ const parameters = z.object({
   event_data_json: z.string().max(1_000_000).describe('The event details as a JSON text, e.g. {"item_id":"XYZ123"}'),
 });
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (error) {
-    return {
-      ok: false,
-      error:
-        `event_data_json is not valid JSON (${(error as Error).message}). ` +
-        'Send the event details as a JSON object text, e.g. {"item_id":"XYZ123","quantity":2}.',
-    };
-  }
-}
-
 export function createPublishAgentEventTool(options: PublishAgentEventToolOptions = {}): FunctionTool<typeof parameters> {
   const { name, description, publisher } = parseOptions(toolOptionsSpec, options);
 
   const execute = async (input: z.infer<typeof parameters>, ctx?: Context): Promise<PublishToolResult> => {
-    const parsed = parseJson(input.event_data_json);
-    if (!parsed.ok) return { status: 'error', error: parsed.error };
+    let data: unknown;
+    try {
+      data = JSON.parse(input.event_data_json);
+    } catch (error) {
+      const hint = 'Send the event details as a JSON object text, e.g. {"item_id":"XYZ123","quantity":2}.';
+      return { status: 'error', error: `event_data_json is not valid JSON (${(error as Error).message}). ${hint}` };
+    }
     const target = publisher ?? getDefaultEventPublisher();
-    if (!target) {
-      return { status: 'disabled', note: 'Event publishing is not configured on this server. Continue without it.' };
+    if (!target) return { status: 'disabled', note: 'Event publishing is not configured on this server. Continue without it.' };
+    const outcome = await target.publish(data, input.event_type, { context: ctx });
+    if (outcome.status === 'published') return { status: 'published', event_id: outcome.eventId, message_id: outcome.messageId };
+    if (outcome.status === 'buffered') {
+      const note = 'The event is queued and will be published when the event service answers. Continue with the task.';
+      return { status: 'queued', event_id: outcome.eventId, note };
     }
-    const outcome = await target.publish(parsed.value, input.event_type, { context: ctx });
-    switch (outcome.status) {
-      case 'published':
-        return { status: 'published', event_id: outcome.eventId, message_id: outcome.messageId };
-      case 'buffered':
-        return {
-          status: 'queued',
-          event_id: outcome.eventId,
-          note: 'The event is queued and will be published when the event service answers. Continue with the task.',
-        };
-      default: {
-        // Only input problems are spelled out: the model may repeat the text to the user, and
-        // topic names and infrastructure details are not theirs to see.
-        const { code, message } = outcome.error;
-        const detail = code === 'ERR_INVALID_EVENT' ? `: ${message}` : '. Continue with the task.';
-        return { status: 'error', error: `The event was not published (${code})${detail}` };
-      }
-    }
+    // Only input problems are spelled out: the model may repeat the text to the user, and
+    // topic names and infrastructure details are not theirs to see.
+    const { code, message } = outcome.error;
+    return { status: 'error', error: `The event was not published (${code})${code === 'ERR_INVALID_EVENT' ? `: ${message}` : '. Continue with the task.'}` };
   };
 
   return new FunctionTool({ name, description, parameters, execute });

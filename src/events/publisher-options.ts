@@ -7,7 +7,9 @@ import { invalidOption } from '../errors.js';
 import type { StatusMessengerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, frozenDefaults, opt, parseOptions } from '../options.js';
+import type { AgentEventInit } from './agent-event.js';
 import type { EventTopic } from './event-topic.js';
+import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 /** Why `onError` was called; `eventIds` lists the events dropped with this error (may be empty). */
 export interface PublishErrorDetails {
@@ -90,7 +92,7 @@ const int = opt.positiveInt;
 const object = <T>(message: string, test: (value: Record<string, unknown>) => boolean) =>
   z.custom<T>((v) => typeof v === 'object' && v !== null && test(v as Record<string, unknown>), { message });
 
-export const publisherOptionsSpec = defineOptions('new PubSubEventPublisher(options)', {
+const publisherOptionsSpec = defineOptions('new PubSubEventPublisher(options)', {
   topic: object<EventTopic>('a @google-cloud/pubsub Topic (an object with publishMessage)', (v) => typeof v.publishMessage === 'function').optional(),
   topicName: z.string().trim().min(1).optional(),
   projectId: z.string().min(1).optional(),
@@ -125,6 +127,33 @@ export function resolvePublisherOptions(options: PubSubEventPublisherOptions): R
   }
   return o;
 }
+
+/** Your own `eventId` (the de-duplication id, default a new UUID) and `timestamp` (ISO-8601, default now) may be given. */
+export type PublishEventOptions = AgentEventInit;
+
+const anyValue = z.unknown().optional();
+/** Values are checked where the envelope is built (`ERR_INVALID_EVENT`); keys here. */
+export const PUBLISH_EVENT_OPTION_SHAPE = {
+  context: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'an object' }).optional(),
+  websocketSessionId: anyValue,
+  ids: z.strictObject({ appName: anyValue, userId: anyValue, sessionId: anyValue, invocationId: anyValue, agent: anyValue }).optional(),
+  eventId: anyValue,
+  timestamp: anyValue,
+};
+const publishOptionsSpec = defineOptions('publisher.publish(data, type, options)', PUBLISH_EVENT_OPTION_SHAPE);
+const PUBLISH_OPTION_KEYS = new Set(Object.keys(PUBLISH_EVENT_OPTION_SHAPE));
+
+/** Throws `ERR_INVALID_OPTION` for an unknown key. The hot path checks keys only; the schema runs to word the error (and check `ids`). */
+export function checkPublishOptions(options: PublishEventOptions): void {
+  if (typeof options !== 'object' || options === null || options.ids !== undefined || Object.keys(options).some((k) => !PUBLISH_OPTION_KEYS.has(k))) {
+    parseOptions(publishOptionsSpec, options);
+  }
+}
+
+/** The `publisher` option of `publishAgentEvent`, the tool and the mirror. */
+export const publisherOption = z
+  .custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' })
+  .optional();
 
 /** How one `publish()` ended, by its deadline. */
 export type PublishOutcome =

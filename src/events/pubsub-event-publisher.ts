@@ -8,52 +8,30 @@
  * the in-order resend of a session's events once the library gives up on them (it rejects the
  * rest of the ordering key and needs `resumePublishing`); and reporting of whatever is dropped.
  */
-import { z } from 'zod';
 import { StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { defineOptions, parseOptions } from '../options.js';
 import { createAgentEvent, encodeAgentEvent } from './agent-event.js';
-import type { AgentEventInit } from './agent-event.js';
 import { EventBuffer } from './event-buffer.js';
 import { adminCall, classifyPubSubFailure, createClient, describePubSubFailure, topicOptions } from './event-topic.js';
 import type { EventTopic, EventTopicMessage } from './event-topic.js';
-import { resolvePublisherOptions } from './publisher-options.js';
+import { checkPublishOptions, resolvePublisherOptions } from './publisher-options.js';
 import type {
   CloseResult,
   FlushResult,
   PublishErrorHandler,
+  PublishEventOptions,
   PublishOutcome,
   PubSubEventPublisherOptions,
   PubSubPublisherStats,
   ResolvedPublisherOptions,
 } from './publisher-options.js';
 
-/** Your own `eventId` (the de-duplication id, default a new UUID) and `timestamp` (ISO-8601, default now) may be given. */
-export type PublishEventOptions = AgentEventInit;
-
-const anyValue = z.unknown().optional();
-/** Values are checked where the envelope is built (`ERR_INVALID_EVENT`); keys here. */
-export const PUBLISH_EVENT_OPTION_SHAPE = {
-  context: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'an object' }).optional(),
-  websocketSessionId: anyValue,
-  ids: z.strictObject({ appName: anyValue, userId: anyValue, sessionId: anyValue, invocationId: anyValue, agent: anyValue }).optional(),
-  eventId: anyValue,
-  timestamp: anyValue,
-};
-const publishOptionsSpec = defineOptions('publisher.publish(data, type, options)', PUBLISH_EVENT_OPTION_SHAPE);
-const PUBLISH_OPTION_KEYS = new Set(Object.keys(PUBLISH_EVENT_OPTION_SHAPE));
-
-/** The `publisher` option of `publishAgentEvent`, the tool and the mirror. */
-export const publisherOption = z
-  .custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' })
-  .optional();
-
 /** After a topic was found missing, publishes fail fast this long before it is checked again. */
-export const TOPIC_RECHECK_MS = 30_000;
+const TOPIC_RECHECK_MS = 30_000;
 
 /** Without `onError`, at most one log line per error code in this window; the next line says how many were held back. */
-export const ERROR_LOG_INTERVAL_MS = 10_000;
+const ERROR_LOG_INTERVAL_MS = 10_000;
 
 /** One event held until Pub/Sub confirms it. */
 interface HeldEvent {
@@ -112,10 +90,7 @@ export class PubSubEventPublisher {
     if (this.#closing) return this.#reject(undefined, new StatusMessengerError('ERR_PUBSUB_CLOSED', 'The PubSubEventPublisher is closed'));
     let held: HeldEvent;
     try {
-      // The hot path checks keys only; the schema runs to word the error (and check `ids`).
-      if (typeof options !== 'object' || options === null || options.ids !== undefined || Object.keys(options).some((k) => !PUBLISH_OPTION_KEYS.has(k))) {
-        parseOptions(publishOptionsSpec, options);
-      }
+      checkPublishOptions(options);
       const event = createAgentEvent(eventData, eventType, options);
       const { message, bytes } = encodeAgentEvent(event, { ordering: this.#o.messageOrdering, maxBytes: this.#o.maxEventBytes });
       held = { eventId: event.event_id, key: message.orderingKey, bytes, message, inFlight: false, sent: false, settle: undefined };

@@ -104,7 +104,7 @@ export type { StatusTemplate, TemplateValues, ToolTemplates } from './plugins/st
 export { publishAgentEvent } from './events/publish-agent-event.js';
 export type { PublishAgentEventOptions } from './events/publish-agent-event.js';
 export { PubSubEventPublisher } from './events/pubsub-event-publisher.js';
-export type { PublishEventOptions } from './events/publisher-options.js';
+export type { PublishEventOptions } from './events/agent-event.js';
 export { PUBLISHER_DEFAULTS } from './events/publisher-options.js';
 export type {
   PubSubBatchingOptions,

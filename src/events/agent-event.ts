@@ -60,18 +60,12 @@ export interface EventIdSources {
   ids?: AgentEventIds;
 }
 
-export interface AgentEventInit extends EventIdSources {
-  /** @default a new UUID */
+/** What `publisher.publish()` takes besides the data and type. */
+export interface PublishEventOptions extends EventIdSources {
+  /** Your own de-duplication id. @default a new UUID */
   eventId?: string;
-  /** @default now */
+  /** ISO-8601 time of the event. @default now */
   timestamp?: string;
-}
-
-/** The Pub/Sub message for one event (its ordering key is the session id, when the event has one and ordering is on). */
-export interface EncodedAgentEvent {
-  message: EventTopicMessage;
-  /** Bytes the message counts against buffer bounds: data plus attribute keys and values. */
-  bytes: number;
 }
 
 /** Event types: short labels usable as Pub/Sub attribute values and in subscription filters. */
@@ -115,7 +109,7 @@ const ID_FIELDS = [
 ] as const;
 
 /** Builds the envelope, ids resolved as `resolveEventIds`. Throws `ERR_INVALID_EVENT` for a bad type, session id, event id or timestamp. */
-export function createAgentEvent(eventData: unknown, eventType: string, init: AgentEventInit = {}): AgentEvent {
+export function createAgentEvent(eventData: unknown, eventType: string, init: PublishEventOptions = {}): AgentEvent {
   const { websocketSessionId: sessionId, ids } = resolveEventIds(init);
   const { eventId, timestamp } = init;
   const check = (ok: boolean, what: string, value: unknown): void => {
@@ -137,10 +131,12 @@ export function createAgentEvent(eventData: unknown, eventType: string, init: Ag
 }
 
 /**
- * Serialises `event` once. Throws `ERR_INVALID_EVENT` when the data is not JSON-serialisable
- * (a cycle, a BigInt, `undefined`) or the message is larger than `maxBytes`.
+ * Serialises `event` once into its Pub/Sub message (ordering key: the session id, when there is
+ * one and ordering is on) and the bytes it counts against buffer bounds (data plus attributes).
+ * Throws `ERR_INVALID_EVENT` when the data is not JSON-serialisable (a cycle, a BigInt,
+ * `undefined`) or the message is larger than `maxBytes`.
  */
-export function encodeAgentEvent(event: AgentEvent, options: { ordering: boolean; maxBytes: number }): EncodedAgentEvent {
+export function encodeAgentEvent(event: AgentEvent, options: { ordering: boolean; maxBytes: number }): { message: EventTopicMessage; bytes: number } {
   const kind = typeof event.data;
   // JSON.stringify would silently drop the `data` field for these.
   if (kind === 'undefined' || kind === 'function' || kind === 'symbol') invalid(`Event data must be a JSON value, got ${kind}`);

@@ -7,7 +7,7 @@ import { invalidOption } from '../errors.js';
 import type { StatusMessengerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, frozenDefaults, opt, parseOptions } from '../options.js';
-import type { AgentEventInit } from './agent-event.js';
+import type { PublishEventOptions } from './agent-event.js';
 import type { EventTopic } from './event-topic.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
@@ -127,9 +127,6 @@ export function resolvePublisherOptions(options: PubSubEventPublisherOptions): R
   }
   return o;
 }
-
-/** Your own `eventId` (the de-duplication id, default a new UUID) and `timestamp` (ISO-8601, default now) may be given. */
-export type PublishEventOptions = AgentEventInit;
 
 const anyValue = z.unknown().optional();
 /** Values are checked where the envelope is built (`ERR_INVALID_EVENT`); keys here. */

@@ -12,6 +12,7 @@ import { StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { createAgentEvent, encodeAgentEvent } from './agent-event.js';
+import type { PublishEventOptions } from './agent-event.js';
 import { EventBuffer } from './event-buffer.js';
 import { adminCall, classifyPubSubFailure, createClient, describePubSubFailure, topicOptions } from './event-topic.js';
 import type { EventTopic, EventTopicMessage } from './event-topic.js';
@@ -20,7 +21,6 @@ import type {
   CloseResult,
   FlushResult,
   PublishErrorHandler,
-  PublishEventOptions,
   PublishOutcome,
   PubSubEventPublisherOptions,
   PubSubPublisherStats,

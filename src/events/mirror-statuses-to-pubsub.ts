@@ -49,6 +49,8 @@ export interface StatusMessageEventData {
   state?: string;
 }
 
+const MIRRORED_FIELDS = ['level', 'progress', 'agent', 'tool', 'state'] as const;
+
 /**
  * From now on, every status `hub` accepts is published as an event (`websocket_session_id` =
  * the status's session, `timestamp` = when the hub accepted it; ADK ids when the status was
@@ -62,10 +64,11 @@ export function mirrorStatusesToPubSub(hub: StatusEventSource, options: MirrorSt
     if (meta?.origin !== undefined && !includeRelayed) return;
     const target = publisher ?? getDefaultEventPublisher();
     if (!target) return;
-    const { type, data: message, ts, replay, ...rest } = frame;
-    const data: StatusMessageEventData = { message, ...rest };
+    // Named fields only: a relayed frame may carry whatever another instance put in it.
+    const data: Record<string, unknown> = { message: frame.data, seq: frame.seq };
+    for (const key of MIRRORED_FIELDS) if (frame[key] !== undefined) data[key] = frame[key];
     // Not awaited: the hub's send must not wait for Pub/Sub. publish() never rejects.
-    void target.publish(data, eventType, { websocketSessionId: sessionId, timestamp: ts || undefined });
+    void target.publish(data, eventType, { websocketSessionId: sessionId, timestamp: frame.ts || undefined });
   };
   hub.on('status', listener);
   return () => void hub.off('status', listener);

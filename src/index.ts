@@ -104,7 +104,7 @@ export type { StatusTemplate, TemplateValues, ToolTemplates } from './plugins/st
 export { publishAgentEvent } from './events/publish-agent-event.js';
 export type { PublishAgentEventOptions } from './events/publish-agent-event.js';
 export { PubSubEventPublisher } from './events/pubsub-event-publisher.js';
-export type { PublishEventOptions } from './events/pubsub-event-publisher.js';
+export type { PublishEventOptions } from './events/agent-event.js';
 export { PUBLISHER_DEFAULTS } from './events/publisher-options.js';
 export type {
   PubSubBatchingOptions,
@@ -112,23 +112,23 @@ export type {
   PublishErrorDetails,
   PublishErrorHandler,
 } from './events/publisher-options.js';
-export type { CloseResult, FlushResult, PublishOutcome, PublisherState, PubSubPublisherStats } from './events/publish-outcome.js';
+export type { CloseResult, FlushResult, PublishOutcome, PublisherState, PubSubPublisherStats } from './events/publisher-options.js';
 export { getDefaultEventPublisher, setDefaultEventPublisher } from './events/default-event-publisher.js';
 export {
   DEFAULT_PUBLISH_TOOL_DESCRIPTION,
   DEFAULT_PUBLISH_TOOL_NAME,
   createPublishAgentEventTool,
   publishAgentEventTool,
-} from './events/publish-agent-event-tool.js';
-export type { PublishAgentEventToolOptions, PublishToolResult } from './events/publish-agent-event-tool.js';
+} from './events/publish-agent-event.js';
+export type { PublishAgentEventToolOptions, PublishToolResult } from './events/publish-agent-event.js';
 export { mirrorStatusesToPubSub } from './events/mirror-statuses-to-pubsub.js';
 export type { MirrorStatusesOptions, StatusEventSource, StatusMessageEventData } from './events/mirror-statuses-to-pubsub.js';
 export { EVENT_TYPE_PATTERN } from './events/agent-event.js';
 export type { AgentEvent, AgentEventIds } from './events/agent-event.js';
-export type { AdkEventContext, EventIdSources } from './events/resolve-event-ids.js';
+export type { AdkEventContext, EventIdSources } from './events/agent-event.js';
 export type { EventTopic, EventTopicCallOptions, EventTopicMessage } from './events/event-topic.js';
-export { PUBSUB_ENV, readPubSubEnv } from './events/read-pubsub-env.js';
-export type { PubSubEnvConfig } from './events/read-pubsub-env.js';
+export { PUBSUB_ENV, readPubSubEnv } from './events/default-event-publisher.js';
+export type { PubSubEnvConfig } from './events/default-event-publisher.js';
 
 // Scale-out: many instances as one hub
 export { PubSubStatusRelay } from './relay/pubsub-status-relay.js';

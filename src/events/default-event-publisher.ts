@@ -1,11 +1,59 @@
 /**
- * The publisher behind `publishAgentEvent` and `publishAgentEventTool` when none is passed:
- * created on first use from the seed's environment variables, or set explicitly. When the
- * variables leave publishing off, ONE log line says which variable and why.
+ * The publisher behind `publishAgentEvent`, `publishAgentEventTool` and `mirrorStatusesToPubSub`
+ * when none is passed: created on first use from the seed's environment variables, or set
+ * explicitly. When the variables leave publishing off, ONE log line says which variable and why.
+ *
+ * - `STATUS_MESSENGER_PUBSUB_ENABLED`: `true` (or `1`) turns publishing on.
+ * - `GOOGLE_CLOUD_PROJECT`: the project of the topic.
+ * - `STATUS_MESSENGER_PUBSUB_TOPIC_ID`: the topic id (or its full `projects/…/topics/…` name).
+ * - `PUBSUB_EMULATOR_HOST` is read by `@google-cloud/pubsub` itself.
  */
 import { getDefaultLogger } from '../logger.js';
 import { PubSubEventPublisher } from './pubsub-event-publisher.js';
-import { readPubSubEnv } from './read-pubsub-env.js';
+
+export const PUBSUB_ENV = {
+  enabled: 'STATUS_MESSENGER_PUBSUB_ENABLED',
+  project: 'GOOGLE_CLOUD_PROJECT',
+  topic: 'STATUS_MESSENGER_PUBSUB_TOPIC_ID',
+} as const;
+
+export type PubSubEnvConfig =
+  | { enabled: true; projectId: string; topicName: string }
+  | {
+      enabled: false;
+      /** The variables at fault, e.g. `['GOOGLE_CLOUD_PROJECT']`. */
+      variables: string[];
+      /** One sentence that names them, for the log. */
+      reason: string;
+      /** `true` when publishing was switched on but the rest is missing or malformed. */
+      misconfigured: boolean;
+    };
+
+/** A topic id (3–255 characters, a letter first, then letters, digits and `-_.~+%`: Pub/Sub's rule), or a full name. */
+const TOPIC_PATTERN = /^(projects\/[^/\s]+\/topics\/)?[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
+
+const shown = (value: string | undefined): string => (value === undefined ? 'not set' : `"${value.slice(0, 80)}"`);
+const off = (variables: string[], reason: string, misconfigured = true): PubSubEnvConfig => ({ enabled: false, variables, reason, misconfigured });
+
+export function readPubSubEnv(env: NodeJS.ProcessEnv = process.env): PubSubEnvConfig {
+  const { enabled: ENABLED, project: PROJECT, topic: TOPIC } = PUBSUB_ENV;
+  const enabled = env[ENABLED];
+  if (!['true', '1'].includes(enabled?.trim().toLowerCase() ?? '')) {
+    return off([ENABLED], `${ENABLED} is ${shown(enabled)}; set it to "true" to publish agent events`, false);
+  }
+  const projectId = env[PROJECT]?.trim() ?? '';
+  const topicName = env[TOPIC]?.trim() ?? '';
+  const missing = [projectId === '' && PROJECT, topicName === '' && TOPIC].filter((name) => name !== false);
+  if (missing.length > 0) return off(missing, `${ENABLED} is true but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
+  if (!TOPIC_PATTERN.test(topicName)) {
+    return off(
+      [TOPIC],
+      `${TOPIC} is ${shown(topicName)}, not a topic id (3–255 characters: a letter, then letters, digits or -_.~+%) ` +
+        'nor a full "projects/<project>/topics/<topic>" name',
+    );
+  }
+  return { enabled: true, projectId, topicName };
+}
 
 // `undefined`: not decided yet (the env is read at the next use); `null`: publishing is off.
 let current: PubSubEventPublisher | null | undefined;

@@ -13,63 +13,44 @@ export interface BufferedEvent {
 }
 
 export class EventBuffer<T extends BufferedEvent> {
-  readonly #maxCount: number;
-  readonly #maxBytes: number;
-  readonly #all = new Set<T>();
+  // Sets keep insertion order; a key is forgotten with its last event.
   readonly #byKey = new Map<string | undefined, Set<T>>();
-  #bytes = 0;
-  #peakCount = 0;
-  #peakBytes = 0;
+  count = 0;
+  bytes = 0;
+  /** The most events, and the most bytes, held at once since the buffer was created. */
+  peakCount = 0;
+  peakBytes = 0;
 
-  constructor(maxCount: number, maxBytes: number) {
+  constructor(
+    readonly maxCount: number,
+    readonly maxBytes: number,
+  ) {
     if (!Number.isSafeInteger(maxCount) || maxCount < 1) invalidOption('maxBufferedEvents', 'a positive integer', maxCount);
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) invalidOption('maxBufferedBytes', 'a positive integer', maxBytes);
-    this.#maxCount = maxCount;
-    this.#maxBytes = maxBytes;
-  }
-
-  get count(): number {
-    return this.#all.size;
-  }
-
-  get bytes(): number {
-    return this.#bytes;
-  }
-
-  /** The most events held at once since the buffer was created. */
-  get peakCount(): number {
-    return this.#peakCount;
-  }
-
-  /** The most bytes held at once since the buffer was created. */
-  get peakBytes(): number {
-    return this.#peakBytes;
   }
 
   /** Adds `event` at the end; returns `false` (and holds nothing) when either bound would be passed. */
   tryAdd(event: T): boolean {
-    if (this.#all.size + 1 > this.#maxCount || this.#bytes + event.bytes > this.#maxBytes) return false;
-    this.#all.add(event);
+    if (this.count + 1 > this.maxCount || this.bytes + event.bytes > this.maxBytes) return false;
     let forKey = this.#byKey.get(event.key);
     if (!forKey) this.#byKey.set(event.key, (forKey = new Set()));
     forKey.add(event);
-    this.#bytes += event.bytes;
-    if (this.#all.size > this.#peakCount) this.#peakCount = this.#all.size;
-    if (this.#bytes > this.#peakBytes) this.#peakBytes = this.#bytes;
+    this.peakCount = Math.max(this.peakCount, (this.count += 1));
+    this.peakBytes = Math.max(this.peakBytes, (this.bytes += event.bytes));
     return true;
   }
 
   has(event: T): boolean {
-    return this.#all.has(event);
+    return this.#byKey.get(event.key)?.has(event) ?? false;
   }
 
   /** Returns `false` when `event` was not held. */
   remove(event: T): boolean {
-    if (!this.#all.delete(event)) return false;
     const forKey = this.#byKey.get(event.key);
-    forKey?.delete(event);
-    if (forKey?.size === 0) this.#byKey.delete(event.key);
-    this.#bytes -= event.bytes;
+    if (!forKey?.delete(event)) return false;
+    if (forKey.size === 0) this.#byKey.delete(event.key);
+    this.count -= 1;
+    this.bytes -= event.bytes;
     return true;
   }
 
@@ -78,17 +59,16 @@ export class EventBuffer<T extends BufferedEvent> {
     return [...(this.#byKey.get(key) ?? [])];
   }
 
-  /** Ordering keys with events held (a key is forgotten with its last event). */
+  /** Ordering keys with events held. */
   keys(): (string | undefined)[] {
     return [...this.#byKey.keys()];
   }
 
-  /** Removes and returns every event, oldest first. */
+  /** Removes and returns every event. */
   clear(): T[] {
-    const events = [...this.#all];
-    this.#all.clear();
+    const events = [...this.#byKey.values()].flatMap((forKey) => [...forKey]);
     this.#byKey.clear();
-    this.#bytes = 0;
+    this.count = this.bytes = 0;
     return events;
   }
 }

@@ -1,8 +1,8 @@
 /**
- * The seam between the publisher and Pub/Sub: the few methods of a `@google-cloud/pubsub`
- * `Topic` the publisher calls, so the publishing logic can run against a fake in unit tests
- * and against a real topic everywhere else. Also: which Pub/Sub failures a retry can fix, and
- * the deadline every admin call gets.
+ * The seam between this package and `@google-cloud/pubsub`: loading it (an optional peer, with
+ * a dynamic `import()`, so apps that never publish never load it), the client and topic options
+ * we set, the few `Topic` methods the publisher calls (so its logic runs against a fake in unit
+ * tests), which failures a retry can fix, and the deadline every admin call gets.
  */
 import { StatusMessengerError } from '../errors.js';
 
@@ -37,45 +37,96 @@ export interface EventTopic {
   get?(options?: EventTopicCallOptions): Promise<unknown>;
 }
 
-/** gRPC status codes (google.rpc.Code) the publisher tells apart. */
-export const GRPC_CODES = {
-  INVALID_ARGUMENT: 3,
-  NOT_FOUND: 5,
-  PERMISSION_DENIED: 7,
-  FAILED_PRECONDITION: 9,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  UNAVAILABLE: 14,
-} as const;
+/** The parts of the package's `PubSub` client used here (kept structural: no type import). */
+export interface PubSubClient {
+  topic(name: string, options?: Record<string, unknown>): EventTopic;
+  close(): Promise<void>;
+}
+interface PubSubModule {
+  PubSub: new (options?: Record<string, unknown>) => PubSubClient;
+  /** The package's `Duration` (subscriber stream options take one). */
+  Duration?: { from(value: { milliseconds: number }): unknown };
+}
+
+const PUBSUB_PACKAGE = '@google-cloud/pubsub';
+
+/** Loads the package once per call site; a missing package is `ERR_PUBSUB_NOT_INSTALLED` with the install command. */
+export async function loadPubSub(): Promise<PubSubModule> {
+  let loaded: Partial<PubSubModule> & { default?: Partial<PubSubModule> };
+  try {
+    loaded = (await import('@google-cloud/pubsub')) as typeof loaded;
+  } catch (error) {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    const missing = (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && (typeof message !== 'string' || message.includes(PUBSUB_PACKAGE));
+    if (!missing) throw error;
+    const hint = `Publishing agent events needs the optional package ${PUBSUB_PACKAGE}: npm install ${PUBSUB_PACKAGE}`;
+    throw new StatusMessengerError('ERR_PUBSUB_NOT_INSTALLED', hint, { cause: error });
+  }
+  // Native import() of this CommonJS package may put the exports under `default`.
+  const PubSub = loaded.PubSub ?? loaded.default?.PubSub;
+  if (typeof PubSub !== 'function') throw new StatusMessengerError('ERR_PUBSUB_NOT_INSTALLED', `${PUBSUB_PACKAGE} did not export a PubSub class`);
+  return { PubSub, Duration: loaded.Duration ?? loaded.default?.Duration };
+}
 
 /**
- * - `not_found`: the topic does not exist.
- * - `permanent`: retrying the same messages cannot succeed (bad request, no permission, or a
- *   client-side error without a gRPC code); they are dropped and reported.
- * - `transient`: Pub/Sub is unreachable, slow or overloaded (UNAVAILABLE, DEADLINE_EXCEEDED,
- *   RESOURCE_EXHAUSTED, INTERNAL, ABORTED, CANCELLED, UNKNOWN, UNAUTHENTICATED); the messages
- *   stay buffered and are retried in order.
+ * A client of our own. gRPC reconnects after a failure with a backoff that grows to 120 s by
+ * default, so after an outage of half a minute the client can sit idle for many seconds after
+ * Pub/Sub is back; a 2 s ceiling keeps recovery quick. `clientConfig` may override it.
  */
-export type PubSubFailureKind = 'not_found' | 'permanent' | 'transient';
+export async function createClient(projectId: string | undefined, clientConfig: Record<string, unknown> | undefined): Promise<PubSubClient> {
+  const { PubSub } = await loadPubSub();
+  const options: Record<string, unknown> = { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2000, ...clientConfig };
+  if (projectId !== undefined) options.projectId = projectId;
+  return new PubSub(options);
+}
 
-const PERMANENT_CODES = new Set<number>([
-  GRPC_CODES.INVALID_ARGUMENT,
-  GRPC_CODES.PERMISSION_DENIED,
-  GRPC_CODES.FAILED_PRECONDITION,
-  GRPC_CODES.OUT_OF_RANGE,
-  GRPC_CODES.UNIMPLEMENTED,
-]);
+/**
+ * Options for `pubsub.topic(name, options)`. The client library batches, keeps each ordering
+ * key in order, and retries a failed publish with backoff on its own list of codes; we only
+ * bound it: each attempt ends after `rpcTimeoutMs` (a silent endpoint, nodejs-pubsub #436), the
+ * delay between attempts grows to `retryMaxDelayMs` rather than the library's 60 s (so
+ * publishing resumes within seconds of an outage's end), and it gives up after 10 minutes
+ * (then the publisher resends).
+ */
+export function topicOptions(settings: {
+  messageOrdering: boolean;
+  batching?: Record<string, number | undefined>;
+  rpcTimeoutMs: number;
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+}): Record<string, unknown> {
+  const { messageOrdering, batching, rpcTimeoutMs, retryInitialDelayMs, retryMaxDelayMs } = settings;
+  const backoffSettings = {
+    initialRetryDelayMillis: retryInitialDelayMs,
+    retryDelayMultiplier: 2,
+    maxRetryDelayMillis: retryMaxDelayMs,
+    initialRpcTimeoutMillis: rpcTimeoutMs,
+    rpcTimeoutMultiplier: 1,
+    maxRpcTimeoutMillis: rpcTimeoutMs,
+    totalTimeoutMillis: 600_000,
+  };
+  // CANCELLED UNKNOWN DEADLINE_EXCEEDED RESOURCE_EXHAUSTED ABORTED INTERNAL UNAVAILABLE: the library's list for Publish.
+  const retry = { retryCodes: [1, 2, 4, 8, 10, 13, 14], backoffSettings };
+  return { messageOrdering, gaxOpts: { retry }, ...(batching && { batching }) };
+}
 
-export function grpcCode(error: unknown): number | undefined {
+/** INVALID_ARGUMENT, PERMISSION_DENIED, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED: a retry of the same messages cannot succeed. */
+const PERMANENT_CODES = new Set([3, 7, 9, 11, 12]);
+
+function grpcCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }
 
-export function classifyPubSubFailure(error: unknown): PubSubFailureKind {
+/**
+ * `not_found`: the topic does not exist. `permanent`: a permanent code, or a client-side error
+ * without one; the messages are dropped and reported. `transient`: unreachable, slow or
+ * overloaded (any other code); the messages stay buffered and are retried in order.
+ */
+export function classifyPubSubFailure(error: unknown): 'not_found' | 'permanent' | 'transient' {
   const code = grpcCode(error);
-  if (code === undefined) return 'permanent';
-  if (code === GRPC_CODES.NOT_FOUND) return 'not_found';
-  return PERMANENT_CODES.has(code) ? 'permanent' : 'transient';
+  if (code === undefined || PERMANENT_CODES.has(code)) return 'permanent';
+  return code === 5 ? 'not_found' : 'transient';
 }
 
 /** A short, log-safe description of a Pub/Sub failure. */
@@ -93,30 +144,17 @@ export const ADMIN_TIMEOUT_MS = 10_000;
  * NOT_FOUND, `ERR_PUBSUB_UNREACHABLE` for a transient code, `ERR_PUBSUB_REQUEST_FAILED` else;
  * the raw error is the `cause`, its gRPC code is kept as `grpcCode`). The timer is unref'd.
  */
-export function adminCall<T>(what: string, call: () => Promise<T>, timeoutMs: number = ADMIN_TIMEOUT_MS): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not answer ${what} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+export async function adminCall<T>(what: string, call: () => Promise<T>, timeoutMs: number = ADMIN_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
     timer.unref();
-    let pending: Promise<T>;
-    try {
-      pending = call();
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(adminError(what, error));
-      },
-    );
   });
+  try {
+    return await Promise.race([(async () => call())().catch((error: unknown) => Promise.reject(adminError(what, error))), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function adminError(what: string, error: unknown): StatusMessengerError {

@@ -8,6 +8,7 @@ import { defineOptions, parseOptions } from '../options.js';
 import type { StatusFrame } from '../protocol.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
+import { publisherOption } from './publisher-options.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 /** The hub's `status` event: `StatusHub` fits. */
@@ -31,7 +32,7 @@ export interface MirrorStatusesOptions {
 }
 
 const mirrorOptionsSpec = defineOptions('mirrorStatusesToPubSub(hub, options)', {
-  publisher: z.custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' }).optional(),
+  publisher: publisherOption,
   eventType: z.string().regex(EVENT_TYPE_PATTERN, `a string matching ${String(EVENT_TYPE_PATTERN)}`).default('status_message'),
   includeRelayed: z.boolean().default(false),
 });
@@ -48,6 +49,8 @@ export interface StatusMessageEventData {
   state?: string;
 }
 
+const MIRRORED_FIELDS = ['level', 'progress', 'agent', 'tool', 'state'] as const;
+
 /**
  * From now on, every status `hub` accepts is published as an event (`websocket_session_id` =
  * the status's session, `timestamp` = when the hub accepted it; ADK ids when the status was
@@ -61,20 +64,12 @@ export function mirrorStatusesToPubSub(hub: StatusEventSource, options: MirrorSt
     if (meta?.origin !== undefined && !includeRelayed) return;
     const target = publisher ?? getDefaultEventPublisher();
     if (!target) return;
-    const data: StatusMessageEventData = { message: frame.data, seq: frame.seq };
-    if (frame.level !== undefined) data.level = frame.level;
-    if (frame.progress !== undefined) data.progress = frame.progress;
-    if (frame.agent !== undefined) data.agent = frame.agent;
-    if (frame.tool !== undefined) data.tool = frame.tool;
-    if (frame.state !== undefined) data.state = frame.state;
+    // Named fields only: a relayed frame may carry whatever another instance put in it.
+    const data: Record<string, unknown> = { message: frame.data, seq: frame.seq };
+    for (const key of MIRRORED_FIELDS) if (frame[key] !== undefined) data[key] = frame[key];
     // Not awaited: the hub's send must not wait for Pub/Sub. publish() never rejects.
     void target.publish(data, eventType, { websocketSessionId: sessionId, timestamp: frame.ts || undefined });
   };
   hub.on('status', listener);
-  let stopped = false;
-  return () => {
-    if (stopped) return;
-    stopped = true;
-    hub.off('status', listener);
-  };
+  return () => void hub.off('status', listener);
 }

@@ -1,13 +1,15 @@
 /**
- * `PubSubEventPublisher` options: one strict schema (an unknown key, nested ones too, is an
- * `ERR_INVALID_OPTION` naming it), each option documented with its default, frozen defaults.
+ * The `PubSubEventPublisher` API's types: its options (one strict schema: an unknown key, nested
+ * ones too, is an `ERR_INVALID_OPTION` naming it; frozen defaults) and what it reports back.
  */
 import { z } from 'zod';
 import { invalidOption } from '../errors.js';
 import type { StatusMessengerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, frozenDefaults, opt, parseOptions } from '../options.js';
+import type { PublishEventOptions } from './agent-event.js';
 import type { EventTopic } from './event-topic.js';
+import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 /** Why `onError` was called; `eventIds` lists the events dropped with this error (may be empty). */
 export interface PublishErrorDetails {
@@ -90,7 +92,7 @@ const int = opt.positiveInt;
 const object = <T>(message: string, test: (value: Record<string, unknown>) => boolean) =>
   z.custom<T>((v) => typeof v === 'object' && v !== null && test(v as Record<string, unknown>), { message });
 
-export const publisherOptionsSpec = defineOptions('new PubSubEventPublisher(options)', {
+const publisherOptionsSpec = defineOptions('new PubSubEventPublisher(options)', {
   topic: object<EventTopic>('a @google-cloud/pubsub Topic (an object with publishMessage)', (v) => typeof v.publishMessage === 'function').optional(),
   topicName: z.string().trim().min(1).optional(),
   projectId: z.string().min(1).optional(),
@@ -124,4 +126,83 @@ export function resolvePublisherOptions(options: PubSubEventPublisherOptions): R
     invalidOption('retryMaxDelayMs', `at least \`retryInitialDelayMs\` (${o.retryInitialDelayMs})`, o.retryMaxDelayMs);
   }
   return o;
+}
+
+const anyValue = z.unknown().optional();
+/** Values are checked where the envelope is built (`ERR_INVALID_EVENT`); keys here. */
+export const PUBLISH_EVENT_OPTION_SHAPE = {
+  context: z.custom<object>((v) => typeof v === 'object' && v !== null, { message: 'an object' }).optional(),
+  websocketSessionId: anyValue,
+  ids: z.strictObject({ appName: anyValue, userId: anyValue, sessionId: anyValue, invocationId: anyValue, agent: anyValue }).optional(),
+  eventId: anyValue,
+  timestamp: anyValue,
+};
+const publishOptionsSpec = defineOptions('publisher.publish(data, type, options)', PUBLISH_EVENT_OPTION_SHAPE);
+const PUBLISH_OPTION_KEYS = new Set(Object.keys(PUBLISH_EVENT_OPTION_SHAPE));
+
+/** Throws `ERR_INVALID_OPTION` for an unknown key. The hot path checks keys only; the schema runs to word the error (and check `ids`). */
+export function checkPublishOptions(options: PublishEventOptions): void {
+  if (typeof options !== 'object' || options === null || options.ids !== undefined || Object.keys(options).some((k) => !PUBLISH_OPTION_KEYS.has(k))) {
+    parseOptions(publishOptionsSpec, options);
+  }
+}
+
+/** The `publisher` option of `publishAgentEvent`, the tool and the mirror. */
+export const publisherOption = z
+  .custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' })
+  .optional();
+
+/** How one `publish()` ended, by its deadline. */
+export type PublishOutcome =
+  | { status: 'published'; eventId: string; messageId: string }
+  /** Not confirmed by the deadline (`ERR_PUBSUB_TIMEOUT`); still held, and published in order when Pub/Sub answers. */
+  | { status: 'buffered'; eventId: string; error: StatusMessengerError }
+  /** Neither published nor held: see `error.code`. `eventId` is absent when the event could not be built. */
+  | { status: 'dropped'; eventId: string | undefined; error: StatusMessengerError };
+
+/**
+ * - `idle`: nothing published yet (the client is created on the first publish)
+ * - `ready`: the topic exists and Pub/Sub answers
+ * - `unreachable`: Pub/Sub did not answer; events are held and retried
+ * - `topic_missing`: the topic does not exist; publishes fail fast until it is checked again
+ * - `unavailable`: the client could not be created (`@google-cloud/pubsub` not installed)
+ * - `closed`: after `close()`
+ */
+export type PublisherState = 'idle' | 'ready' | 'unreachable' | 'topic_missing' | 'unavailable' | 'closed';
+
+export interface PubSubPublisherStats {
+  state: PublisherState;
+  /** Events taken into the buffer. */
+  accepted: number;
+  /** Events Pub/Sub confirmed with a message id. */
+  published: number;
+  /** Events held right now, and their bytes (JSON plus attributes). */
+  buffered: number;
+  bufferedBytes: number;
+  /** The most events held at once, and the most bytes held at once. */
+  peakBuffered: number;
+  peakBufferedBytes: number;
+  /** Events dropped because the buffer was full (`ERR_PUBSUB_BUFFER_FULL`). */
+  overflowed: number;
+  /** Events dropped for any other reason: invalid, topic missing, refused, closed, not installed. */
+  failed: number;
+  /** Publishes whose deadline passed before confirmation (the events stayed buffered). */
+  timedOut: number;
+  /** Sends after the first one, following a failure. */
+  retried: number;
+  /** Sessions (ordering keys) the publisher holds state for: events held, or a resume due. 0 once nothing is pending. */
+  sessions: number;
+}
+
+export interface FlushResult {
+  /** `true` when nothing was left unconfirmed. */
+  flushed: boolean;
+  /** Events still held when the wait ended. */
+  pending: number;
+}
+
+export interface CloseResult {
+  flushed: boolean;
+  /** Events still unconfirmed when the wait ended: dropped and reported with `ERR_PUBSUB_CLOSED`. */
+  dropped: number;
 }

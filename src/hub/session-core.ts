@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import { formatEventId, PROTOCOL_VERSION } from '../protocol.js';
+import { PROTOCOL_VERSION } from '../protocol.js';
 import type { GapFrame, HelloFrame, StatusFrame, StatusUpdate } from '../protocol.js';
 import type { AdapterHost, HubAdapter, NumberedStatus } from './adapters/hub-adapter.js';
 import { InMemoryAdapter } from './adapters/in-memory-adapter.js';
@@ -93,13 +93,13 @@ export class SessionCore implements AdapterHost {
     }
     const lastSeq = history?.lastSeq ?? 0;
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
-    subscriber.write(new OutboundFrame(JSON.stringify(hello), formatEventId(epoch, lastSeq)), undefined);
+    subscriber.write(new OutboundFrame(JSON.stringify(hello), epoch, lastSeq), undefined);
     if (plan.gap) {
       const gap: GapFrame = { type: 'gap', ...plan.gap };
       subscriber.write(new OutboundFrame(JSON.stringify(gap), undefined), undefined);
     }
     for (const entry of plan.entries) {
-      const replay = new OutboundFrame(`${entry.json.slice(0, -1)},"replay":true}`, formatEventId(epoch, entry.seq));
+      const replay = new OutboundFrame(`${entry.json.slice(0, -1)},"replay":true}`, epoch, entry.seq);
       subscriber.write(replay, STATUS_COALESCE_KEY);
     }
   }
@@ -123,19 +123,18 @@ export class SessionCore implements AdapterHost {
   publish(sessionId: string, update: StatusUpdate, at: number, now: number, origin?: string): number {
     if (this.#closed) return 0;
     const history = this.#historyFor(sessionId, now);
-    const ts = this.#isoTime(at);
-    const entry = history.append((seq) => {
-      // `type` and `data` first (the seed's format), then every detail the status carries, in
-      // its order. Written by hand: twice as fast as JSON.stringify of the object, same text.
-      let json = `{"type":"status","data":${JSON.stringify(update.message)},"seq":${seq},"ts":"${ts}"`;
-      for (const key in update) {
-        if (RESERVED.has(key) || !Object.hasOwn(update, key)) continue;
-        const encoded = JSON.stringify((update as unknown as Record<string, unknown>)[key]);
-        if (encoded !== undefined) json += `,${JSON.stringify(key)}:${encoded}`;
-      }
-      return `${json}}`;
-    }, now);
-    const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY);
+    const seq = history.lastSeq + 1;
+    // `type` and `data` first (the seed's format), then every detail the status carries, in
+    // its order. Written by hand: twice as fast as JSON.stringify of the object, same text.
+    let json = `{"type":"status","data":${JSON.stringify(update.message)},"seq":${seq},"ts":"${this.#isoTime(at)}"`;
+    for (const key in update) {
+      if (RESERVED.has(key) || !Object.hasOwn(update, key)) continue;
+      const encoded = JSON.stringify((update as unknown as Record<string, unknown>)[key]);
+      if (encoded !== undefined) json += `,${JSON.stringify(key)}:${encoded}`;
+    }
+    // Numbered just above, so `adopt` always stores it (no closure per status, as `append` needs).
+    const entry = history.adopt(seq, `${json}}`, now)!;
+    const written = this.#fanOut(sessionId, entry.json, history.epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     const { adapter, onStatus } = this.#options;
     const publishes = origin === undefined && !(adapter instanceof InMemoryAdapter);
@@ -178,10 +177,10 @@ export class SessionCore implements AdapterHost {
     if (switched) {
       // Open connections were told another epoch: greet them again, and say what they miss.
       const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
-      this.#fanOut(sessionId, JSON.stringify(hello), formatEventId(epoch, seq - 1), undefined);
-      if (seq > 1) this.#fanOut(sessionId, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, undefined);
+      this.#fanOut(sessionId, JSON.stringify(hello), epoch, seq - 1, undefined);
+      if (seq > 1) this.#fanOut(sessionId, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, 0, undefined);
     }
-    const written = this.#fanOut(sessionId, json, formatEventId(epoch, seq), STATUS_COALESCE_KEY);
+    const written = this.#fanOut(sessionId, json, epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     if (this.#options.onStatus.wanted()) this.#options.onStatus({ sessionId, epoch, seq, frame, origin: status.origin });
     return written;
@@ -190,13 +189,14 @@ export class SessionCore implements AdapterHost {
   /** Any other frame (not numbered, not replayed) to every subscriber of `sessionId`. */
   broadcast(sessionId: string, json: string, coalesceKey: string | undefined): number {
     if (this.#closed) return 0;
-    return this.#fanOut(sessionId, json, undefined, coalesceKey);
+    return this.#fanOut(sessionId, json, undefined, 0, coalesceKey);
   }
 
-  #fanOut(sessionId: string, json: string, eventId: string | undefined, coalesceKey: string | undefined): number {
+  /** `epoch` + `seq` name the frame for SSE (`undefined` epoch: a frame without an id). */
+  #fanOut(sessionId: string, json: string, epoch: string | undefined, seq: number, coalesceKey: string | undefined): number {
     const subscribers = this.#registry.socketsOf(sessionId);
     if (subscribers.size === 0) return 0;
-    const frame = new OutboundFrame(json, eventId, subscribers.size);
+    const frame = new OutboundFrame(json, epoch, seq, subscribers.size);
     let written = 0;
     for (const subscriber of subscribers) {
       if (subscriber.write(frame, coalesceKey) !== 'dropped') written += 1;

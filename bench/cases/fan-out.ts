@@ -3,9 +3,10 @@
  * (ours: `addStatusMessage` in a binding, serialised once, written to each socket), and
  * statuses spread over 1,000 sessions of one socket each (ours: `hub.send(sessionId, …)`,
  * as concurrent runs do). The limit is raw `ws` doing the same fan-out from a session map: each
- * status numbered per session, timed and encoded once (`RawStatusEncoder`), each socket corked
- * until the next microtask (one write per burst, as the hub does). The wire ceiling (one
- * identical prebuilt frame, corked) and the uncorked loop are shown for scale.
+ * status numbered per session, timed and encoded once (`RawStatusEncoder`; to UTF-8 once for a
+ * session's sockets), each socket corked until the next microtask (one write per burst, as the
+ * hub does). The wire ceiling (one identical prebuilt frame, corked) and the uncorked loop are
+ * shown for scale.
  */
 import { addStatusMessage, withStatusSession } from '../../src/index.js';
 import { formatRatio } from '../report/format.js';
@@ -77,7 +78,8 @@ export const fanOutCase: BenchCase = {
               fanOut: sockets,
               counter: rawGroup,
               send: () => {
-                const frame = groupEncoder.frame(STATUS_TEXT);
+                // Encoded to UTF-8 once for the ten sockets, as the hub does.
+                const frame = Buffer.from(groupEncoder.frame(STATUS_TEXT), 'utf8');
                 for (const ws of groupSet) sendCorked(ws, frame);
               },
             }),

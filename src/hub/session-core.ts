@@ -126,14 +126,16 @@ export class SessionCore implements AdapterHost {
     const seq = history.lastSeq + 1;
     // `type` and `data` first (the seed's format), then every detail the status carries, in
     // its order. Written by hand: twice as fast as JSON.stringify of the object, same text.
-    let json = `{"type":"status","data":${JSON.stringify(update.message)},"seq":${seq},"ts":"${this.#isoTime(at)}"`;
+    let details = '';
     for (const key in update) {
       if (RESERVED.has(key) || !Object.hasOwn(update, key)) continue;
       const encoded = JSON.stringify((update as unknown as Record<string, unknown>)[key]);
-      if (encoded !== undefined) json += `,${JSON.stringify(key)}:${encoded}`;
+      if (encoded !== undefined) details += `,${JSON.stringify(key)}:${encoded}`;
     }
+    // One template: a shallower string to flatten when the socket encodes it.
+    const json = `{"type":"status","data":${JSON.stringify(update.message)},"seq":${seq},"ts":"${this.#isoTime(at)}"${details}}`;
     // Numbered just above, so `adopt` always stores it (no closure per status, as `append` needs).
-    const entry = history.adopt(seq, `${json}}`, now)!;
+    const entry = history.adopt(seq, json, now)!;
     const written = this.#fanOut(sessionId, entry.json, history.epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     const { adapter, onStatus } = this.#options;

@@ -19,7 +19,7 @@ import type { WriteResult } from './frame-writer.js';
 import { OutboundFrame } from './outbound-frame.js';
 import { SessionRegistry } from './session-registry.js';
 import { StatusHistory } from './status-history.js';
-import type { ResumePlan } from './status-history.js';
+import type { HistoryEntry, ResumePlan } from './status-history.js';
 
 /** One connection of a session, as the core sees it (a WebSocket, an SSE stream, …). */
 export interface Subscriber {
@@ -49,6 +49,33 @@ export interface SessionCoreOptions {
 
 // Fields of a status frame that the core sets itself; a status cannot override them.
 const RESERVED = new Set(['message', 'type', 'data', 'seq', 'ts', 'replay']);
+
+/**
+ * A status frame's JSON: `type` and `data` first (the seed's format), then `details` (every
+ * other field, encoded). Written by hand: twice as fast as JSON.stringify of the object, same text.
+ */
+function statusJson(message: string, seq: number, ts: string, details: string): string {
+  return `{"type":"status","data":${JSON.stringify(message)},"seq":${seq},"ts":"${ts}"${details}}`;
+}
+
+/**
+ * A local status in its session's history, kept as its parts (the text, the time, the encoded
+ * details) rather than as the frame written: the frame dies young once written, and the
+ * history holds no second copy of the text. A replay rebuilds the same JSON.
+ */
+class LocalStatusEntry implements HistoryEntry {
+  constructor(
+    readonly seq: number,
+    readonly at: number,
+    readonly message: string,
+    readonly ts: string,
+    readonly details: string,
+  ) {}
+
+  get json(): string {
+    return statusJson(this.message, this.seq, this.ts, this.details);
+  }
+}
 
 /** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
 export const STATUS_COALESCE_KEY = 'status';
@@ -124,25 +151,22 @@ export class SessionCore implements AdapterHost {
     if (this.#closed) return 0;
     const history = this.#historyFor(sessionId, now);
     const seq = history.lastSeq + 1;
-    // `type` and `data` first (the seed's format), then every detail the status carries, in
-    // its order. Written by hand: twice as fast as JSON.stringify of the object, same text.
+    // Every detail the status carries, in its order, encoded once (the entry keeps it for replays).
     let details = '';
     for (const key in update) {
       if (RESERVED.has(key) || !Object.hasOwn(update, key)) continue;
       const encoded = JSON.stringify((update as unknown as Record<string, unknown>)[key]);
       if (encoded !== undefined) details += `,${JSON.stringify(key)}:${encoded}`;
     }
-    // One template: a shallower string to flatten when the socket encodes it.
-    const json = `{"type":"status","data":${JSON.stringify(update.message)},"seq":${seq},"ts":"${this.#isoTime(at)}"${details}}`;
-    // Numbered just above, so `adopt` always stores it (no closure per status, as `append` needs).
-    const entry = history.adopt(seq, json, now)!;
-    const written = this.#fanOut(sessionId, entry.json, history.epoch, seq, STATUS_COALESCE_KEY);
+    const entry = history.store(new LocalStatusEntry(seq, now, update.message, this.#isoTime(at), details))!;
+    const json = statusJson(entry.message, seq, entry.ts, details);
+    const written = this.#fanOut(sessionId, json, history.epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     const { adapter, onStatus } = this.#options;
     const publishes = origin === undefined && !(adapter instanceof InMemoryAdapter);
     // The frame object is for the adapter and the `status` event only; most hubs have neither.
     if (!publishes && !onStatus.wanted()) return written;
-    const frame: StatusFrame = JSON.parse(entry.json) as StatusFrame;
+    const frame: StatusFrame = JSON.parse(json) as StatusFrame;
     const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin };
     if (publishes) {
       try {

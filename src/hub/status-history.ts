@@ -61,11 +61,16 @@ export class StatusHistory {
    * `undefined` (nothing stored) for a seq this history already passed.
    */
   adopt(seq: number, json: string, now: number): HistoryEntry | undefined {
-    if (!Number.isSafeInteger(seq) || seq <= this.#lastSeq) return undefined;
-    return this.#push({ seq, at: now, json });
+    return this.store({ seq, at: now, json });
   }
 
-  #push(entry: HistoryEntry): HistoryEntry {
+  /** `adopt` for an entry made by the caller (one that builds its `json` when asked, say). */
+  store<E extends HistoryEntry>(entry: E): E | undefined {
+    if (!Number.isSafeInteger(entry.seq) || entry.seq <= this.#lastSeq) return undefined;
+    return this.#push(entry);
+  }
+
+  #push<E extends HistoryEntry>(entry: E): E {
     this.#lastSeq = entry.seq;
     const entries = this.#entries;
     entries.push(entry);

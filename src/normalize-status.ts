@@ -19,9 +19,31 @@ function optionalLabel(name: 'agent' | 'tool', value: unknown): string | undefin
   return value;
 }
 
+/** The refusal of a text longer than `maxLength`. */
+export function statusTooLong(length: number, maxLength: number): StatusMessengerError {
+  // `maxLength` on the error lets a caller that prefers cutting to refusing cut to this limit.
+  return Object.assign(
+    new StatusMessengerError(
+      'ERR_STATUS_TOO_LONG',
+      `A status message must be at most ${maxLength} characters, got ${length}; shorten it or raise \`maxStatusLength\``,
+    ),
+    { maxLength },
+  );
+}
+
+function checkedText(message: string, maxLength: number): string {
+  const text = message.trim();
+  if (text.length === 0) {
+    throw new StatusMessengerError('ERR_INVALID_STATUS', 'A status message must not be empty');
+  }
+  if (text.length > maxLength) throw statusTooLong(text.length, maxLength);
+  return text;
+}
+
 export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STATUS_LENGTH): StatusUpdate {
-  const update: Partial<StatusUpdate> =
-    typeof input === 'string' ? { message: input } : typeof input === 'object' && input !== null ? input : {};
+  // The common case, a bare text, without the intermediate object.
+  if (typeof input === 'string') return { message: checkedText(input, maxLength) };
+  const update: Partial<StatusUpdate> = typeof input === 'object' && input !== null ? input : {};
   const { message } = update;
   if (typeof message !== 'string') {
     throw new StatusMessengerError(
@@ -29,21 +51,7 @@ export function normalizeStatus(input: StatusInput, maxLength = DEFAULT_MAX_STAT
       `A status must be a string or an object with a string \`message\`, got ${input === null ? 'null' : typeof input}`,
     );
   }
-  const text = message.trim();
-  if (text.length === 0) {
-    throw new StatusMessengerError('ERR_INVALID_STATUS', 'A status message must not be empty');
-  }
-  if (text.length > maxLength) {
-    // `maxLength` on the error lets a caller that prefers cutting to refusing cut to this limit.
-    throw Object.assign(
-      new StatusMessengerError(
-        'ERR_STATUS_TOO_LONG',
-        `A status message must be at most ${maxLength} characters, got ${text.length}; shorten it or raise \`maxStatusLength\``,
-      ),
-      { maxLength },
-    );
-  }
-  const out: StatusUpdate = { message: text };
+  const out: StatusUpdate = { message: checkedText(message, maxLength) };
   if (update.level !== undefined) {
     if (!isStatusLevel(update.level)) {
       throw new StatusMessengerError(

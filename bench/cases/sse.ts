@@ -1,8 +1,10 @@
 /**
  * Case: statuses over Server-Sent Events. Ours is `hub.send` to a session whose clients read
- * `GET /ws/<id>` as `text/event-stream`; the baseline is a hand-written raw SSE writer sending
- * the same frames (`id:` + `data:` lines, `res.write`), corked until the next microtask as the
- * hub does. One stream, and one session × 10 streams. Clients live in a child process.
+ * `GET /ws/<id>` as `text/event-stream`; the limit is a hand-written raw SSE writer that numbers,
+ * times and encodes each status (`RawStatusEncoder`) into the same event (`id:` + `data:` lines)
+ * and `res.write`s it, corked until the next microtask as the hub does. The wire ceiling (one
+ * identical prebuilt event) is shown for scale. One stream, and one session × 10 streams.
+ * Clients live in a child process.
  */
 import { formatRatio } from '../report/format.js';
 import { startHubHost } from '../support/hub-host.js';
@@ -11,11 +13,18 @@ import { pump } from '../support/pump.js';
 import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
 import { corkedSseSender, startRawSseHost } from '../support/raw-sse-host.js';
 import { RemoteClients } from '../support/remote-clients.js';
-import { PREBUILT_FRAME, STATUS_TEXT } from '../support/status-payload.js';
+import { PREBUILT_FRAME, RawStatusEncoder, STATUS_TEXT } from '../support/status-payload.js';
 import type { BenchCase } from '../types.js';
 
-/** The raw writer's event: the same frame with an id of the hub's shape. */
+/** The wire ceiling's event: one frame with an id of the hub's shape, identical every time. */
 const PREBUILT_EVENT = `id: AbCdEfGh:100000\ndata: ${PREBUILT_FRAME}\n\n`;
+const EPOCH = 'AbCdEfGh';
+
+/** The limit's event: a new frame each time, with its `<epoch>:<seq>` id. */
+function rawEvent(encoder: RawStatusEncoder): string {
+  const json = encoder.frame(STATUS_TEXT);
+  return `id: ${EPOCH}:${encoder.lastSeq()}\ndata: ${json}\n\n`;
+}
 
 export const sseCase: BenchCase = {
   id: 'sse',
@@ -39,47 +48,53 @@ export const sseCase: BenchCase = {
         throw new Error('the SSE clients did not all connect');
       }
       const send = corkedSseSender();
+      const oneEncoder = new RawStatusEncoder();
+      const groupEncoder = new RawStatusEncoder();
       const samples = await interleave({
         rounds,
         warmup: 1,
         log: (line) => process.stderr.write(`  sse: ${line}\n`),
         variants: {
+          limitOne: () => pump({ total, counter: rawOne, send: () => send(rawOneRes, rawEvent(oneEncoder)) }),
           rawOne: () => pump({ total, counter: rawOne, send: () => send(rawOneRes, PREBUILT_EVENT) }),
           oursOne: () => pump({ total, counter: hubOne, send: () => ours.hub.send('one', STATUS_TEXT) }),
-          rawGroup: () =>
+          limitGroup: () =>
             pump({
               total: toGroup,
               fanOut: streams,
               counter: rawGroup,
               send: () => {
-                for (const res of rawGroupSet) send(res, PREBUILT_EVENT);
+                const event = rawEvent(groupEncoder);
+                for (const res of rawGroupSet) send(res, event);
               },
             }),
           oursGroup: () => pump({ total: toGroup, fanOut: streams, counter: hubGroup, send: () => ours.hub.send('group', STATUS_TEXT) }),
         },
       });
       const rates = {
+        limitOne: toRates(samples.limitOne, total),
         rawOne: toRates(samples.rawOne, total),
         oursOne: toRates(samples.oursOne, total),
-        rawGroup: toRates(samples.rawGroup, toGroup * streams),
+        limitGroup: toRates(samples.limitGroup, toGroup * streams),
         oursGroup: toRates(samples.oursGroup, toGroup * streams),
       };
-      const one = pairedRatio(rates.oursOne.cpu, rates.rawOne.cpu);
-      const group = pairedRatio(rates.oursGroup.cpu, rates.rawGroup.cpu);
-      const oneBase = { name: 'corked raw SSE', rates: rates.rawOne };
-      const groupBase = { name: 'corked raw SSE', rates: rates.rawGroup };
+      const one = pairedRatio(rates.oursOne.cpu, rates.limitOne.cpu);
+      const group = pairedRatio(rates.oursGroup.cpu, rates.limitGroup.cpu);
+      const oneBase = { name: 'the limit', rates: rates.limitOne };
+      const groupBase = { name: 'the limit', rates: rates.limitGroup };
       const { coalesced } = ours.hub.stats();
       return {
         rows: [
-          rateRow('raw SSE writer: 1 stream, corked per burst', rates.rawOne, oneBase),
+          rateRow('raw SSE writer: 1 stream, encode each event, corked (the limit)', rates.limitOne, oneBase),
+          rateRow('raw SSE writer: 1 stream, wire ceiling (identical prebuilt event, corked)', rates.rawOne, oneBase),
           rateRow('ours: 1 stream (hub.send → SSE)', rates.oursOne, oneBase),
-          rateRow(`raw SSE writer: 1 session × ${streams} streams, corked per burst`, rates.rawGroup, groupBase),
+          rateRow(`raw SSE writer: 1 session × ${streams} streams, encode each event once, corked (the limit)`, rates.limitGroup, groupBase),
           rateRow(`ours: 1 session × ${streams} streams (encoded once)`, rates.oursGroup, groupBase),
         ],
-        targets: [{ name: 'SSE: ours ≥ 0.9× corked raw SSE writer (1 stream)', measured: formatRatio(one), actual: one, met: one >= 0.9 }],
+        targets: [{ name: 'SSE: ours ≥ 0.9× the limit (corked raw SSE writer, encoding each event; 1 stream)', measured: formatRatio(one), actual: one, met: one >= 0.9 }],
         chart: [
-          { label: 'SSE 1 stream: ours ÷ corked raw SSE', ratio: one, target: 0.9 },
-          { label: `SSE ${streams} streams: ours ÷ corked raw SSE`, ratio: group },
+          { label: 'SSE 1 stream: ours ÷ the limit', ratio: one, target: 0.9 },
+          { label: `SSE ${streams} streams: ours ÷ the limit`, ratio: group },
         ],
         notes: [
           `${total.toLocaleString('en-US')} statuses per round to one stream and ${toGroup.toLocaleString('en-US')} to the ${streams}-stream session, at most 1,000 in flight, ${rounds} rounds after a warm-up. Clients split the body into lines and count \`data:\` lines of status frames.`,

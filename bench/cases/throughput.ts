@@ -1,10 +1,11 @@
 /**
  * Case 1: statuses to one socket, until the client has received them all. The limit is raw `ws`
- * sending a prebuilt frame with the TCP socket corked until the next microtask (one write per
- * burst, as the hub does). The same loop uncorked (one write per frame) and a hand-rolled
- * server that builds and serialises each frame are shown for scale; ours is `addStatusMessage`
- * inside a `withStatusSession` binding (binding → hub → socket); Socket.IO is a room emit.
- * Clients live in a child process.
+ * doing the least a status sender must: number, time and encode each frame (`RawStatusEncoder`),
+ * with the TCP socket corked until the next microtask (one write per burst, as the hub does).
+ * Shown for scale: the wire ceiling (one identical prebuilt frame, corked), the same uncorked
+ * (one write per frame), and a hand-rolled uncorked server that `JSON.stringify`s each frame
+ * object. Ours is `addStatusMessage` inside a `withStatusSession` binding (binding → hub →
+ * socket); Socket.IO is a room emit. Clients live in a child process.
  */
 import { addStatusMessage, withStatusSession } from '../../src/index.js';
 import { formatRatio } from '../report/format.js';
@@ -15,7 +16,7 @@ import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
 import { corkedSender, startRawWsHost } from '../support/raw-ws-host.js';
 import { RemoteClients } from '../support/remote-clients.js';
 import { startSocketIoHost } from '../support/socket-io-host.js';
-import { buildFrame, PREBUILT_FRAME, STATUS_TEXT, statusFrame } from '../support/status-payload.js';
+import { buildFrame, PREBUILT_FRAME, RawStatusEncoder, STATUS_TEXT, statusFrame } from '../support/status-payload.js';
 import type { BenchCase } from '../types.js';
 
 const SESSION = 'throughput';
@@ -41,11 +42,13 @@ export const throughputCase: BenchCase = {
       await hubCounter.until(1);
 
       const sendCorked = corkedSender();
+      const encoder = new RawStatusEncoder();
       const samples = await interleave({
         rounds,
         warmup: 1,
         log: (line) => process.stderr.write(`  throughput: ${line}\n`),
         variants: {
+          limit: () => pump({ total, counter: rawCounter, send: () => sendCorked(rawSocket, encoder.frame(STATUS_TEXT)) }),
           rawCorked: () => pump({ total, counter: rawCounter, send: () => sendCorked(rawSocket, PREBUILT_FRAME) }),
           raw: () => pump({ total, counter: rawCounter, send: () => rawSocket.send(PREBUILT_FRAME) }),
           handRolled: () => pump({ total, counter: rawCounter, send: (i) => rawSocket.send(buildFrame(i)) }),
@@ -58,34 +61,36 @@ export const throughputCase: BenchCase = {
         },
       });
       const rates = {
+        limit: toRates(samples.limit, total),
         rawCorked: toRates(samples.rawCorked, total),
         raw: toRates(samples.raw, total),
         handRolled: toRates(samples.handRolled, total),
         ours: toRates(samples.ours, total),
         socketIo: toRates(samples.socketIo, total),
       };
-      const vsRaw = pairedRatio(rates.ours.cpu, rates.rawCorked.cpu);
+      const vsRaw = pairedRatio(rates.ours.cpu, rates.limit.cpu);
       const vsSocketIo = pairedRatio(rates.ours.cpu, rates.socketIo.cpu);
-      const baseline = { name: 'corked raw ws', rates: rates.rawCorked };
+      const baseline = { name: 'the limit', rates: rates.limit };
       const { coalesced } = ours.hub.stats();
       return {
         rows: [
-          rateRow('raw ws: prebuilt frame, corked per burst (the limit)', rates.rawCorked, baseline),
-          rateRow('raw ws: prebuilt frame, one write per frame (uncorked loop)', rates.raw, baseline),
-          rateRow('raw ws: build + JSON.stringify each frame (hand-rolled)', rates.handRolled, baseline),
+          rateRow('raw ws: encode each status frame, corked per burst (the limit)', rates.limit, baseline),
+          rateRow('raw ws: wire ceiling (identical prebuilt frame, corked)', rates.rawCorked, baseline),
+          rateRow('raw ws: identical prebuilt frame, one write per frame (uncorked)', rates.raw, baseline),
+          rateRow('raw ws: JSON.stringify each frame object, uncorked (hand-rolled)', rates.handRolled, baseline),
           rateRow('ours: addStatusMessage (binding → hub → socket)', rates.ours, baseline),
           rateRow('Socket.IO 4: io.to(room).emit', rates.socketIo, baseline),
         ],
         targets: [
-          { name: 'throughput: ours ≥ 0.95× corked raw ws', measured: formatRatio(vsRaw), actual: vsRaw, met: vsRaw >= 0.95 },
+          { name: 'throughput: ours ≥ 0.95× the limit (corked raw ws, encoding each frame)', measured: formatRatio(vsRaw), actual: vsRaw, met: vsRaw >= 0.95 },
           { name: 'throughput: ours ≥ 2× Socket.IO', measured: formatRatio(vsSocketIo), actual: vsSocketIo, met: vsSocketIo >= 2 },
         ],
         chart: [
-          { label: 'throughput: ours ÷ corked raw ws', ratio: vsRaw, target: 0.95 },
+          { label: 'throughput: ours ÷ the limit', ratio: vsRaw, target: 0.95 },
           { label: 'throughput: ours ÷ Socket.IO', ratio: vsSocketIo, target: 2 },
         ],
         notes: [
-          'The corked raw ws sender is the limit: it does what the hub does to the socket (cork until the next microtask, one write per burst) and nothing else. The uncorked loop pays one write per frame, so a batching server "beats" it; it is not a limit.',
+          'The limit is a raw ws sender doing the least any status stream must: number, time and encode each frame (the same hand-written template as the hub), and what the hub does to the socket (cork until the next microtask, one write per burst), nothing else. The wire ceiling sends one identical prebuilt frame, which no status stream can (seq and ts differ per frame), so it is shown but not compared against; the uncorked loops pay one write per frame, so a batching server "beats" them.',
           `${total.toLocaleString('en-US')} statuses per round (${PREBUILT_FRAME.length}-character frames), at most 1,000 in flight, ${rounds} rounds after a warm-up, variants in rotating order.`,
           'msg/CPU-s = statuses the client received ÷ CPU seconds the server process used (clients run in a child process); ratios are medians of per-round ratios. Wall-clock rates are shown beside them: on a shared machine other tenants stretch wall time, not our CPU time.',
           ...(coalesced > 0 ? [`warning: the hub coalesced ${coalesced} statuses (a socket was slow), so ours is flattered`] : []),

@@ -23,7 +23,7 @@ export interface RawWsHost {
  * leaves in one write (one system call), as the hub does. This is the honest limit for a server
  * that writes each status as it comes; an uncorked loop pays one write per frame.
  */
-export function corkedSender(): (ws: WebSocket, data: string) => void {
+export function corkedSender(): (ws: WebSocket, data: string | Buffer) => void {
   const corked = new Set<Duplex>();
   const uncorkAll = (): void => {
     for (const socket of corked) socket.uncork();
@@ -36,9 +36,13 @@ export function corkedSender(): (ws: WebSocket, data: string) => void {
       corked.add(socket);
       if (corked.size === 1) queueMicrotask(uncorkAll);
     }
-    ws.send(data);
+    // A Buffer is the UTF-8 of a text frame, encoded once for many sockets (as the hub does).
+    if (typeof data === 'string') ws.send(data);
+    else ws.send(data, AS_TEXT);
   };
 }
+
+const AS_TEXT = { binary: false } as const;
 
 export async function startRawWsHost(): Promise<RawWsHost> {
   const server = http.createServer((_req, res) => res.end());

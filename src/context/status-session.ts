@@ -21,6 +21,22 @@ export interface StatusSink {
   send(sessionId: string, status: StatusInput): number;
 }
 
+/**
+ * `StatusHub`'s internal fast path, for a session id checked when the session was created and a
+ * status `normalizeStatus` returned: the hub checks only its own length limit (and throws the
+ * same `ERR_STATUS_TOO_LONG` as `send`). Keyed by a registered symbol so another copy of the
+ * package finds it; a sink without it gets `send`.
+ */
+export const SEND_NORMALIZED = Symbol.for('adk-status-messenger/send-normalized.v1');
+
+interface FastSink extends StatusSink {
+  [SEND_NORMALIZED](sessionId: string, update: StatusUpdate): number;
+}
+
+function hasFastPath(sink: StatusSink): sink is FastSink {
+  return typeof (sink as Partial<FastSink>)[SEND_NORMALIZED] === 'function';
+}
+
 /** ADK ids of the run a status session belongs to, when known. */
 export interface AdkRunIds {
   appName?: string;
@@ -106,32 +122,35 @@ export function createStatusSession(init: {
     );
   }
   const adk = init.adk ? Object.freeze({ ...init.adk }) : undefined;
+  // The id was checked above and every status is normalized below: the hub need not redo either.
+  const deliver = hub && hasFastPath(hub) ? (update: StatusUpdate) => hub[SEND_NORMALIZED](sessionId, update) : (update: StatusUpdate) => hub!.send(sessionId, update);
   return Object.freeze({
     sessionId,
     hub,
     adk,
-    send(status: StatusInput, options: StatusSendOptions = {}): StatusDelivery {
+    send(status: StatusInput, options?: StatusSendOptions): StatusDelivery {
       // Bad input (no text, bad level) is a bug and throws; a long text is only cut: to the
       // default limit without a hub, to the hub's own limit (named by its refusal) with one.
-      const normalized = normalizeStatus(status, Number.POSITIVE_INFINITY);
-      let { update, truncated } = cutStatus(normalized, hub ? Number.POSITIVE_INFINITY : DEFAULT_MAX_STATUS_LENGTH);
+      let update = normalizeStatus(status, Number.POSITIVE_INFINITY);
+      let truncated = false;
+      if (!hub) ({ update, truncated } = cutStatus(update, DEFAULT_MAX_STATUS_LENGTH));
       flushPendingStatuses(sessionId);
       let sockets = 0;
       if (hub) {
         try {
-          sockets = hub.send(sessionId, update);
+          sockets = deliver(update);
         } catch (error) {
           const limit = limitOf(error);
           if (limit === undefined) throw error;
           ({ update } = cutStatus(update, limit));
           truncated = true;
-          sockets = hub.send(sessionId, update);
+          sockets = deliver(update);
         }
       }
       const listeners = statusListenerCount() > 0 ? emitStatusUpdate({ sessionId, ...update }) : 0;
       let eventStream = false;
-      if (options.eventStream !== false) {
-        const ctx = options.toolContext ?? currentToolContext() ?? latestToolCall(adk);
+      if (options?.eventStream !== false) {
+        const ctx = options?.toolContext ?? currentToolContext() ?? latestToolCall(adk);
         if (ctx) eventStream = emitStatusEvent(ctx, statusEventMetadata(update));
       }
       const delivery: StatusDelivery = { sockets, listeners, delivered: sockets + listeners > 0, eventStream };

@@ -31,7 +31,14 @@ export interface FrameChannel<D extends string | Buffer> {
   whenDrained(callback: () => void): void;
 }
 
-const FLUSH_CORKED_AT = 64 * 1024;
+/**
+ * Corked bytes after which a burst goes to the kernel before it ends, so corking never brings a
+ * healthy connection near its cap (corked bytes count in `bufferedAmount`): a quarter of the
+ * cap, between 64 KiB and 256 KiB. Not lower: every early flush is one more system call.
+ */
+function flushThreshold(maxBufferedBytes: number): number {
+  return Math.min(256 * 1024, Math.max(64 * 1024, Math.floor(maxBufferedBytes / 4)));
+}
 
 interface Corkable {
   uncork(): void;
@@ -46,6 +53,7 @@ function uncorkAll(): void {
 export class FrameWriter<D extends string | Buffer> {
   readonly #channel: FrameChannel<D>;
   readonly #maxBufferedBytes: number;
+  readonly #flushAt: number;
   readonly #onOverflow: () => void;
   readonly #pending: { key: string | undefined; data: D }[] = [];
   #pendingBytes = 0;
@@ -58,6 +66,7 @@ export class FrameWriter<D extends string | Buffer> {
   constructor(channel: FrameChannel<D>, maxBufferedBytes: number, onOverflow: () => void) {
     this.#channel = channel;
     this.#maxBufferedBytes = maxBufferedBytes;
+    this.#flushAt = flushThreshold(maxBufferedBytes);
     this.#onOverflow = onOverflow;
   }
 
@@ -118,7 +127,7 @@ export class FrameWriter<D extends string | Buffer> {
     channel.send(data);
     // A big burst goes to the kernel now rather than piling up in user space until the burst ends.
     this.#corkedBytes += data.length;
-    if (this.#corkedBytes >= FLUSH_CORKED_AT) this.uncork();
+    if (this.#corkedBytes >= this.#flushAt) this.uncork();
   }
 
   /** @internal Ends this burst: the corked frames go out in one write. */

@@ -1,3 +1,5 @@
+import { formatEventId } from '../protocol.js';
+
 /**
  * One frame on its way to the connections of a session: its JSON text, its SSE event id, and
  * every encoding a transport made of it, memoised so that a frame fanned out to many
@@ -7,18 +9,25 @@
 export class OutboundFrame {
   /** The frame's JSON, exactly as WebSocket sends it. */
   readonly json: string;
-  /** `<epoch>:<seq>` for `hello` and `status` frames (the SSE `id:`); `undefined` for others. */
-  readonly eventId: string | undefined;
   /** How many connections it is written to; past one, encodings are worth sharing. */
   readonly fanout: number;
+  readonly #epoch: string | undefined;
+  readonly #seq: number;
   #encoder: unknown;
   #encoded: unknown;
   #more: Map<unknown, unknown> | undefined;
 
-  constructor(json: string, eventId: string | undefined, fanout = 1) {
+  /** `epoch` and `seq` make the SSE event id; frames without one (gap, others) pass `undefined`. */
+  constructor(json: string, epoch: string | undefined, seq = 0, fanout = 1) {
     this.json = json;
-    this.eventId = eventId;
+    this.#epoch = epoch;
+    this.#seq = seq;
     this.fanout = fanout;
+  }
+
+  /** `<epoch>:<seq>` for `hello` and `status` frames (the SSE `id:`); `undefined` for others. Made when asked: WebSocket never asks. */
+  get eventId(): string | undefined {
+    return this.#epoch === undefined ? undefined : formatEventId(this.#epoch, this.#seq);
   }
 
   /** `encode(this)`, computed once per frame and encoder (the encoder's identity is the key). */

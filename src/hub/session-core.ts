@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import { formatEventId, PROTOCOL_VERSION } from '../protocol.js';
+import { PROTOCOL_VERSION } from '../protocol.js';
 import type { GapFrame, HelloFrame, StatusFrame, StatusUpdate } from '../protocol.js';
 import type { AdapterHost, HubAdapter, NumberedStatus } from './adapters/hub-adapter.js';
 import { InMemoryAdapter } from './adapters/in-memory-adapter.js';
@@ -19,7 +19,7 @@ import type { WriteResult } from './frame-writer.js';
 import { OutboundFrame } from './outbound-frame.js';
 import { SessionRegistry } from './session-registry.js';
 import { StatusHistory } from './status-history.js';
-import type { ResumePlan } from './status-history.js';
+import type { HistoryEntry, ResumePlan } from './status-history.js';
 
 const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -51,6 +51,33 @@ export interface SessionCoreOptions {
 
 // Fields of a status frame that the core sets itself; a status cannot override them.
 const RESERVED = new Set(['message', 'type', 'data', 'seq', 'ts', 'replay']);
+
+/**
+ * A status frame's JSON: `type` and `data` first (the seed's format), then `details` (every
+ * other field, encoded). Written by hand: twice as fast as JSON.stringify of the object, same text.
+ */
+function statusJson(message: string, seq: number, ts: string, details: string): string {
+  return `{"type":"status","data":${JSON.stringify(message)},"seq":${seq},"ts":"${ts}"${details}}`;
+}
+
+/**
+ * A local status in its session's history, kept as its parts (the text, the time, the encoded
+ * details) rather than as the frame written: the frame dies young once written, and the
+ * history holds no second copy of the text. A replay rebuilds the same JSON.
+ */
+class LocalStatusEntry implements HistoryEntry {
+  constructor(
+    readonly seq: number,
+    readonly at: number,
+    readonly message: string,
+    readonly ts: string,
+    readonly details: string,
+  ) {}
+
+  get json(): string {
+    return statusJson(this.message, this.seq, this.ts, this.details);
+  }
+}
 
 /** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
 export const STATUS_COALESCE_KEY = 'status';
@@ -114,14 +141,14 @@ export class SessionCore implements AdapterHost {
     }
     const lastSeq = history?.lastSeq ?? this.#announcedBase.get(sessionId) ?? 0;
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
-    subscriber.write(new OutboundFrame(JSON.stringify(hello), formatEventId(epoch, lastSeq)), undefined);
+    subscriber.write(new OutboundFrame(JSON.stringify(hello), epoch, lastSeq), undefined);
     if (plan.gap) {
       const gap: GapFrame = { type: 'gap', ...plan.gap };
       subscriber.write(new OutboundFrame(JSON.stringify(gap), undefined), undefined);
     }
     if (plan.after !== undefined) this.#after.set(subscriber, plan.after);
     for (const entry of plan.entries) {
-      const replay = new OutboundFrame(`${entry.json.slice(0, -1)},"replay":true}`, formatEventId(epoch, entry.seq));
+      const replay = new OutboundFrame(`${entry.json.slice(0, -1)},"replay":true}`, epoch, entry.seq);
       subscriber.write(replay, STATUS_COALESCE_KEY);
     }
   }
@@ -148,25 +175,23 @@ export class SessionCore implements AdapterHost {
   publish(sessionId: string, update: StatusUpdate, at: number, now: number): number {
     if (this.#closed) return 0;
     const history = this.#historyFor(sessionId, now);
-    const ts = this.#isoTime(at);
-    const entry = history.append((seq) => {
-      // `type` and `data` first (the seed's format), then every detail the status carries, in
-      // its order. Written by hand: twice as fast as JSON.stringify of the object, same text.
-      let json = `{"type":"status","data":${JSON.stringify(update.message)},"seq":${seq},"ts":"${ts}"`;
-      for (const key in update) {
-        if (RESERVED.has(key) || !Object.hasOwn(update, key)) continue;
-        const encoded = JSON.stringify((update as unknown as Record<string, unknown>)[key]);
-        if (encoded !== undefined) json += `,${JSON.stringify(key)}:${encoded}`;
-      }
-      return `${json}}`;
-    }, now);
-    const written = this.#fanOut(sessionId, entry.json, formatEventId(history.epoch, entry.seq), STATUS_COALESCE_KEY, entry.seq);
+    const seq = history.lastSeq + 1;
+    // Every detail the status carries, in its order, encoded once (the entry keeps it for replays).
+    let details = '';
+    for (const key in update) {
+      if (RESERVED.has(key) || !Object.hasOwn(update, key)) continue;
+      const encoded = JSON.stringify((update as unknown as Record<string, unknown>)[key]);
+      if (encoded !== undefined) details += `,${JSON.stringify(key)}:${encoded}`;
+    }
+    const entry = history.store(new LocalStatusEntry(seq, now, update.message, this.#isoTime(at), details))!;
+    const json = statusJson(entry.message, seq, entry.ts, details);
+    const written = this.#fanOut(sessionId, json, history.epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     const { adapter, onStatus } = this.#options;
     const publishes = !(adapter instanceof InMemoryAdapter);
     // The frame object is for the adapter and the `status` event only; most hubs have neither.
     if (!publishes && !onStatus.wanted()) return written;
-    const frame: StatusFrame = JSON.parse(entry.json) as StatusFrame;
+    const frame: StatusFrame = JSON.parse(json) as StatusFrame;
     const status: NumberedStatus = { sessionId, epoch: history.epoch, seq: entry.seq, frame, origin: undefined };
     if (publishes) {
       try {
@@ -205,10 +230,10 @@ export class SessionCore implements AdapterHost {
       for (const subscriber of this.#registry.socketsOf(sessionId)) this.#after.delete(subscriber);
       // Open connections were told another epoch: greet them again, and say what they miss.
       const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
-      this.#fanOut(sessionId, JSON.stringify(hello), formatEventId(epoch, seq - 1), undefined);
-      if (seq > 1) this.#fanOut(sessionId, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, undefined);
+      this.#fanOut(sessionId, JSON.stringify(hello), epoch, seq - 1, undefined);
+      if (seq > 1) this.#fanOut(sessionId, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, 0, undefined);
     }
-    const written = this.#fanOut(sessionId, json, formatEventId(epoch, seq), STATUS_COALESCE_KEY, seq);
+    const written = this.#fanOut(sessionId, json, epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     if (this.#options.onStatus.wanted()) this.#options.onStatus({ sessionId, epoch, seq, frame, origin: status.origin });
     return written;
@@ -217,16 +242,18 @@ export class SessionCore implements AdapterHost {
   /** Any other frame (not numbered, not replayed) to every subscriber of `sessionId`. */
   broadcast(sessionId: string, json: string, coalesceKey: string | undefined): number {
     if (this.#closed) return 0;
-    return this.#fanOut(sessionId, json, undefined, coalesceKey);
+    return this.#fanOut(sessionId, json, undefined, 0, coalesceKey);
   }
 
-  #fanOut(sessionId: string, json: string, eventId: string | undefined, coalesceKey: string | undefined, seq?: number): number {
+  /** `epoch` + `seq` name the frame for SSE (`undefined` epoch: a frame without an id). */
+  #fanOut(sessionId: string, json: string, epoch: string | undefined, seq: number, coalesceKey: string | undefined): number {
     const subscribers = this.#registry.socketsOf(sessionId);
     if (subscribers.size === 0) return 0;
-    const frame = new OutboundFrame(json, eventId, subscribers.size);
+    const frame = new OutboundFrame(json, epoch, seq, subscribers.size);
     let written = 0;
     for (const subscriber of subscribers) {
-      if (seq !== undefined && this.#after.size > 0) {
+      // Only numbered statuses are skipped for a subscriber that resumed ahead (hello frames carry a seq too).
+      if (coalesceKey === STATUS_COALESCE_KEY && this.#after.size > 0) {
         const after = this.#after.get(subscriber);
         if (after !== undefined) {
           if (seq <= after) continue;

@@ -28,10 +28,16 @@ export interface ResumePlan {
   after?: number;
 }
 
+/** What a dropped slot holds until the next compaction: nothing, so its frame can be collected. */
+const DROPPED: HistoryEntry = Object.freeze({ seq: 0, at: 0, json: '' });
+
 export class StatusHistory {
   readonly epoch: string;
   readonly #limits: HistoryLimits;
+  // The window is `#entries` from `#start` on. Entries that fall out are cut off in one splice
+  // once as many as the window holds have piled up, not shifted off one per status.
   #entries: HistoryEntry[] = [];
+  #start = 0;
   #lastSeq = 0;
   /** Last time a status was added (or a connection of the session left); drives eviction. */
   lastActivity: number;
@@ -49,7 +55,7 @@ export class StatusHistory {
   }
 
   get size(): number {
-    return this.#entries.length;
+    return this.#entries.length - this.#start;
   }
 
   /** Assigns the next seq, stores the frame `build(seq)` returns, and returns the entry. */
@@ -62,16 +68,33 @@ export class StatusHistory {
    * `undefined` (nothing stored) for a seq this history already passed.
    */
   adopt(seq: number, json: string, now: number): HistoryEntry | undefined {
-    if (!Number.isSafeInteger(seq) || seq <= this.#lastSeq) return undefined;
-    return this.#push({ seq, at: now, json });
+    return this.store({ seq, at: now, json });
   }
 
-  #push(entry: HistoryEntry): HistoryEntry {
+  /** `adopt` for an entry made by the caller (one that builds its `json` when asked, say). */
+  store<E extends HistoryEntry>(entry: E): E | undefined {
+    if (!Number.isSafeInteger(entry.seq) || entry.seq <= this.#lastSeq) return undefined;
+    return this.#push(entry);
+  }
+
+  #push<E extends HistoryEntry>(entry: E): E {
     this.#lastSeq = entry.seq;
-    this.#entries.push(entry);
-    if (this.#entries.length > this.#limits.maxEntries) this.#entries.shift();
+    const entries = this.#entries;
+    entries.push(entry);
+    if (entries.length - this.#start > this.#limits.maxEntries) this.#drop(1);
     this.lastActivity = entry.at;
     return entry;
+  }
+
+  /** Forgets the `count` oldest entries of the window (their frames are released at once). */
+  #drop(count: number): void {
+    const end = this.#start + count;
+    for (let i = this.#start; i < end; i += 1) this.#entries[i] = DROPPED;
+    this.#start = end;
+    if (this.#start >= this.#limits.maxEntries || this.#start >= this.#entries.length) {
+      this.#entries.splice(0, this.#start);
+      this.#start = 0;
+    }
   }
 
   latest(): HistoryEntry | undefined {
@@ -81,9 +104,10 @@ export class StatusHistory {
   /** Drops entries past the age limit, always keeping the newest. */
   prune(now: number): void {
     const cutoff = now - this.#limits.maxAgeMs;
-    let drop = 0;
-    while (drop < this.#entries.length - 1 && this.#entries[drop]!.at < cutoff) drop += 1;
-    if (drop > 0) this.#entries.splice(0, drop);
+    const entries = this.#entries;
+    let first = this.#start;
+    while (first < entries.length - 1 && entries[first]!.at < cutoff) first += 1;
+    if (first > this.#start) this.#drop(first - this.#start);
   }
 
   /**
@@ -98,7 +122,7 @@ export class StatusHistory {
    */
   resume(since: number | undefined, epoch: string | undefined, now: number): ResumePlan {
     this.prune(now);
-    const entries = this.#entries;
+    const entries = this.#start === 0 ? this.#entries : this.#entries.slice(this.#start);
     if (since === undefined) {
       const latest = entries.at(-1);
       return { entries: latest ? [latest] : [] };

@@ -15,13 +15,13 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { assertSessionId } from '../context/status-session.js';
+import { assertSessionId, SEND_NORMALIZED } from '../context/status-session.js';
 import type { StatusSink } from '../context/status-session.js';
 import { invalidOption, StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { normalizeStatus } from '../normalize-status.js';
-import type { StatusFrame, StatusInput } from '../protocol.js';
+import { normalizeStatus, statusTooLong } from '../normalize-status.js';
+import type { StatusFrame, StatusInput, StatusUpdate } from '../protocol.js';
 import type { HubAdapter, NumberedStatus } from './adapters/hub-adapter.js';
 import { InMemoryAdapter } from './adapters/in-memory-adapter.js';
 import {
@@ -251,6 +251,15 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
   send(sessionId: string, status: StatusInput): number {
     assertSessionId(sessionId);
     const update = normalizeStatus(status, this.#options.maxStatusLength);
+    if (this.#closing) return 0;
+    const now = Date.now();
+    return this.#core.publish(sessionId, update, now, now);
+  }
+
+  /** @internal `send` for a status session: its id was checked and `update` normalized (see `SEND_NORMALIZED`). */
+  [SEND_NORMALIZED](sessionId: string, update: StatusUpdate): number {
+    const { maxStatusLength } = this.#options;
+    if (update.message.length > maxStatusLength) throw statusTooLong(update.message.length, maxStatusLength);
     if (this.#closing) return 0;
     const now = Date.now();
     return this.#core.publish(sessionId, update, now, now);

@@ -1,0 +1,74 @@
+/**
+ * StatusHistory cuts entries that fell out of its window lazily (one splice per window's worth,
+ * not a shift per status). Checked against a plain model that shifts every time: any mix of
+ * appends, adopts, prunes and resumes gives the same size, latest entry and resume plans.
+ */
+import fc from 'fast-check';
+import { StatusHistory } from '../../src/hub/status-history.js';
+import type { HistoryEntry, ResumePlan } from '../../src/hub/status-history.js';
+
+class ModelHistory {
+  entries: HistoryEntry[] = [];
+  lastSeq = 0;
+  constructor(readonly maxEntries: number, readonly maxAgeMs: number) {}
+  push(seq: number, at: number): void {
+    if (!Number.isSafeInteger(seq) || seq <= this.lastSeq) return;
+    this.lastSeq = seq;
+    this.entries.push({ seq, at, json: `{"seq":${seq}}` });
+    if (this.entries.length > this.maxEntries) this.entries.shift();
+  }
+  prune(now: number): void {
+    while (this.entries.length > 1 && this.entries[0]!.at < now - this.maxAgeMs) this.entries.shift();
+  }
+}
+
+type Op = { kind: 'append' | 'adopt' | 'prune' | 'resume'; step: number; since: number };
+
+describe('StatusHistory window', () => {
+  it('matches a shift-per-status model for any sequence of operations', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 5, max: 60 }),
+        fc.array(
+          fc.record({ kind: fc.constantFrom('append', 'append', 'append', 'adopt', 'prune', 'resume'), step: fc.integer({ min: 0, max: 20 }), since: fc.integer({ min: 0, max: 80 }) }),
+          { maxLength: 120 },
+        ),
+        (maxEntries, maxAgeMs, ops: Op[]) => {
+          const real = new StatusHistory('e', { maxEntries, maxAgeMs }, 0);
+          const model = new ModelHistory(maxEntries, maxAgeMs);
+          let now = 0;
+          for (const op of ops) {
+            now += op.step;
+            if (op.kind === 'append') {
+              const seq = model.lastSeq + 1;
+              real.append((s) => `{"seq":${s}}`, now);
+              model.push(seq, now);
+            } else if (op.kind === 'adopt') {
+              const seq = model.lastSeq + 1 + (op.since % 3);
+              real.adopt(seq, `{"seq":${seq}}`, now);
+              model.push(seq, now);
+            } else if (op.kind === 'prune') {
+              real.prune(now);
+              model.prune(now);
+            } else {
+              const plan: ResumePlan = real.resume(op.since, 'e', now);
+              model.prune(now);
+              const seqs = plan.entries.map((e) => e.seq);
+              // A client ahead of this history (it came from an instance further on) gets nothing
+              // replayed and skips what it already has (`after`); others get what follows `since`.
+              expect(seqs.every((seq) => seq > op.since)).toBe(true);
+              const expected = op.since > model.lastSeq ? [] : model.entries.filter((e) => e.seq > op.since);
+              expect(seqs).toEqual(expected.map((e) => e.seq));
+              expect(plan.after).toBe(op.since > model.lastSeq ? op.since : undefined);
+            }
+            expect(real.size).toBe(model.entries.length);
+            expect(real.latest()?.seq).toBe(model.entries.at(-1)?.seq);
+            expect(real.lastSeq).toBe(model.lastSeq);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * "Did you mean …?" for option keys, shared by the server's strict options (src/options.ts) and
- * the browser client's hand-written check (src/client/check-options.ts). No imports: the browser
- * bundle compiles it too.
+ * the browser client's hand-written check (check-options.ts beside it). No imports: the server build
+ * compiles it from here too, and the client entry stays self-contained.
  */
 
 /** The known key within edit distance 2 (or a case-insensitive match, or one it abbreviates), if any. */

@@ -3,12 +3,14 @@
  * consults through AgentTool, and a search agent the reasoning agent consults in turn. Every
  * agent tells the user what it is doing with `status_message`.
  */
-import { AgentTool, GOOGLE_SEARCH, LlmAgent } from '@google/adk';
+import { AgentTool, Gemini, GOOGLE_SEARCH, LlmAgent } from '@google/adk';
 import type { BaseLlm } from '@google/adk';
 import { createPublishAgentEventTool, createStatusMessageTool } from 'adk-status-messenger';
 import type { PubSubEventPublisher } from 'adk-status-messenger';
 import { AGENT_NAMES, KEY_FINDING_EVENT } from './agent-names.js';
+import type { ModelChoice } from './config.js';
 import { knowledgeBaseSearchTool } from './knowledge-base-tool.js';
+import { OfflineResearchModel } from './offline-model.js';
 
 export interface TeamModels {
   /** A model instance, or a Gemini model name such as 'gemini-2.5-flash'. */
@@ -63,4 +65,22 @@ export function buildResearchTeam({ model, search, publisher }: TeamModels): Llm
       '3. Answer the user in markdown, based on what the reasoning agent found, keeping its source links.',
     tools: [statusTool, new AgentTool({ agent: reasoningAgent })],
   });
+}
+
+/**
+ * The team on the model `chooseModel` picked: Gemini with Google Search, or the offline model with
+ * the knowledge base. Shared by the chat app and the ADK devtools example.
+ */
+export function buildTeamFor(
+  choice: ModelChoice,
+  { offlineDelayMs, publisher }: { offlineDelayMs: number; publisher?: PubSubEventPublisher | undefined },
+): LlmAgent {
+  if (choice.kind !== 'gemini') {
+    return buildResearchTeam({ model: new OfflineResearchModel({ delayMs: offlineDelayMs }), search: 'knowledge_base', publisher });
+  }
+  const model =
+    choice.via === 'api-key'
+      ? new Gemini({ model: choice.name, apiKey: choice.apiKey })
+      : new Gemini({ model: choice.name, vertexai: true, project: choice.project, location: choice.location });
+  return buildResearchTeam({ model, search: 'google', publisher });
 }

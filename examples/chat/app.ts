@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Gemini, InMemoryRunner } from '@google/adk';
+import { InMemoryRunner } from '@google/adk';
 import express from 'express';
 import {
   getDefaultLogger,
@@ -18,10 +18,9 @@ import {
 } from 'adk-status-messenger';
 import type { Logger } from 'adk-status-messenger';
 import { AGENT_NAMES } from './agent-names.js';
-import { buildResearchTeam } from './agents.js';
+import { buildTeamFor } from './agents.js';
 import { createChatTurns } from './chat-turns.js';
 import type { ChatConfig } from './config.js';
-import { OfflineResearchModel } from './offline-model.js';
 import { chatOriginPolicy } from './origin-policy.js';
 import { SessionJanitor, WindowLimiter } from './session-janitor.js';
 import { SessionTokens } from './session-tokens.js';
@@ -53,18 +52,7 @@ export function createChatApp(config: ChatConfig, logger: Logger = getDefaultLog
   const publisher = config.pubsub.enabled
     ? new PubSubEventPublisher({ topicName: config.pubsub.topicName, projectId: config.pubsub.projectId, logger })
     : undefined;
-  const choice = config.model;
-  const team =
-    choice.kind === 'gemini'
-      ? buildResearchTeam({
-          model:
-            choice.via === 'api-key'
-              ? new Gemini({ model: choice.name, apiKey: choice.apiKey })
-              : new Gemini({ model: choice.name, vertexai: true, project: choice.project, location: choice.location }),
-          search: 'google',
-          publisher,
-        })
-      : buildResearchTeam({ model: new OfflineResearchModel({ delayMs: config.offlineDelayMs }), search: 'knowledge_base', publisher });
+  const team = buildTeamFor(config.model, { offlineDelayMs: config.offlineDelayMs, publisher });
 
   // Statuses without a model call: tool lifecycle across the whole team, AgentTools included.
   const plugin = new StatusPlugin({

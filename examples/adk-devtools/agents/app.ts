@@ -11,28 +11,14 @@
  * on that port (`ws://host:PORT/ws/<ADK session id>`), one hub per process however often the
  * devtools re-import this file. Offline model by default; Gemini when GOOGLE_API_KEY is set.
  */
-import { App, Gemini, LogLevel, setLogLevel } from '@google/adk';
+import { App, LogLevel, setLogLevel } from '@google/adk';
 import { sharedStatusHub, StatusPlugin } from 'adk-status-messenger';
-import { buildResearchTeam } from '../../chat/agents.js';
+import { buildTeamFor } from '../../chat/agents.js';
 import { chooseModel } from '../../chat/config.js';
-import { OfflineResearchModel } from '../../chat/offline-model.js';
 
 setLogLevel(LogLevel.ERROR);
 
-const choice = chooseModel(process.env);
-const rootAgent =
-  choice.kind === 'gemini'
-    ? buildResearchTeam({
-        model:
-          choice.via === 'api-key'
-            ? new Gemini({ model: choice.name, apiKey: choice.apiKey })
-            : new Gemini({ model: choice.name, vertexai: true, project: choice.project, location: choice.location }),
-        search: 'google',
-      })
-    : buildResearchTeam({
-        model: new OfflineResearchModel({ delayMs: Number(process.env.OFFLINE_DELAY_MS ?? 300) }),
-        search: 'knowledge_base',
-      });
+const rootAgent = buildTeamFor(chooseModel(process.env), { offlineDelayMs: Number(process.env.OFFLINE_DELAY_MS ?? 300) });
 
 const hubPort = process.env.STATUS_HUB_PORT;
 const plugin = new StatusPlugin({

@@ -18,6 +18,7 @@ import type { Admission } from './admission.js';
 import { Heartbeat } from './heartbeat.js';
 import { TokenBucket } from './rate-limiter.js';
 import { refuseUpgrade } from './server-routes.js';
+import { FrameBurst, textFrame } from './ws-frames.js';
 
 /** What the transport tells the hub (which emits its public events). */
 export interface WebSocketEvents {
@@ -32,8 +33,7 @@ const WS_ERROR_CLOSE_CODES: Record<string, number> = {
   WS_ERR_INVALID_UTF8: 1007,
 };
 
-const AS_TEXT = { binary: false } as const;
-const toUtf8 = (frame: OutboundFrame): Buffer => Buffer.from(frame.json, 'utf8');
+const toTextFrame = (frame: OutboundFrame): Buffer => textFrame(frame.json);
 
 /** Destroys a TCP socket that errors while its upgrade is being decided. */
 function destroyOnError(this: Duplex): void {
@@ -47,12 +47,24 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   readonly writer: FrameWriter<string | Buffer>;
   readonly limiter: TokenBucket | undefined;
   readonly #raw: Duplex;
+  readonly #write: (this: Duplex, chunk: Buffer) => boolean;
+  readonly #burst = new FrameBurst();
   #corked = false;
 
   constructor(sessionId: string, ws: WebSocket, raw: Duplex, options: ResolvedHubOptions, onOverflow: () => void) {
     this.sessionId = sessionId;
     this.ws = ws;
     this.#raw = raw;
+    // Whatever else writes to this socket (ws itself: a user's ws.send, ping, pong, the close
+    // frame) first flushes the burst, so every frame keeps its place in the byte stream.
+    const write = raw.write as (this: Duplex, ...args: unknown[]) => boolean;
+    this.#write = write;
+    const burst = this.#burst;
+    raw.write = function (this: Duplex, ...args: Parameters<Duplex['write']>): boolean {
+      const bytes = burst.take();
+      if (bytes) write.call(this, bytes);
+      return write.apply(this, args);
+    } as Duplex['write'];
     this.writer = new FrameWriter(this, options.maxBufferedBytes, onOverflow);
     const limit = options.inboundRateLimit;
     this.limiter = limit ? new TokenBucket(limit.messages, limit.intervalMs, Date.now()) : undefined;
@@ -63,33 +75,33 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   }
 
   write(frame: OutboundFrame, coalesceKey: string | undefined): WriteResult {
-    // One connection: ws encodes the string itself. Many: share one UTF-8 encoding.
-    return this.writer.write(frame.fanout > 1 ? frame.encoded(toUtf8) : frame.json, coalesceKey);
+    // Many connections share one prepared frame; one connection writes the JSON text itself
+    // behind its header (Node encodes the corked strings of a burst into one buffer in C++).
+    return this.writer.write(frame.fanout > 1 ? frame.encoded(toTextFrame) : frame.json, coalesceKey);
   }
 
   isOpen(): boolean {
-    return this.ws.readyState === this.ws.OPEN;
+    return this.ws.readyState === 1 && this.#raw.writable;
   }
 
   bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    return this.#raw.writableLength + this.#burst.size;
   }
 
   send(data: string | Buffer): void {
-    if (typeof data === 'string') this.ws.send(data);
-    else this.ws.send(data, AS_TEXT);
+    if (typeof data === 'string') this.#burst.appendText(data);
+    else this.#burst.appendFrame(data);
   }
 
   cork(): void {
-    if (this.#raw.destroyed) return;
     this.#corked = true;
-    this.#raw.cork();
   }
 
   uncork(): void {
     if (!this.#corked) return;
     this.#corked = false;
-    this.#raw.uncork();
+    const bytes = this.#burst.take();
+    if (bytes && !this.#raw.destroyed) this.#write.call(this.#raw, bytes);
   }
 
   whenDrained(callback: () => void): void {

@@ -1,0 +1,95 @@
+/**
+ * The hub frames WebSocket text frames itself and gathers a socket's frames of one burst into
+ * one write (src/hub/transports/ws-frames.ts). Checked with a real `ws` client: every length
+ * class of RFC 6455 (7-, 16-, 64-bit), byte lengths that cross a class boundary only in UTF-8,
+ * one socket and a shared frame for many, and the order against what ws itself writes to the
+ * same socket (a user's `ws.send`, `ws.close`) in the same tick.
+ */
+import { once } from 'node:events';
+import type { WebSocket as ServerSocket } from 'ws';
+import { startHubServer, TestClient } from '../support/hub-server.js';
+import type { HubServer } from '../support/hub-server.js';
+
+// JSON texts of frames whose UTF-8 length lands on, just under and just over each boundary.
+function payloads(): string[] {
+  const sizes = [0, 1, 100, 110, 125, 126, 127, 1000, 65_535, 65_536, 70_000];
+  const ascii = sizes.map((n) => 'a'.repeat(n));
+  // '…' is 3 bytes in UTF-8: fewer than 126 (or 65,536) characters, more bytes than that.
+  const wide = [40, 41, 42, 60, 21_840, 21_846, 30_000].map((n) => '…'.repeat(n));
+  return [...ascii, ...wide, 'mixed ✓ ' + '€'.repeat(50) + ' 😀'.repeat(30)];
+}
+
+describe('hub WebSocket framing', () => {
+  let srv: HubServer;
+  afterEach(async () => {
+    await srv?.close();
+  });
+
+  it.each([1, 3])('delivers frames of every length class intact, one burst and one at a time (%i sockets)', async (sockets) => {
+    srv = await startHubServer();
+    const clients = await Promise.all(Array.from({ length: sockets }, () => TestClient.open(srv.url('sizes'))));
+    const texts = payloads();
+    // One burst: every frame written in one synchronous run.
+    for (const [i, text] of texts.entries()) srv.hub.sendFrame('sizes', { type: 'agent_message', i, text });
+    // Then one per tick.
+    for (const [i, text] of texts.entries()) {
+      srv.hub.sendFrame('sizes', { type: 'agent_message', i: i + texts.length, text });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const client of clients) {
+      const messages = () => client.raw.map((text) => JSON.parse(text) as { type: string; i: number; text: string }).filter((f) => f.type === 'agent_message');
+      await client.waitFor(() => messages().length === texts.length * 2);
+      const got = messages();
+      expect(got.map((f) => f.i)).toEqual(Array.from({ length: texts.length * 2 }, (_, i) => i));
+      expect(got.map((f) => f.text)).toEqual([...texts, ...texts]);
+    }
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
+  it('keeps its frames in order with what the application writes on the same socket in the same tick', async () => {
+    srv = await startHubServer();
+    const sockets: ServerSocket[] = [];
+    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    const client = await TestClient.open(srv.url('order'));
+    await client.waitFor((c) => c.frames.length >= 1 && sockets.length === 1);
+    srv.hub.send('order', 'one');
+    sockets[0]!.send(JSON.stringify({ type: 'agent_message', text: 'between' }));
+    srv.hub.send('order', 'two');
+    sockets[0]!.ping();
+    srv.hub.send('order', 'three');
+    sockets[0]!.close(4000, 'done');
+    const closed = await client.closed;
+    expect(closed.code).toBe(4000);
+    const order = client.raw.slice(1).map((text) => {
+      const frame = JSON.parse(text) as { type: string; data?: string; text?: string };
+      return frame.type === 'status' ? frame.data : frame.text;
+    });
+    expect(order).toEqual(['one', 'between', 'two', 'three']);
+  });
+
+  it('sends a status written just before hub.close() before the close frame', async () => {
+    srv = await startHubServer();
+    const client = await TestClient.open(srv.url('last'));
+    await client.waitFor((c) => c.frames.length >= 1);
+    srv.hub.send('last', 'final words');
+    const closing = srv.hub.close();
+    const closed = await client.closed;
+    await closing;
+    expect(closed.code).toBe(1001);
+    expect(client.statuses.map((s) => s.data)).toEqual(['final words']);
+  });
+
+  it('a socket that dies with a burst gathered loses that burst quietly', async () => {
+    srv = await startHubServer();
+    const sockets: ServerSocket[] = [];
+    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    const client = await TestClient.open(srv.url('gone'));
+    await client.waitFor((c) => c.frames.length >= 1 && sockets.length === 1);
+    for (let i = 0; i < 50; i += 1) srv.hub.send('gone', `late ${i}`);
+    (sockets[0] as unknown as { _socket: { destroy(): void } })._socket.destroy();
+    await client.closed;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(srv.hub.socketCount('gone')).toBe(0);
+    expect(srv.hub.send('gone', 'after')).toBe(0);
+  });
+});

@@ -46,6 +46,9 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   readonly res: HubResponse;
   readonly writer: FrameWriter<string>;
   open = true;
+  // The events of one burst, joined: one `res.write` (one chunk of the chunked body) per burst.
+  #burst = '';
+  #corked = false;
 
   constructor(sessionId: string, res: HubResponse, maxBufferedBytes: number, onOverflow: () => void) {
     this.sessionId = sessionId;
@@ -66,19 +69,29 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   }
 
   bufferedAmount(): number {
-    return this.res.writableLength;
+    return this.res.writableLength + this.#burst.length;
   }
 
   send(data: string): void {
-    (this.res as ServerResponse).write(data);
+    if (this.#corked) this.#burst += data;
+    else (this.res as ServerResponse).write(data);
   }
 
   cork(): void {
-    this.res.cork();
+    this.#corked = true;
   }
 
   uncork(): void {
-    this.res.uncork();
+    this.#corked = false;
+    this.flush();
+  }
+
+  /** Writes the burst gathered so far. */
+  flush(): void {
+    const burst = this.#burst;
+    if (burst === '') return;
+    this.#burst = '';
+    if (!this.res.writableEnded && !this.res.destroyed) (this.res as ServerResponse).write(burst);
   }
 
   whenDrained(callback: () => void): void {
@@ -217,6 +230,7 @@ export class SseTransport {
     stream.open = false;
     this.closedByHub[code] = (this.closedByHub[code] ?? 0) + 1;
     stream.writer.clear();
+    if (!destroy) stream.flush();
     if (destroy) {
       this.#logger().debug(`SSE stream of session ${stream.sessionId} ended: it stopped reading (slow consumer)`);
       stream.res.destroy();

@@ -32,6 +32,24 @@ export function corkedSseSender(): (res: ServerResponse, event: string) => void 
   };
 }
 
+/** What the hub's SSE transport does: a response's events of one burst joined, one `res.write` per burst. */
+export function gatheredSseSender(): (res: ServerResponse, event: string) => void {
+  const bursts = new Map<ServerResponse, string>();
+  const flushAll = (): void => {
+    for (const [res, burst] of bursts) res.write(burst);
+    bursts.clear();
+  };
+  return (res, event) => {
+    const burst = bursts.get(res);
+    if (burst === undefined) {
+      bursts.set(res, event);
+      if (bursts.size === 1) queueMicrotask(flushAll);
+    } else {
+      bursts.set(res, burst + event);
+    }
+  };
+}
+
 export async function startRawSseHost(): Promise<RawSseHost> {
   const sessions = new Map<string, Set<ServerResponse>>();
   let streams = 0;

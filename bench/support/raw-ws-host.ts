@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { FrameBurst, textFrame } from '../../src/hub/transports/ws-frames.js';
 import { closeServer, listen } from './listen.js';
 
 export interface RawWsHost {
@@ -43,6 +44,37 @@ export function corkedSender(): (ws: WebSocket, data: string | Buffer) => void {
 }
 
 const AS_TEXT = { binary: false } as const;
+
+/**
+ * What the hub's WebSocket transport does to the socket, and nothing else: each frame framed
+ * (RFC 6455) straight into the socket's burst buffer (the same `FrameBurst` the hub uses), and
+ * one write of one buffer per socket when the burst ends (the next microtask). A Buffer is a
+ * prepared frame (`preparedFrame`), built once for many sockets. The limit for a server that
+ * numbers, times and encodes each status.
+ */
+export function gatheredSender(): (ws: WebSocket, data: string | Buffer) => void {
+  const bursts = new Map<Duplex, FrameBurst>();
+  const flushAll = (): void => {
+    for (const [socket, burst] of bursts) {
+      const bytes = burst.take();
+      if (bytes) socket.write(bytes);
+    }
+    bursts.clear();
+  };
+  return (ws, data) => {
+    const socket = (ws as unknown as { _socket: Duplex })._socket;
+    let burst = bursts.get(socket);
+    if (!burst) {
+      bursts.set(socket, (burst = new FrameBurst()));
+      if (bursts.size === 1) queueMicrotask(flushAll);
+    }
+    if (typeof data === 'string') burst.appendText(data);
+    else burst.appendFrame(data);
+  };
+}
+
+/** A whole text frame for `json`, to send to many sockets with `gatheredSender`. */
+export const preparedFrame = (json: string): Buffer => textFrame(json);
 
 export async function startRawWsHost(): Promise<RawWsHost> {
   const server = http.createServer((_req, res) => res.end());

@@ -13,12 +13,9 @@ export interface AgentEvent {
   /** The browser's session id (`/ws/<id>`), or `null` outside any status session (as the seed). */
   websocket_session_id: string | null;
   event_type: string;
-  /** ISO-8601, when the event was created. */
-  timestamp: string;
-  /** Any JSON value. */
-  data: unknown;
-  /** A UUID, the same on every retry of this event: de-duplicate on it. */
-  event_id: string;
+  /** ISO-8601, when the event was created. */ timestamp: string;
+  /** Any JSON value. */ data: unknown;
+  /** A UUID, the same on every retry of this event: de-duplicate on it. */ event_id: string;
   app_name?: string;
   user_id?: string;
   adk_session_id?: string;
@@ -46,27 +43,21 @@ export interface AdkEventContext {
 
 /** Where an event's ids come from when the caller does not say: explicit ones, the bound status session, `context`. */
 export interface EventIdSources {
-  /** Supplies `invocation_id` and `agent`, and ADK ids the bound status session lacks. */
-  context?: AdkEventContext;
-  /** Overrides the bound session; `null` publishes without one. */
-  websocketSessionId?: string | null;
-  /** Overrides individual ADK ids. */
-  ids?: AgentEventIds;
+  /** Supplies `invocation_id` and `agent`, and ADK ids the bound status session lacks. */ context?: AdkEventContext;
+  /** Overrides the bound session; `null` publishes without one. */ websocketSessionId?: string | null;
+  /** Overrides individual ADK ids. */ ids?: AgentEventIds;
 }
 
 /** What `publisher.publish()` takes besides the data and type. */
 export interface PublishEventOptions extends EventIdSources {
-  /** Your own de-duplication id. @default a new UUID */
-  eventId?: string;
-  /** ISO-8601 time of the event. @default now */
-  timestamp?: string;
+  /** Your own de-duplication id. @default a new UUID */ eventId?: string;
+  /** ISO-8601 time of the event. @default now */ timestamp?: string;
 }
 
 /** Event types: short labels usable as Pub/Sub attribute values and in subscription filters. */
 export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_.:/-]{1,256}$/;
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const ID_FIELDS = [['appName', 'app_name'], ['userId', 'user_id'], ['sessionId', 'adk_session_id'], ['invocationId', 'invocation_id'], ['agent', 'agent']] as const;
 
 function invalid(message: string, cause?: unknown): never {
   throw new StatusMessengerError('ERR_INVALID_EVENT', message, cause === undefined ? undefined : { cause });
@@ -80,14 +71,11 @@ function invalid(message: string, cause?: unknown): never {
 export function buildAgentEvent(
   eventData: unknown,
   eventType: string,
-  init: PublishEventOptions,
+  { context, websocketSessionId, ids = {}, eventId, timestamp }: PublishEventOptions,
   { ordering, maxBytes }: { ordering: boolean; maxBytes: number },
 ): { event: AgentEvent; message: EventTopicMessage; bytes: number } {
-  const { context, ids = {}, eventId, timestamp } = init;
   const session = resolveStatusSession({ userId: text(context?.userId), sessionId: text(context?.sessionId) });
-  const sessionId = init.websocketSessionId === undefined ? (session?.sessionId ?? null) : init.websocketSessionId;
-  // The binding's ADK ids describe its own session only: a status mirrored for another session must not borrow them.
-  const adk = session && sessionId === session.sessionId ? session.adk : undefined;
+  const sessionId = websocketSessionId === undefined ? (session?.sessionId ?? null) : websocketSessionId;
   const check = (ok: boolean, what: string, value: unknown): void => {
     if (!ok) invalid(`${what}, got \`${String(value).slice(0, 100)}\``);
   };
@@ -95,6 +83,10 @@ export function buildAgentEvent(
   check(sessionId === null || (typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId)), `A websocket session id must match ${String(SESSION_ID_PATTERN)}`, sessionId);
   check(eventId === undefined || (typeof eventId === 'string' && eventId.length >= 1 && eventId.length <= 256), 'An event id must be a string of 1–256 characters', eventId);
   check(timestamp === undefined || (typeof timestamp === 'string' && !Number.isNaN(Date.parse(timestamp))), 'An event timestamp must be an ISO-8601 string', timestamp);
+  // JSON.stringify would silently drop the `data` field for these.
+  if (['undefined', 'function', 'symbol'].includes(typeof eventData)) invalid(`Event data must be a JSON value, got ${typeof eventData}`);
+  // The binding's ADK ids describe its own session only: a status mirrored for another session must not borrow them.
+  const adk = session && sessionId === session.sessionId ? session.adk : undefined;
   const event: AgentEvent = {
     websocket_session_id: sessionId,
     event_type: eventType,
@@ -102,19 +94,15 @@ export function buildAgentEvent(
     data: eventData,
     event_id: eventId ?? randomUUID(),
   };
-  const resolved: AgentEventIds = {
+  const adkIds = {
     // Inside an AgentTool the context's appName is the sub-agent's (ADK-NOTES pitfall 2): the binding's comes first.
-    appName: text(ids.appName) ?? text(adk?.appName) ?? text(context?.invocationContext?.appName),
-    userId: text(ids.userId) ?? text(adk?.userId) ?? text(context?.userId),
-    sessionId: text(ids.sessionId) ?? text(adk?.sessionId) ?? text(context?.sessionId),
-    invocationId: text(ids.invocationId) ?? text(context?.invocationId),
+    app_name: text(ids.appName) ?? text(adk?.appName) ?? text(context?.invocationContext?.appName),
+    user_id: text(ids.userId) ?? text(adk?.userId) ?? text(context?.userId),
+    adk_session_id: text(ids.sessionId) ?? text(adk?.sessionId) ?? text(context?.sessionId),
+    invocation_id: text(ids.invocationId) ?? text(context?.invocationId),
     agent: text(ids.agent) ?? text(context?.agentName),
   };
-  for (const [from, to] of ID_FIELDS) if (resolved[from]) event[to] = resolved[from];
-
-  const kind = typeof eventData;
-  // JSON.stringify would silently drop the `data` field for these.
-  if (kind === 'undefined' || kind === 'function' || kind === 'symbol') invalid(`Event data must be a JSON value, got ${kind}`);
+  for (const [field, value] of Object.entries(adkIds)) if (value) event[field as keyof typeof adkIds] = value;
   let json = '';
   try {
     json = JSON.stringify(event);
@@ -122,12 +110,9 @@ export function buildAgentEvent(
     invalid(`Event data must be JSON-serialisable: ${(error as Error).message}`, error);
   }
   const message: EventTopicMessage = { data: Buffer.from(json, 'utf8'), attributes: { event_type: eventType } };
-  if (sessionId !== null) {
-    message.attributes.websocket_session_id = sessionId;
-    if (ordering) message.orderingKey = sessionId;
-  }
-  let bytes = message.data.length;
-  for (const [key, value] of Object.entries(message.attributes)) bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
+  if (sessionId !== null) message.attributes.websocket_session_id = sessionId;
+  if (sessionId !== null && ordering) message.orderingKey = sessionId;
+  const bytes = Object.entries(message.attributes).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), message.data.length);
   if (bytes > maxBytes) invalid(`An event must be at most ${maxBytes} bytes as JSON, got ${bytes}; send less data or raise \`maxEventBytes\``);
   return { event, message, bytes };
 }

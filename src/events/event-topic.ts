@@ -19,14 +19,10 @@ export interface EventTopicCallOptions {
 
 /** The part of a `@google-cloud/pubsub` `Topic` the publisher uses; a real one (`{ messageOrdering: true }`) fits. */
 export interface EventTopic {
-  /** `projects/<project>/topics/<topic>`. */
-  readonly name: string;
-  /** Resolves to the message id; rejects with a gRPC-style error (`code`). */
-  publishMessage(message: EventTopicMessage): Promise<string>;
-  /** Unblocks an ordering key the client stopped after a failed publish. */
-  resumePublishing(orderingKey: string): void;
-  /** Resolves when the topic exists (or was created, with `autoCreate`); rejects with `code: 5` when not. */
-  get?(options?: EventTopicCallOptions): Promise<unknown>;
+  /** `projects/<project>/topics/<topic>`. */ readonly name: string;
+  /** Resolves to the message id; rejects with a gRPC-style error (`code`). */ publishMessage(message: EventTopicMessage): Promise<string>;
+  /** Unblocks an ordering key the client stopped after a failed publish. */ resumePublishing(orderingKey: string): void;
+  /** Resolves when the topic exists (or was created, with `autoCreate`); rejects with `code: 5` when not. */ get?(options?: EventTopicCallOptions): Promise<unknown>;
 }
 
 /** The parts of the package's `PubSub` client used here (structural: no type import). */
@@ -93,10 +89,10 @@ export function topicOptions(settings: {
 /** INVALID_ARGUMENT, PERMISSION_DENIED, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED: a retry cannot succeed. */
 const PERMANENT_CODES = new Set([3, 7, 9, 11, 12]);
 
-const grpcCode = (error: unknown): number | undefined => {
+function grpcCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
-};
+}
 
 /** `not_found`: no such topic. `permanent`: a permanent code, or a client-side error without one. `transient`: any other code. */
 export function classifyPubSubFailure(error: unknown): 'not_found' | 'permanent' | 'transient' {

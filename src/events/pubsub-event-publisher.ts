@@ -14,21 +14,17 @@ import type { EventTopic, EventTopicMessage } from './event-topic.js';
 import { checkPublishOptions, resolvePublisherOptions } from './publisher-options.js';
 import type { CloseResult, FlushResult, PublishErrorHandler, PublishOutcome, PubSubEventPublisherOptions, PubSubPublisherStats, ResolvedPublisherOptions } from './publisher-options.js';
 
-/** After a topic was found missing, publishes fail fast this long before it is checked again. */
-const TOPIC_RECHECK_MS = 30_000;
-/** Without `onError`, at most one log line per error code in this window. */
-const ERROR_LOG_INTERVAL_MS = 10_000;
+const TOPIC_RECHECK_MS = 30_000; // a missing topic: publishes fail fast this long, then it is checked again
+const ERROR_LOG_INTERVAL_MS = 10_000; // without `onError`: at most one log line per error code in this window
 
 interface HeldEvent {
   readonly eventId: string;
   readonly key: string | undefined;
   readonly bytes: number;
   readonly message: EventTopicMessage;
-  /** Handed to the client and not settled yet. */
-  inFlight: boolean;
+  /** Handed to the client and not settled yet. */ inFlight: boolean;
   sent: boolean;
-  /** Settles the caller's `publish()`; cleared once it settled (e.g. at its deadline). */
-  settle: ((outcome: PublishOutcome) => void) | undefined;
+  /** Settles the caller's `publish()`; cleared once it settled (e.g. at its deadline). */ settle: ((outcome: PublishOutcome) => void) | undefined;
 }
 
 export class PubSubEventPublisher {
@@ -39,8 +35,7 @@ export class PubSubEventPublisher {
   #closeClient: (() => Promise<void>) | undefined;
   /** Publishes fail fast with `error` until `until`: no client (for good), or the topic is missing. */
   #failure: { error: StatusMessengerError; until: number } | undefined;
-  /** The client exists and the topic check is done. */
-  #ready = false;
+  #ready = false; // the client exists and the topic check is done
   #unreachable = false;
   /**
    * Keys whose sends failed: the client stops such a key until `resumePublishing`, and a resend must not overtake

@@ -19,10 +19,14 @@ export interface EventTopicCallOptions {
 
 /** The part of a `@google-cloud/pubsub` `Topic` the publisher uses; a real one (`{ messageOrdering: true }`) fits. */
 export interface EventTopic {
-  /** `projects/<project>/topics/<topic>`. */ readonly name: string;
-  /** Resolves to the message id; rejects with a gRPC-style error (`code`). */ publishMessage(message: EventTopicMessage): Promise<string>;
-  /** Unblocks an ordering key the client stopped after a failed publish. */ resumePublishing(orderingKey: string): void;
-  /** Resolves when the topic exists (or was created, with `autoCreate`); rejects with `code: 5` when not. */ get?(options?: EventTopicCallOptions): Promise<unknown>;
+  /** `projects/<project>/topics/<topic>`. */
+  readonly name: string;
+  /** Resolves to the message id; rejects with a gRPC-style error (`code`). */
+  publishMessage(message: EventTopicMessage): Promise<string>;
+  /** Unblocks an ordering key the client stopped after a failed publish. */
+  resumePublishing(orderingKey: string): void;
+  /** Resolves when the topic exists (or was created, with `autoCreate`); rejects with `code: 5` when not. */
+  get?(options?: EventTopicCallOptions): Promise<unknown>;
 }
 
 /** The parts of the package's `PubSub` client used here (structural: no type import). */

@@ -22,9 +22,9 @@ interface HeldEvent {
   readonly key: string | undefined;
   readonly bytes: number;
   readonly message: EventTopicMessage;
-  /** Handed to the client and not settled yet. */ inFlight: boolean;
-  sent: boolean;
-  /** Settles the caller's `publish()`; cleared once it settled (e.g. at its deadline). */ settle: ((outcome: PublishOutcome) => void) | undefined;
+  inFlight: boolean; // handed to the client and not settled yet
+  sent: boolean; // handed to the client at least once (a later send counts as `retried`)
+  settle: ((outcome: PublishOutcome) => void) | undefined; // the caller's publish(); cleared once settled (e.g. at its deadline)
 }
 
 export class PubSubEventPublisher {

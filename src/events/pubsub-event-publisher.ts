@@ -303,7 +303,10 @@ function errorReporter(onError: PublishErrorHandler | undefined, logger: () => L
   const heldBack = new Map<string, number>();
   return ({ code, message }, { eventIds: { length: dropped } }) => {
     const now = Date.now();
-    if (now - (lastLogged.get(code) ?? -Infinity) < ERROR_LOG_INTERVAL_MS) return void heldBack.set(code, (heldBack.get(code) ?? 0) + Math.max(dropped, 1));
+    if (now - (lastLogged.get(code) ?? -Infinity) < ERROR_LOG_INTERVAL_MS) {
+      heldBack.set(code, (heldBack.get(code) ?? 0) + Math.max(dropped, 1));
+      return;
+    }
     lastLogged.set(code, now);
     const more = heldBack.get(code) ?? 0;
     heldBack.delete(code);

@@ -1,33 +1,16 @@
 /**
- * The publisher behind `publishAgentEvent`, `publishAgentEventTool` and `mirrorStatusesToPubSub`
- * when none is passed: created on first use from the seed's environment variables, or set
- * explicitly. When the variables leave publishing off, ONE log line says which variable and why.
- *
- * - `STATUS_MESSENGER_PUBSUB_ENABLED`: `true` (or `1`) turns publishing on.
- * - `GOOGLE_CLOUD_PROJECT`: the project of the topic.
- * - `STATUS_MESSENGER_PUBSUB_TOPIC_ID`: the topic id (or its full `projects/…/topics/…` name).
- * - `PUBSUB_EMULATOR_HOST` is read by `@google-cloud/pubsub` itself.
+ * The publisher behind `publishAgentEvent`, the tool and the mirror when none is passed: set explicitly, or made at
+ * first use from the seed's environment variables (docs/pubsub.md); when they leave publishing off, ONE line says why.
  */
 import { getDefaultLogger } from '../logger.js';
 import { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
-export const PUBSUB_ENV = {
-  enabled: 'STATUS_MESSENGER_PUBSUB_ENABLED',
-  project: 'GOOGLE_CLOUD_PROJECT',
-  topic: 'STATUS_MESSENGER_PUBSUB_TOPIC_ID',
-} as const;
+export const PUBSUB_ENV = { enabled: 'STATUS_MESSENGER_PUBSUB_ENABLED', project: 'GOOGLE_CLOUD_PROJECT', topic: 'STATUS_MESSENGER_PUBSUB_TOPIC_ID' } as const;
 
+/** Off: `variables` are the ones at fault, `reason` names them, `misconfigured` when enabled but the rest is missing or malformed. */
 export type PubSubEnvConfig =
   | { enabled: true; projectId: string; topicName: string }
-  | {
-      enabled: false;
-      /** The variables at fault, e.g. `['GOOGLE_CLOUD_PROJECT']`. */
-      variables: string[];
-      /** One sentence that names them, for the log. */
-      reason: string;
-      /** `true` when publishing was switched on but the rest is missing or malformed. */
-      misconfigured: boolean;
-    };
+  | { enabled: false; variables: string[]; reason: string; misconfigured: boolean };
 
 /** A topic id (3–255 characters, a letter first, then letters, digits and `-_.~+%`: Pub/Sub's rule), or a full name. */
 const TOPIC_PATTERN = /^(projects\/[^/\s]+\/topics\/)?[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
@@ -46,11 +29,8 @@ export function readPubSubEnv(env: NodeJS.ProcessEnv = process.env): PubSubEnvCo
   const missing = [projectId === '' && PROJECT, topicName === '' && TOPIC].filter((name) => name !== false);
   if (missing.length > 0) return off(missing, `${ENABLED} is true but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
   if (!TOPIC_PATTERN.test(topicName)) {
-    return off(
-      [TOPIC],
-      `${TOPIC} is ${shown(topicName)}, not a topic id (3–255 characters: a letter, then letters, digits or -_.~+%) ` +
-        'nor a full "projects/<project>/topics/<topic>" name',
-    );
+    const expected = 'not a topic id (3–255 characters: a letter, then letters, digits or -_.~+%) nor a full "projects/<project>/topics/<topic>" name';
+    return off([TOPIC], `${TOPIC} is ${shown(topicName)}, ${expected}`);
   }
   return { enabled: true, projectId, topicName };
 }
@@ -58,37 +38,24 @@ export function readPubSubEnv(env: NodeJS.ProcessEnv = process.env): PubSubEnvCo
 // `undefined`: not decided yet (the env is read at the next use); `null`: publishing is off.
 let current: PubSubEventPublisher | null | undefined;
 
-/**
- * The default publisher, or `undefined` when publishing is off. The first call reads
- * `STATUS_MESSENGER_PUBSUB_ENABLED`, `GOOGLE_CLOUD_PROJECT` and `STATUS_MESSENGER_PUBSUB_TOPIC_ID`;
- * `@google-cloud/pubsub` itself is loaded only at the first publish.
- */
+/** The default publisher, or `undefined` when publishing is off; `@google-cloud/pubsub` is loaded only at the first publish. */
 export function getDefaultEventPublisher(): PubSubEventPublisher | undefined {
   if (current === undefined) {
     const config = readPubSubEnv();
     const logger = getDefaultLogger();
     if (!config.enabled) {
-      const line = `Agent events are not published to Pub/Sub: ${config.reason}. publishAgentEvent() resolves to undefined.`;
-      if (config.misconfigured) logger.warn(line);
-      else logger.info(line);
+      logger[config.misconfigured ? 'warn' : 'info'](`Agent events are not published to Pub/Sub: ${config.reason}. publishAgentEvent() resolves to undefined.`);
       current = null;
     } else {
       current = new PubSubEventPublisher({ topicName: config.topicName, projectId: config.projectId });
       const emulator = process.env.PUBSUB_EMULATOR_HOST;
-      logger.info(
-        `Publishing agent events to Pub/Sub topic ${config.topicName} of project ${config.projectId}` +
-          (emulator ? ` on the emulator at ${emulator}` : ''),
-      );
+      logger.info(`Publishing agent events to Pub/Sub topic ${config.topicName} of project ${config.projectId}${emulator ? ` on the emulator at ${emulator}` : ''}`);
     }
   }
   return current ?? undefined;
 }
 
-/**
- * Makes `publisher` the default for `publishAgentEvent`, `publishAgentEventTool` and
- * `mirrorStatusesToPubSub`. `undefined` forgets the current one: the environment is read again
- * at the next use. Returns the previous default, which is not closed: close it when done.
- */
+/** Makes `publisher` the default (`undefined`: read the environment again at the next use). Returns the previous one, not closed. */
 export function setDefaultEventPublisher(publisher: PubSubEventPublisher | undefined): PubSubEventPublisher | undefined {
   const previous = current ?? undefined;
   current = publisher;

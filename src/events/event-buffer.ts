@@ -1,13 +1,11 @@
 /**
- * `EventBuffer`: the events a publisher holds until Pub/Sub confirms them, bounded by count
- * AND bytes (the client library's own queue has no bound, nodejs-pubsub #1906). Kept in
- * insertion order per ordering key, so a resend keeps a session's events in the order they
- * were published. Pure bookkeeping, no I/O.
+ * The outage buffer: events held until Pub/Sub confirms them, bounded by count AND bytes (the client's own queue
+ * has no bound, nodejs-pubsub #1906), in insertion order per ordering key so a resend keeps a session's order.
  */
 import { invalidOption } from '../errors.js';
 
 export interface BufferedEvent {
-  /** The ordering key (session id); `undefined` for events published without one. */
+  /** The ordering key (session id); `undefined` for events without one. */
   readonly key: string | undefined;
   readonly bytes: number;
 }
@@ -17,7 +15,7 @@ export class EventBuffer<T extends BufferedEvent> {
   readonly #byKey = new Map<string | undefined, Set<T>>();
   count = 0;
   bytes = 0;
-  /** The most events, and the most bytes, held at once since the buffer was created. */
+  /** The most events, and bytes, held at once. */
   peakCount = 0;
   peakBytes = 0;
 
@@ -29,12 +27,10 @@ export class EventBuffer<T extends BufferedEvent> {
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) invalidOption('maxBufferedBytes', 'a positive integer', maxBytes);
   }
 
-  /** Adds `event` at the end; returns `false` (and holds nothing) when either bound would be passed. */
+  /** Adds `event` at the end; `false` (and nothing held) when either bound would be passed. */
   tryAdd(event: T): boolean {
     if (this.count + 1 > this.maxCount || this.bytes + event.bytes > this.maxBytes) return false;
-    let forKey = this.#byKey.get(event.key);
-    if (!forKey) this.#byKey.set(event.key, (forKey = new Set()));
-    forKey.add(event);
+    this.#byKey.set(event.key, (this.#byKey.get(event.key) ?? new Set()).add(event));
     this.peakCount = Math.max(this.peakCount, (this.count += 1));
     this.peakBytes = Math.max(this.peakBytes, (this.bytes += event.bytes));
     return true;
@@ -44,7 +40,7 @@ export class EventBuffer<T extends BufferedEvent> {
     return this.#byKey.get(event.key)?.has(event) ?? false;
   }
 
-  /** Returns `false` when `event` was not held. */
+  /** `false` when `event` was not held. */
   remove(event: T): boolean {
     const forKey = this.#byKey.get(event.key);
     if (!forKey?.delete(event)) return false;
@@ -59,7 +55,6 @@ export class EventBuffer<T extends BufferedEvent> {
     return [...(this.#byKey.get(key) ?? [])];
   }
 
-  /** Ordering keys with events held. */
   keys(): (string | undefined)[] {
     return [...this.#byKey.keys()];
   }

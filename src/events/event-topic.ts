@@ -1,8 +1,6 @@
 /**
- * The seam between this package and `@google-cloud/pubsub`: loading it (an optional peer, with
- * a dynamic `import()`, so apps that never publish never load it), the client and topic options
- * we set, the few `Topic` methods the publisher calls (so its logic runs against a fake in unit
- * tests), which failures a retry can fix, and the deadline every admin call gets.
+ * The seam to `@google-cloud/pubsub` (an optional peer, loaded with a dynamic `import()`): the client and topic
+ * options we set, the few `Topic` methods used (so unit tests can fake them), failure classes, admin-call deadlines.
  */
 import { StatusMessengerError } from '../errors.js';
 
@@ -13,44 +11,37 @@ export interface EventTopicMessage {
   orderingKey?: string;
 }
 
-/** Per-call options, a subset of google-gax `CallOptions` plus `Topic.get`'s `autoCreate`. */
+/** Per-call options: google-gax `CallOptions`' `timeout`, plus `Topic.get`'s `autoCreate`. */
 export interface EventTopicCallOptions {
   timeout?: number;
   autoCreate?: boolean;
 }
 
-/**
- * The part of a `@google-cloud/pubsub` `Topic` the publisher uses. A real `Topic` fits as is;
- * create it with `{ messageOrdering: true }` so events of one session keep their order.
- */
+/** The part of a `@google-cloud/pubsub` `Topic` the publisher uses; a real one (`{ messageOrdering: true }`) fits. */
 export interface EventTopic {
   /** `projects/<project>/topics/<topic>`. */
   readonly name: string;
-  /** Resolves to the Pub/Sub message id; rejects with a gRPC-style error (`code`). */
+  /** Resolves to the message id; rejects with a gRPC-style error (`code`). */
   publishMessage(message: EventTopicMessage): Promise<string>;
-  /** Unblocks an ordering key after a failed publish (the client stops a key on failure). */
+  /** Unblocks an ordering key the client stopped after a failed publish. */
   resumePublishing(orderingKey: string): void;
-  /**
-   * Resolves when the topic exists (creating it when `autoCreate` is set); rejects with
-   * `code: 5` (NOT_FOUND) when it does not. Without it, a missing topic shows at the first publish.
-   */
+  /** Resolves when the topic exists (or was created, with `autoCreate`); rejects with `code: 5` when not. */
   get?(options?: EventTopicCallOptions): Promise<unknown>;
 }
 
-/** The parts of the package's `PubSub` client used here (kept structural: no type import). */
+/** The parts of the package's `PubSub` client used here (structural: no type import). */
 export interface PubSubClient {
   topic(name: string, options?: Record<string, unknown>): EventTopic;
   close(): Promise<void>;
 }
 interface PubSubModule {
   PubSub: new (options?: Record<string, unknown>) => PubSubClient;
-  /** The package's `Duration` (subscriber stream options take one). */
   Duration?: { from(value: { milliseconds: number }): unknown };
 }
 
 const PUBSUB_PACKAGE = '@google-cloud/pubsub';
 
-/** Loads the package once per call site; a missing package is `ERR_PUBSUB_NOT_INSTALLED` with the install command. */
+/** Loads the package; a missing one is `ERR_PUBSUB_NOT_INSTALLED` with the install command. */
 export async function loadPubSub(): Promise<PubSubModule> {
   let loaded: Partial<PubSubModule> & { default?: Partial<PubSubModule> };
   try {
@@ -69,9 +60,8 @@ export async function loadPubSub(): Promise<PubSubModule> {
 }
 
 /**
- * A client of our own. gRPC reconnects after a failure with a backoff that grows to 120 s by
- * default, so after an outage of half a minute the client can sit idle for many seconds after
- * Pub/Sub is back; a 2 s ceiling keeps recovery quick. `clientConfig` may override it.
+ * A client of our own. gRPC's reconnect backoff grows to 120 s, which after a 30 s outage leaves the client idle
+ * for seconds after Pub/Sub is back; a 2 s ceiling keeps recovery quick (`clientConfig` may override it).
  */
 export async function createClient(projectId: string | undefined, clientConfig: Record<string, unknown> | undefined): Promise<PubSubClient> {
   const { PubSub } = await loadPubSub();
@@ -81,12 +71,9 @@ export async function createClient(projectId: string | undefined, clientConfig: 
 }
 
 /**
- * Options for `pubsub.topic(name, options)`. The client library batches, keeps each ordering
- * key in order, and retries a failed publish with backoff on its own list of codes; we only
- * bound it: each attempt ends after `rpcTimeoutMs` (a silent endpoint, nodejs-pubsub #436), the
- * delay between attempts grows to `retryMaxDelayMs` rather than the library's 60 s (so
- * publishing resumes within seconds of an outage's end), and it gives up after 10 minutes
- * (then the publisher resends).
+ * Options for `pubsub.topic(name, options)`: the library batches, orders per key and retries with backoff; we only
+ * bound each attempt (`rpcTimeoutMs`, a silent endpoint: nodejs-pubsub #436) and the delay between attempts
+ * (`retryMaxDelayMs`, not the library's 60 s), and give up after 10 minutes (then the publisher resends).
  */
 export function topicOptions(settings: {
   messageOrdering: boolean;
@@ -95,22 +82,15 @@ export function topicOptions(settings: {
   retryInitialDelayMs: number;
   retryMaxDelayMs: number;
 }): Record<string, unknown> {
-  const { messageOrdering, batching, rpcTimeoutMs, retryInitialDelayMs, retryMaxDelayMs } = settings;
-  const backoffSettings = {
-    initialRetryDelayMillis: retryInitialDelayMs,
-    retryDelayMultiplier: 2,
-    maxRetryDelayMillis: retryMaxDelayMs,
-    initialRpcTimeoutMillis: rpcTimeoutMs,
-    rpcTimeoutMultiplier: 1,
-    maxRpcTimeoutMillis: rpcTimeoutMs,
-    totalTimeoutMillis: 600_000,
-  };
+  const { messageOrdering, batching, rpcTimeoutMs: rpc, retryInitialDelayMs, retryMaxDelayMs } = settings;
+  const backoffSettings = { initialRetryDelayMillis: retryInitialDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: retryMaxDelayMs };
+  const timeouts = { initialRpcTimeoutMillis: rpc, rpcTimeoutMultiplier: 1, maxRpcTimeoutMillis: rpc, totalTimeoutMillis: 600_000 };
   // CANCELLED UNKNOWN DEADLINE_EXCEEDED RESOURCE_EXHAUSTED ABORTED INTERNAL UNAVAILABLE: the library's list for Publish.
-  const retry = { retryCodes: [1, 2, 4, 8, 10, 13, 14], backoffSettings };
+  const retry = { retryCodes: [1, 2, 4, 8, 10, 13, 14], backoffSettings: { ...backoffSettings, ...timeouts } };
   return { messageOrdering, gaxOpts: { retry }, ...(batching && { batching }) };
 }
 
-/** INVALID_ARGUMENT, PERMISSION_DENIED, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED: a retry of the same messages cannot succeed. */
+/** INVALID_ARGUMENT, PERMISSION_DENIED, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED: a retry cannot succeed. */
 const PERMANENT_CODES = new Set([3, 7, 9, 11, 12]);
 
 function grpcCode(error: unknown): number | undefined {
@@ -118,11 +98,7 @@ function grpcCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/**
- * `not_found`: the topic does not exist. `permanent`: a permanent code, or a client-side error
- * without one; the messages are dropped and reported. `transient`: unreachable, slow or
- * overloaded (any other code); the messages stay buffered and are retried in order.
- */
+/** `not_found`: no such topic. `permanent`: a permanent code, or a client-side error without one. `transient`: any other code. */
 export function classifyPubSubFailure(error: unknown): 'not_found' | 'permanent' | 'transient' {
   const code = grpcCode(error);
   if (code === undefined || PERMANENT_CODES.has(code)) return 'permanent';
@@ -130,25 +106,20 @@ export function classifyPubSubFailure(error: unknown): 'not_found' | 'permanent'
 }
 
 /** A short, log-safe description of a Pub/Sub failure. */
-export function describePubSubFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.slice(0, 300);
-}
+export const describePubSubFailure = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
 
 /** The default deadline of an admin call (topic check, subscription create/delete). */
 export const ADMIN_TIMEOUT_MS = 10_000;
 
 /**
- * Bounds an admin call: resolves with it, or rejects with a `StatusMessengerError` by
- * `timeoutMs` (`ERR_PUBSUB_TIMEOUT`) or when it fails (`ERR_PUBSUB_TOPIC_NOT_FOUND` for
- * NOT_FOUND, `ERR_PUBSUB_UNREACHABLE` for a transient code, `ERR_PUBSUB_REQUEST_FAILED` else;
- * the raw error is the `cause`, its gRPC code is kept as `grpcCode`). The timer is unref'd.
+ * Resolves with `call()`, or rejects by `timeoutMs` (`ERR_PUBSUB_TIMEOUT`, unref'd timer) or when it fails:
+ * `ERR_PUBSUB_TOPIC_NOT_FOUND`, `ERR_PUBSUB_UNREACHABLE` (transient) or `ERR_PUBSUB_REQUEST_FAILED`, with the raw
+ * error as `cause` and its gRPC code as `grpcCode`.
  */
 export async function adminCall<T>(what: string, call: () => Promise<T>, timeoutMs: number = ADMIN_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
-    timer.unref();
+    timer = setTimeout(() => reject(new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not answer ${what} within ${timeoutMs} ms`)), timeoutMs).unref();
   });
   try {
     return await Promise.race([(async () => call())().catch((error: unknown) => Promise.reject(adminError(what, error))), deadline]);

@@ -1,7 +1,4 @@
-/**
- * Mirrors every status the hub accepts as a `status_message` agent event, so analytics see what
- * the user saw without a second call in the agent's code. Off unless called.
- */
+/** Mirrors every status the hub accepts as a `status_message` agent event, so analytics see what the user saw. Off unless called. */
 import { z } from 'zod';
 import { invalidOption } from '../errors.js';
 import { defineOptions, parseOptions } from '../options.js';
@@ -11,23 +8,20 @@ import { getDefaultEventPublisher } from './default-event-publisher.js';
 import { publisherOption } from './publisher-options.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
+type StatusListener = (sessionId: string, frame: StatusFrame, meta?: { origin?: string | undefined }) => void;
+
 /** The hub's `status` event: `StatusHub` fits. */
 export interface StatusEventSource {
   on(event: 'status', listener: StatusListener): unknown;
   off(event: 'status', listener: StatusListener): unknown;
 }
 
-type StatusListener = (sessionId: string, frame: StatusFrame, meta?: { origin?: string | undefined }) => void;
-
 export interface MirrorStatusesOptions {
   /** @default the default publisher, configured from the environment (`getDefaultEventPublisher()`) */
   publisher?: PubSubEventPublisher;
   /** @default 'status_message' */
   eventType?: string;
-  /**
-   * Also mirror statuses relayed from other instances. Off, so that with several instances
-   * each status is published once, by the instance that produced it. @default false
-   */
+  /** Also mirror statuses relayed from other instances (off: each status is published once, where it was made). @default false */
   includeRelayed?: boolean;
 }
 
@@ -51,24 +45,17 @@ export interface StatusMessageEventData {
 
 const MIRRORED_FIELDS = ['level', 'progress', 'agent', 'tool', 'state'] as const;
 
-/**
- * From now on, every status `hub` accepts is published as an event (`websocket_session_id` =
- * the status's session, `timestamp` = when the hub accepted it; ADK ids when the status was
- * sent inside `runWithStatus`). Returns a function that stops mirroring.
- */
+/** From now on, every status `hub` accepts is published (`timestamp`: when the hub accepted it). Returns a function that stops. */
 export function mirrorStatusesToPubSub(hub: StatusEventSource, options: MirrorStatusesOptions = {}): () => void {
   if (typeof hub?.on !== 'function' || typeof hub.off !== 'function') invalidOption('hub', 'a StatusHub', hub);
   const { publisher, eventType, includeRelayed } = parseOptions(mirrorOptionsSpec, options);
-
   const listener: StatusListener = (sessionId, frame, meta) => {
     if (meta?.origin !== undefined && !includeRelayed) return;
-    const target = publisher ?? getDefaultEventPublisher();
-    if (!target) return;
     // Named fields only: a relayed frame may carry whatever another instance put in it.
     const data: Record<string, unknown> = { message: frame.data, seq: frame.seq };
     for (const key of MIRRORED_FIELDS) if (frame[key] !== undefined) data[key] = frame[key];
     // Not awaited: the hub's send must not wait for Pub/Sub. publish() never rejects.
-    void target.publish(data, eventType, { websocketSessionId: sessionId, timestamp: frame.ts || undefined });
+    void (publisher ?? getDefaultEventPublisher())?.publish(data, eventType, { websocketSessionId: sessionId, timestamp: frame.ts || undefined });
   };
   hub.on('status', listener);
   return () => void hub.off('status', listener);

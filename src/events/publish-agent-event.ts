@@ -1,12 +1,6 @@
 /**
- * The seed's two ways to publish, with its names and defaults:
- * - `publishAgentEvent(eventData, eventType = 'agent_event')`, as the seed's `publish_agent_event`:
- *   one event with the session id of the bound status session.
- * - `publishAgentEventTool`, the seed's `publish_to_gcp_pubsub_tool` as an ADK `FunctionTool`: the
- *   model passes `event_type` and `event_data_json` (a JSON text); the event carries the run's
- *   session and ADK ids, `invocation_id` and `agent`.
- * Neither throws into the agent run: bad JSON, a disabled publisher or an unreachable Pub/Sub
- * come back as a value (for the tool, a result the model can read), and every failure is reported.
+ * The seed's two ways to publish: `publishAgentEvent(data, type)` (its `publish_agent_event`) and the
+ * `publish_agent_event` tool (its `publish_to_gcp_pubsub_tool`). Neither throws into the agent run.
  */
 import { FunctionTool } from '@google/adk';
 import type { Context } from '@google/adk';
@@ -14,9 +8,9 @@ import { z } from 'zod';
 import { getDefaultLogger } from '../logger.js';
 import { defineOptions, parseOptions } from '../options.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
+import type { PublishEventOptions } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
 import { PUBLISH_EVENT_OPTION_SHAPE, publisherOption } from './publisher-options.js';
-import type { PublishEventOptions } from './agent-event.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 const spec = defineOptions('publishAgentEvent(data, type, options)', { ...PUBLISH_EVENT_OPTION_SHAPE, publisher: publisherOption });
@@ -27,27 +21,16 @@ export interface PublishAgentEventOptions extends PublishEventOptions {
 }
 
 /**
- * Resolves to the Pub/Sub message id; or to `undefined` when publishing is off (one log line
- * says why), when Pub/Sub did not confirm within the publisher's deadline (the event stays
- * buffered and is sent later, in order), or when the event was dropped (reported through the
- * publisher's `onError`), or when `options` has an unknown key (logged as `ERR_INVALID_OPTION`).
- * Don't await it to publish in the background.
- *
- * Inside `runWithStatus` (or `withStatusSession`) the event carries the browser's session id
- * and the run's ADK ids; pass `{ context }` from a tool or callback for `invocation_id` and `agent`.
+ * Resolves to the Pub/Sub message id, or `undefined`: publishing off (one log line says why), not confirmed by the
+ * deadline (still held), dropped (reported), or an unknown option (logged). Inside `runWithStatus` the event
+ * carries the browser's session id and the run's ADK ids; pass `{ context }` for `invocation_id` and `agent`.
  */
-export async function publishAgentEvent(
-  eventData: unknown,
-  eventType = 'agent_event',
-  options: PublishAgentEventOptions = {},
-): Promise<string | undefined> {
+export async function publishAgentEvent(eventData: unknown, eventType = 'agent_event', options: PublishAgentEventOptions = {}): Promise<string | undefined> {
   try {
     parseOptions(spec, options);
     const { publisher: explicit, ...publishOptions } = options ?? {};
-    const publisher = explicit ?? getDefaultEventPublisher();
-    if (!publisher) return undefined;
-    const outcome = await publisher.publish(eventData, eventType, publishOptions);
-    return outcome.status === 'published' ? outcome.messageId : undefined;
+    const outcome = await (explicit ?? getDefaultEventPublisher())?.publish(eventData, eventType, publishOptions);
+    return outcome?.status === 'published' ? outcome.messageId : undefined;
   } catch (error) {
     // A wiring bug (an unknown option) or a bug of ours: said loudly, and the agent run goes on.
     getDefaultLogger().error(`publishAgentEvent did not publish: ${(error as Error).message}`);
@@ -93,6 +76,7 @@ const parameters = z.object({
   event_data_json: z.string().max(1_000_000).describe('The event details as a JSON text, e.g. {"item_id":"XYZ123"}'),
 });
 
+/** The tool publishes with the run's session and ADK ids, `invocation_id` and `agent`; every failure is a result the model can read. */
 export function createPublishAgentEventTool(options: PublishAgentEventToolOptions = {}): FunctionTool<typeof parameters> {
   const { name, description, publisher } = parseOptions(toolOptionsSpec, options);
 
@@ -109,11 +93,9 @@ export function createPublishAgentEventTool(options: PublishAgentEventToolOption
     const outcome = await target.publish(data, input.event_type, { context: ctx });
     if (outcome.status === 'published') return { status: 'published', event_id: outcome.eventId, message_id: outcome.messageId };
     if (outcome.status === 'buffered') {
-      const note = 'The event is queued and will be published when the event service answers. Continue with the task.';
-      return { status: 'queued', event_id: outcome.eventId, note };
+      return { status: 'queued', event_id: outcome.eventId, note: 'The event is queued and will be published when the event service answers. Continue with the task.' };
     }
-    // Only input problems are spelled out: the model may repeat the text to the user, and
-    // topic names and infrastructure details are not theirs to see.
+    // Only input problems are spelled out: topic names and infrastructure details are not the user's to see.
     const { code, message } = outcome.error;
     return { status: 'error', error: `The event was not published (${code})${code === 'ERR_INVALID_EVENT' ? `: ${message}` : '. Continue with the task.'}` };
   };

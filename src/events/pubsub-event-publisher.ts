@@ -1,50 +1,30 @@
 /**
- * `PubSubEventPublisher`: agent events to one Pub/Sub topic, without the seed's flaws.
- *
- * `@google-cloud/pubsub` does what it does well and is left to do it: batching, ordering per
- * key, retrying a failed publish with backoff (bounded by `topicOptions`). This class adds only
- * what the library lacks: the seed's envelope; a bound on what is held while Pub/Sub does not
- * confirm (the library's queue has none, nodejs-pubsub #1906); a deadline on every `publish()`;
- * the in-order resend of a session's events once the library gives up on them (it rejects the
- * rest of the ordering key and needs `resumePublishing`); and reporting of whatever is dropped.
+ * `PubSubEventPublisher`: agent events to one topic. `@google-cloud/pubsub` batches, orders per key and retries with
+ * backoff; this adds what it lacks (docs/pubsub.md, "Guarantees"): the envelope, the bounded outage buffer, a
+ * deadline per `publish()`, the in-order resend of a session once the library gives up on it, and reporting.
  */
 import { StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { createAgentEvent, encodeAgentEvent } from './agent-event.js';
+import { buildAgentEvent } from './agent-event.js';
 import type { PublishEventOptions } from './agent-event.js';
 import { EventBuffer } from './event-buffer.js';
 import { adminCall, classifyPubSubFailure, createClient, describePubSubFailure, topicOptions } from './event-topic.js';
 import type { EventTopic, EventTopicMessage } from './event-topic.js';
 import { checkPublishOptions, resolvePublisherOptions } from './publisher-options.js';
-import type {
-  CloseResult,
-  FlushResult,
-  PublishErrorHandler,
-  PublishOutcome,
-  PubSubEventPublisherOptions,
-  PubSubPublisherStats,
-  ResolvedPublisherOptions,
-} from './publisher-options.js';
+import type { CloseResult, FlushResult, PublishErrorHandler, PublishOutcome, PubSubEventPublisherOptions, PubSubPublisherStats, ResolvedPublisherOptions } from './publisher-options.js';
 
-/** After a topic was found missing, publishes fail fast this long before it is checked again. */
-const TOPIC_RECHECK_MS = 30_000;
+const TOPIC_RECHECK_MS = 30_000; // a missing topic: publishes fail fast this long, then it is checked again
+const ERROR_LOG_INTERVAL_MS = 10_000; // without `onError`: at most one log line per error code in this window
 
-/** Without `onError`, at most one log line per error code in this window; the next line says how many were held back. */
-const ERROR_LOG_INTERVAL_MS = 10_000;
-
-/** One event held until Pub/Sub confirms it. */
 interface HeldEvent {
   readonly eventId: string;
-  /** The ordering key (session id), if any. */
   readonly key: string | undefined;
   readonly bytes: number;
   readonly message: EventTopicMessage;
-  /** Handed to the client and not settled yet. */
-  inFlight: boolean;
-  sent: boolean;
-  /** Settles the caller's `publish()`; cleared once it settled (e.g. at its deadline). */
-  settle: ((outcome: PublishOutcome) => void) | undefined;
+  inFlight: boolean; // handed to the client and not settled yet
+  sent: boolean; // handed to the client at least once (a later send counts as `retried`)
+  settle: ((outcome: PublishOutcome) => void) | undefined; // the caller's publish(); cleared once settled (e.g. at its deadline)
 }
 
 export class PubSubEventPublisher {
@@ -53,15 +33,13 @@ export class PubSubEventPublisher {
   readonly #buffer: EventBuffer<HeldEvent>;
   #topic: EventTopic | undefined;
   #closeClient: (() => Promise<void>) | undefined;
-  /** Publishes fail fast with `error` until `until`: the client could not be created (for good), or the topic is missing. */
+  /** Publishes fail fast with `error` until `until`: no client (for good), or the topic is missing. */
   #failure: { error: StatusMessengerError; until: number } | undefined;
-  /** The client exists and the topic check is done. */
-  #ready = false;
+  #ready = false; // the client exists and the topic check is done
   #unreachable = false;
   /**
-   * Keys whose events failed: the client stops such a key until `resumePublishing`, and a
-   * resend must not overtake a send still in flight. The resend timer resumes each key once
-   * none of its sends is in flight, then forgets it, so no per-session state outlives it.
+   * Keys whose sends failed: the client stops such a key until `resumePublishing`, and a resend must not overtake
+   * a send still in flight. The resend timer resumes each once none of its sends is in flight, then forgets it.
    */
   readonly #failedKeys = new Set<string | undefined>();
   #resendTimer: NodeJS.Timeout | undefined;
@@ -81,43 +59,34 @@ export class PubSubEventPublisher {
     return this.#o.logger ?? getDefaultLogger();
   }
 
-  /**
-   * Publishes one event. Never rejects: resolves by the deadline to `published`, `buffered`
-   * (still held; sent in order when Pub/Sub answers) or `dropped` (also reported to `onError`).
-   * The session id and ADK ids come from the bound status session and `options.context`.
-   */
+  /** Never rejects: resolves by the deadline to `published`, `buffered` (held, sent in order later) or `dropped` (reported). */
   publish(eventData: unknown, eventType = 'agent_event', options: PublishEventOptions = {}): Promise<PublishOutcome> {
     if (this.#closing) return this.#reject(undefined, new StatusMessengerError('ERR_PUBSUB_CLOSED', 'The PubSubEventPublisher is closed'));
     let held: HeldEvent;
     try {
       checkPublishOptions(options);
-      const event = createAgentEvent(eventData, eventType, options);
-      const { message, bytes } = encodeAgentEvent(event, { ordering: this.#o.messageOrdering, maxBytes: this.#o.maxEventBytes });
+      const { event, message, bytes } = buildAgentEvent(eventData, eventType, options, { ordering: this.#o.messageOrdering, maxBytes: this.#o.maxEventBytes });
       held = { eventId: event.event_id, key: message.orderingKey, bytes, message, inFlight: false, sent: false, settle: undefined };
     } catch (error) {
-      const invalid = StatusMessengerError.isInstance(error)
-        ? error
-        : new StatusMessengerError('ERR_INVALID_EVENT', `The event could not be built: ${describePubSubFailure(error)}`, { cause: error });
-      return this.#reject(undefined, invalid);
+      if (StatusMessengerError.isInstance(error)) return this.#reject(undefined, error);
+      return this.#reject(undefined, new StatusMessengerError('ERR_INVALID_EVENT', `The event could not be built: ${describePubSubFailure(error)}`, { cause: error }));
     }
     const failure = this.#currentFailure();
     if (failure) return this.#reject(held.eventId, failure);
     if (!this.#buffer.tryAdd(held)) {
       const { count, bytes, maxCount, maxBytes } = this.#buffer;
-      const message =
-        `The event buffer is full (${count} events, ${bytes} bytes; limits ${maxCount} events, ${maxBytes} bytes) ` +
-        'while Pub/Sub does not confirm; the event was dropped';
+      const message = `The event buffer is full (${count} events, ${bytes} bytes; limits ${maxCount} events, ${maxBytes} bytes) while Pub/Sub does not confirm; the event was dropped`;
       return this.#reject(held.eventId, new StatusMessengerError('ERR_PUBSUB_BUFFER_FULL', message), 'overflowed');
     }
     this.#counts.accepted += 1;
+    const ms = this.#o.publishTimeoutMs;
     const outcome = new Promise<PublishOutcome>((resolve) => {
-      const { publishTimeoutMs } = this.#o;
       const timer = setTimeout(() => {
         this.#counts.timedOut += 1;
-        this.#becameUnreachable(`no confirmation within ${publishTimeoutMs} ms`);
-        const message = `Pub/Sub did not confirm the event within ${publishTimeoutMs} ms; it stays buffered and is retried`;
-        held.settle?.({ status: 'buffered', eventId: held.eventId, error: new StatusMessengerError('ERR_PUBSUB_TIMEOUT', message) });
-      }, publishTimeoutMs);
+        this.#becameUnreachable(`no confirmation within ${ms} ms`);
+        const error = new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not confirm the event within ${ms} ms; it stays buffered and is retried`);
+        held.settle?.({ status: 'buffered', eventId: held.eventId, error });
+      }, ms);
       held.settle = (result) => {
         clearTimeout(timer);
         held.settle = undefined;
@@ -142,15 +111,10 @@ export class PubSubEventPublisher {
         this.#drainWaiters.add(done);
       });
     }
-    const pending = this.#buffer.count;
-    return { flushed: pending === 0, pending };
+    return { flushed: this.#buffer.count === 0, pending: this.#buffer.count };
   }
 
-  /**
-   * Stops accepting events (later publishes are dropped with `ERR_PUBSUB_CLOSED`), flushes for
-   * up to `timeoutMs`, drops and reports what is left, and closes the client it created.
-   * Safe to call twice.
-   */
+  /** Stops accepting events (`ERR_PUBSUB_CLOSED`), flushes up to `timeoutMs`, drops and reports the rest, closes its own client. */
   close(timeoutMs: number = this.#o.flushTimeoutMs): Promise<CloseResult> {
     this.#closing ??= this.#shutdown(timeoutMs);
     return this.#closing;
@@ -161,22 +125,12 @@ export class PubSubEventPublisher {
     const { count, bytes, peakCount, peakBytes } = this.#buffer;
     const sessions = new Set([...this.#buffer.keys(), ...this.#failedKeys]);
     sessions.delete(undefined);
-    return {
-      state: this.#closing
-        ? 'closed'
-        : failure
-          ? failure.code === 'ERR_PUBSUB_TOPIC_NOT_FOUND' ? 'topic_missing' : 'unavailable'
-          : this.#unreachable ? 'unreachable' : this.#ready ? 'ready' : 'idle',
-      ...this.#counts,
-      buffered: count,
-      bufferedBytes: bytes,
-      peakBuffered: peakCount,
-      peakBufferedBytes: peakBytes,
-      sessions: sessions.size,
-    };
+    const failed = failure?.code === 'ERR_PUBSUB_TOPIC_NOT_FOUND' ? 'topic_missing' : 'unavailable';
+    const state = this.#closing ? 'closed' : failure ? failed : this.#unreachable ? 'unreachable' : this.#ready ? 'ready' : 'idle';
+    return { state, ...this.#counts, buffered: count, bufferedBytes: bytes, peakBuffered: peakCount, peakBufferedBytes: peakBytes, sessions: sessions.size };
   }
 
-  /** Why a publish must fail right now without being buffered, if it must; once it expires, the topic is checked again. */
+  /** Why a publish must fail now without being buffered, if it must; once that expires, the topic is checked again. */
   #currentFailure(): StatusMessengerError | undefined {
     if (this.#failure && Date.now() >= this.#failure.until) this.#failure = this.#opening = undefined;
     return this.#failure?.error;
@@ -200,7 +154,7 @@ export class PubSubEventPublisher {
     }
   }
 
-  /** Creates the client (unless a topic was given) and checks once that the topic exists. */
+  /** Creates the client (unless given a topic) and checks once that the topic exists. */
   async #open(): Promise<void> {
     try {
       if (!this.#topic) {
@@ -209,10 +163,9 @@ export class PubSubEventPublisher {
         this.#closeClient = () => client.close();
       }
     } catch (error) {
-      const failure = StatusMessengerError.isInstance(error)
-        ? error
-        : new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', `Could not create the Pub/Sub client: ${describePubSubFailure(error)}`, { cause: error });
-      return this.#failFast(failure, Infinity);
+      if (StatusMessengerError.isInstance(error)) return this.#failFast(error, Infinity);
+      const message = `Could not create the Pub/Sub client: ${describePubSubFailure(error)}`;
+      return this.#failFast(new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', message, { cause: error }), Infinity);
     }
     const topic = this.#topic;
     if (topic.get) {
@@ -221,8 +174,7 @@ export class PubSubEventPublisher {
         await adminCall(`the check of topic ${topic.name}`, () => topic.get!({ timeout, autoCreate }), timeout);
       } catch (error) {
         if (StatusMessengerError.isInstance(error, 'ERR_PUBSUB_TOPIC_NOT_FOUND')) return this.#topicMissing(error.cause);
-        // Unreachable, slow, or a publisher-only account that may not read topic metadata: go
-        // ahead; the client retries the publishes, and they tell whether the topic exists.
+        // Unreachable, slow, or a publisher-only account that may not read topic metadata: the publishes will tell.
         this.#logger.debug(`Could not check that the Pub/Sub topic ${topic.name} exists (${(error as Error).message}); publishing anyway`);
       }
     }
@@ -249,15 +201,13 @@ export class PubSubEventPublisher {
     const kind = classifyPubSubFailure(error);
     if (kind === 'not_found') return this.#topicMissing(error);
     this.#failedKeys.add(event.key);
-    if (kind === 'permanent') {
-      // The client rejects the rest of the key with the same error: each event is dropped as
-      // its own rejection arrives.
-      this.#buffer.remove(event);
-      this.#drop([event], new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', `Pub/Sub refused the event: ${describePubSubFailure(error)}`, { cause: error }));
-    } else {
+    if (kind === 'transient') {
       this.#becameUnreachable(describePubSubFailure(error));
-      this.#scheduleResend();
+      return this.#scheduleResend();
     }
+    // The client rejects the rest of the key with the same error: each event is dropped as its rejection arrives.
+    this.#buffer.remove(event);
+    this.#drop([event], new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', `Pub/Sub refused the event: ${describePubSubFailure(error)}`, { cause: error }));
   }
 
   #scheduleResend(): void {
@@ -282,10 +232,8 @@ export class PubSubEventPublisher {
   #becameUnreachable(why: string): void {
     if (this.#unreachable) return;
     this.#unreachable = true;
-    const { maxBufferedEvents, maxBufferedBytes } = this.#o;
-    const message =
-      `Pub/Sub does not confirm (${why}); holding up to ${maxBufferedEvents} events / ${maxBufferedBytes} bytes ` +
-      'and publishing them in order when it answers';
+    const { maxBufferedEvents: events, maxBufferedBytes: bytes } = this.#o;
+    const message = `Pub/Sub does not confirm (${why}); holding up to ${events} events / ${bytes} bytes and publishing them in order when it answers`;
     this.#report(new StatusMessengerError('ERR_PUBSUB_UNREACHABLE', message), { eventIds: [] });
   }
 
@@ -340,11 +288,7 @@ export class PubSubEventPublisher {
   }
 }
 
-/**
- * Delivers publisher errors to `onError` (a throw is caught and logged), or, without one, to
- * the logger, throttled: during an outage at 100 events/s a full buffer would otherwise write
- * 100 lines a second. Dropped events are always counted in `stats()`, so throttling hides nothing.
- */
+/** `onError` (a throw is logged), or the logger, throttled to one line per code per 10 s (drops are all in `stats()`). */
 function errorReporter(onError: PublishErrorHandler | undefined, logger: () => Logger): PublishErrorHandler {
   if (onError) {
     return (error, details) => {
@@ -370,7 +314,6 @@ function errorReporter(onError: PublishErrorHandler | undefined, logger: () => L
       `Pub/Sub events: ${code}: ${message}` +
       (dropped > 0 ? ` (${dropped} event${dropped === 1 ? '' : 's'} dropped)` : '') +
       (more > 0 ? ` [${more} similar report${more === 1 ? '' : 's'} in the last ${ERROR_LOG_INTERVAL_MS / 1000} s not logged]` : '');
-    if (code === 'ERR_PUBSUB_UNREACHABLE') logger().warn(line);
-    else logger().error(line);
+    logger()[code === 'ERR_PUBSUB_UNREACHABLE' ? 'warn' : 'error'](line);
   };
 }

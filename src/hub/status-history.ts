@@ -36,23 +36,26 @@ export function statusJson(message: string, seq: number, ts: string, details: st
   return `{"type":"status","data":${JSON.stringify(message)},"seq":${seq},"ts":"${ts}"${details}}`;
 }
 
+/** Fields per entry in the ring: seq, time (ms after the history began), text, ts, details. */
+const STRIDE = 5;
+
 /**
- * The window is a ring of columns rather than an array of entry objects: storing a status
- * allocates nothing (an entry object per status, kept for minutes, is what the young
- * generation would copy and promote, over and over, for every busy session). A local status
- * keeps its parts (text, time, encoded details; the frame is rebuilt for a replay, and the
- * history holds no second copy of the text); an adopted one keeps its JSON (`#ts` undefined).
- * Capacity grows by doubling up to `maxEntries`; the number columns start as doubles (0.5) so
- * V8 keeps them unboxed.
+ * The window is a ring in one flat array, an entry's fields side by side, rather than an array
+ * of entry objects: storing a status allocates nothing (an entry object per status, kept for
+ * minutes, is what the young generation would copy and promote, over and over, for every busy
+ * session), and touches one spot of memory (a hub round-robins over many sessions: separate
+ * columns would cost a cache miss each). Times are kept relative to the history's start, so
+ * they stay small integers V8 stores inline. A local status keeps its parts (text, time,
+ * encoded details; the frame is rebuilt for a replay, and the history holds no second copy of
+ * the text); an adopted one keeps its JSON (ts `undefined`). Capacity grows by doubling up to
+ * `maxEntries`.
  */
 export class StatusHistory {
   readonly epoch: string;
   readonly #limits: HistoryLimits;
-  #seqs: number[] = [0.5, 0.5, 0.5, 0.5];
-  #ats: number[] = [0.5, 0.5, 0.5, 0.5];
-  #texts: (string | undefined)[] = new Array<string | undefined>(4);
-  #ts: (string | undefined)[] = new Array<string | undefined>(4);
-  #details: (string | undefined)[] = new Array<string | undefined>(4);
+  readonly #t0: number;
+  #ring: (number | string | undefined)[];
+  #capacity: number;
   /** Ring index of the oldest entry, and how many there are. */
   #head = 0;
   #count = 0;
@@ -64,8 +67,11 @@ export class StatusHistory {
   constructor(epoch: string, limits: HistoryLimits, now: number, base = 0) {
     this.epoch = epoch;
     this.#limits = limits;
+    this.#t0 = now;
     this.lastActivity = now;
     this.#lastSeq = base;
+    this.#capacity = Math.min(4, limits.maxEntries);
+    this.#ring = new Array<number | string | undefined>(this.#capacity * STRIDE).fill(undefined);
   }
 
   get lastSeq(): number {
@@ -105,56 +111,62 @@ export class StatusHistory {
     this.#lastSeq = seq;
     this.lastActivity = at;
     if (this.#count >= this.#limits.maxEntries) this.#drop(1);
-    else if (this.#count === this.#seqs.length) this.#grow();
-    const slot = (this.#head + this.#count) % this.#seqs.length;
-    this.#seqs[slot] = seq;
-    this.#ats[slot] = at;
-    this.#texts[slot] = text;
-    this.#ts[slot] = ts;
-    this.#details[slot] = details;
+    else if (this.#count === this.#capacity) this.#grow();
+    const i = this.#slot(this.#count) * STRIDE;
+    const ring = this.#ring;
+    ring[i] = seq;
+    ring[i + 1] = at - this.#t0;
+    ring[i + 2] = text;
+    ring[i + 3] = ts;
+    ring[i + 4] = details;
     this.#count += 1;
   }
 
   #grow(): void {
-    const capacity = Math.min(this.#limits.maxEntries, this.#seqs.length * 2);
-    const seqs = new Array<number>(capacity).fill(0.5);
-    const ats = new Array<number>(capacity).fill(0.5);
-    const texts = new Array<string | undefined>(capacity);
-    const ts = new Array<string | undefined>(capacity);
-    const details = new Array<string | undefined>(capacity);
-    for (let i = 0; i < this.#count; i += 1) {
-      const slot = (this.#head + i) % this.#seqs.length;
-      seqs[i] = this.#seqs[slot]!;
-      ats[i] = this.#ats[slot]!;
-      texts[i] = this.#texts[slot];
-      ts[i] = this.#ts[slot];
-      details[i] = this.#details[slot];
+    const capacity = Math.min(this.#limits.maxEntries, this.#capacity * 2);
+    const ring = new Array<number | string | undefined>(capacity * STRIDE).fill(undefined);
+    for (let k = 0; k < this.#count; k += 1) {
+      const from = this.#slot(k) * STRIDE;
+      for (let f = 0; f < STRIDE; f += 1) ring[k * STRIDE + f] = this.#ring[from + f];
     }
-    this.#seqs = seqs;
-    this.#ats = ats;
-    this.#texts = texts;
-    this.#ts = ts;
-    this.#details = details;
+    this.#ring = ring;
+    this.#capacity = capacity;
     this.#head = 0;
   }
 
   /** Forgets the `count` oldest entries (their strings are released at once). */
   #drop(count: number): void {
-    for (let i = 0; i < count; i += 1) {
-      const slot = this.#head;
-      this.#texts[slot] = this.#ts[slot] = this.#details[slot] = undefined;
-      this.#head = (slot + 1) % this.#seqs.length;
+    const ring = this.#ring;
+    for (let k = 0; k < count; k += 1) {
+      const i = this.#head * STRIDE;
+      ring[i + 2] = ring[i + 3] = ring[i + 4] = undefined;
+      this.#head = this.#head + 1 === this.#capacity ? 0 : this.#head + 1;
     }
     this.#count -= count;
   }
 
+  /** The ring slot of the entry `index` places after the oldest. */
+  #slot(index: number): number {
+    const slot = this.#head + index;
+    return slot >= this.#capacity ? slot - this.#capacity : slot;
+  }
+
+  #seqAt(index: number): number {
+    return this.#ring[this.#slot(index) * STRIDE] as number;
+  }
+
+  #atOf(index: number): number {
+    return (this.#ring[this.#slot(index) * STRIDE + 1] as number) + this.#t0;
+  }
+
   /** The entry `index` places after the oldest, as an object (built for replays only). */
   #entry(index: number): HistoryEntry {
-    const slot = (this.#head + index) % this.#seqs.length;
-    const seq = this.#seqs[slot]!;
-    const text = this.#texts[slot]!;
-    const ts = this.#ts[slot];
-    return { seq, at: this.#ats[slot]!, json: ts === undefined ? text : statusJson(text, seq, ts, this.#details[slot]!) };
+    const i = this.#slot(index) * STRIDE;
+    const ring = this.#ring;
+    const seq = ring[i] as number;
+    const text = ring[i + 2] as string;
+    const ts = ring[i + 3] as string | undefined;
+    return { seq, at: (ring[i + 1] as number) + this.#t0, json: ts === undefined ? text : statusJson(text, seq, ts, ring[i + 4] as string) };
   }
 
   latest(): HistoryEntry | undefined {
@@ -165,20 +177,15 @@ export class StatusHistory {
   prune(now: number): void {
     const cutoff = now - this.#limits.maxAgeMs;
     let expired = 0;
-    while (expired < this.#count - 1 && this.#ats[(this.#head + expired) % this.#seqs.length]! < cutoff) expired += 1;
+    while (expired < this.#count - 1 && this.#atOf(expired) < cutoff) expired += 1;
     if (expired > 0) this.#drop(expired);
   }
 
   /** Entries from the `first` oldest on, as objects. */
   #entriesFrom(first: number): HistoryEntry[] {
     const entries: HistoryEntry[] = [];
-    for (let i = first; i < this.#count; i += 1) entries.push(this.#entry(i));
+    for (let k = first; k < this.#count; k += 1) entries.push(this.#entry(k));
     return entries;
-  }
-
-  /** The seq of the entry `index` places after the oldest. */
-  #seqAt(index: number): number {
-    return this.#seqs[(this.#head + index) % this.#seqs.length]!;
   }
 
   /**

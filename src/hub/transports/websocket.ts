@@ -81,7 +81,8 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   }
 
   isOpen(): boolean {
-    return this.ws.readyState === 1 && this.#raw.writable;
+    // ws leaves OPEN as soon as its socket ends, errors or closes (and before it sends a close frame).
+    return this.ws.readyState === 1;
   }
 
   bufferedAmount(): number {

@@ -119,8 +119,8 @@ export {
   DEFAULT_PUBLISH_TOOL_NAME,
   createPublishAgentEventTool,
   publishAgentEventTool,
-} from './events/publish-agent-event.js';
-export type { PublishAgentEventToolOptions, PublishToolResult } from './events/publish-agent-event.js';
+} from './tools/publish-agent-event-tool.js';
+export type { PublishAgentEventToolOptions, PublishToolResult } from './tools/publish-agent-event-tool.js';
 export { mirrorStatusesToPubSub } from './events/mirror-statuses-to-pubsub.js';
 export type { MirrorStatusesOptions, StatusEventSource, StatusMessageEventData } from './events/mirror-statuses-to-pubsub.js';
 export { EVENT_TYPE_PATTERN } from './events/agent-event.js';

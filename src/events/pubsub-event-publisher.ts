@@ -19,10 +19,12 @@ const ERROR_LOG_INTERVAL_MS = 10_000; // without `onError`: at most one log line
 
 interface HeldEvent {
   readonly eventId: string;
+  readonly seq: number; // its place in `accepted`
   readonly key: string | undefined;
   readonly bytes: number;
   readonly message: EventTopicMessage;
   inFlight: boolean; // handed to the client and not settled yet
+  overdue: boolean; // its deadline passed before Pub/Sub confirmed it
   sent: boolean; // handed to the client at least once (a later send counts as `retried`)
   settle: ((outcome: PublishOutcome) => void) | undefined; // the caller's publish(); cleared once settled (e.g. at its deadline)
 }
@@ -36,7 +38,15 @@ export class PubSubEventPublisher {
   /** Publishes fail fast with `error` until `until`: no client (for good), or the topic is missing. */
   #failure: { error: StatusMessengerError; until: number } | undefined;
   #ready = false; // the client exists and the topic check is done
+  /**
+   * One outage, one `ERR_PUBSUB_UNREACHABLE` (docs/pubsub.md, "When is an outage over"). It is over at a confirmation
+   * with no held event overdue and no session waiting for a resend; a miss by an event accepted before then
+   * (`seq <= #recoveredAt`) is still that outage's: it makes the state `unreachable` again, unreported.
+   */
   #unreachable = false;
+  #outageReported = false;
+  #overdue = 0;
+  #recoveredAt = 0;
   /**
    * Keys whose sends failed: the client stops such a key until `resumePublishing`, and a resend must not overtake
    * a send still in flight. The resend timer resumes each once none of its sends is in flight, then forgets it.
@@ -66,7 +76,8 @@ export class PubSubEventPublisher {
     try {
       checkPublishOptions(options);
       const { event, message, bytes } = buildAgentEvent(eventData, eventType, options, { ordering: this.#o.messageOrdering, maxBytes: this.#o.maxEventBytes });
-      held = { eventId: event.event_id, key: message.orderingKey, bytes, message, inFlight: false, sent: false, settle: undefined };
+      const seq = this.#counts.accepted + 1;
+      held = { eventId: event.event_id, seq, key: message.orderingKey, bytes, message, inFlight: false, overdue: false, sent: false, settle: undefined };
     } catch (error) {
       if (StatusMessengerError.isInstance(error)) return this.#reject(undefined, error);
       return this.#reject(undefined, new StatusMessengerError('ERR_INVALID_EVENT', `The event could not be built: ${describePubSubFailure(error)}`, { cause: error }));
@@ -83,7 +94,9 @@ export class PubSubEventPublisher {
     const outcome = new Promise<PublishOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.#counts.timedOut += 1;
-        this.#becameUnreachable(`no confirmation within ${ms} ms`);
+        held.overdue = true;
+        this.#overdue += 1;
+        this.#becameUnreachable(held, `no confirmation within ${ms} ms`);
         const error = new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not confirm the event within ${ms} ms; it stays buffered and is retried`);
         held.settle?.({ status: 'buffered', eventId: held.eventId, error });
       }, ms);
@@ -185,12 +198,9 @@ export class PubSubEventPublisher {
 
   #published(event: HeldEvent, messageId: string): void {
     event.inFlight = false;
-    if (!this.#buffer.remove(event)) return;
+    if (!this.#removeHeld(event)) return;
     this.#counts.published += 1;
-    if (this.#unreachable) {
-      this.#unreachable = false;
-      this.#logger.info(`Pub/Sub confirms again; ${this.#buffer.count} held events follow in order`);
-    }
+    if (this.#unreachable && this.#overdue === 0 && this.#failedKeys.size === 0) this.#recovered();
     event.settle?.({ status: 'published', eventId: event.eventId, messageId });
     this.#notifyDrained();
   }
@@ -202,11 +212,11 @@ export class PubSubEventPublisher {
     if (kind === 'not_found') return this.#topicMissing(error);
     this.#failedKeys.add(event.key);
     if (kind === 'transient') {
-      this.#becameUnreachable(describePubSubFailure(error));
+      this.#becameUnreachable(event, describePubSubFailure(error));
       return this.#scheduleResend();
     }
     // The client rejects the rest of the key with the same error: each event is dropped as its rejection arrives.
-    this.#buffer.remove(event);
+    this.#removeHeld(event);
     this.#drop([event], new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', `Pub/Sub refused the event: ${describePubSubFailure(error)}`, { cause: error }));
   }
 
@@ -229,12 +239,32 @@ export class PubSubEventPublisher {
     this.#scheduleResend();
   }
 
-  #becameUnreachable(why: string): void {
-    if (this.#unreachable) return;
+  /** Removes `event` from the buffer (`false` when it was not held). */
+  #removeHeld(event: HeldEvent): boolean {
+    if (!this.#buffer.remove(event)) return false;
+    if (event.overdue) this.#overdue -= 1;
+    return true;
+  }
+
+  #clearHeld(): HeldEvent[] {
+    this.#overdue = 0;
+    return this.#buffer.clear();
+  }
+
+  #becameUnreachable(event: HeldEvent, why: string): void {
     this.#unreachable = true;
+    if (this.#outageReported || event.seq <= this.#recoveredAt) return;
+    this.#outageReported = true;
     const { maxBufferedEvents: events, maxBufferedBytes: bytes } = this.#o;
     const message = `Pub/Sub does not confirm (${why}); holding up to ${events} events / ${bytes} bytes and publishing them in order when it answers`;
     this.#report(new StatusMessengerError('ERR_PUBSUB_UNREACHABLE', message), { eventIds: [] });
+  }
+
+  #recovered(): void {
+    this.#unreachable = false;
+    this.#recoveredAt = this.#counts.accepted;
+    if (this.#outageReported) this.#logger.info(`Pub/Sub confirms again; no held event is past its deadline (${this.#buffer.count} held, in flight)`);
+    this.#outageReported = false;
   }
 
   #topicMissing(cause: unknown): void {
@@ -247,8 +277,8 @@ export class PubSubEventPublisher {
   /** Drops everything held, and makes publishes fail fast with `error` until `until`. */
   #failFast(error: StatusMessengerError, until: number): void {
     this.#failure = { error, until };
-    this.#ready = this.#unreachable = false;
-    this.#drop(this.#buffer.clear(), error);
+    this.#ready = this.#unreachable = this.#outageReported = false;
+    this.#drop(this.#clearHeld(), error);
   }
 
   /** Settles and reports events already removed from the buffer. */
@@ -272,7 +302,7 @@ export class PubSubEventPublisher {
   async #shutdown(timeoutMs: number): Promise<CloseResult> {
     const { flushed } = await this.flush(timeoutMs);
     const left = this.#buffer.count;
-    this.#drop(this.#buffer.clear(), new StatusMessengerError('ERR_PUBSUB_CLOSED', `The publisher closed before Pub/Sub confirmed ${left} events`));
+    this.#drop(this.#clearHeld(), new StatusMessengerError('ERR_PUBSUB_CLOSED', `The publisher closed before Pub/Sub confirmed ${left} events`));
     clearTimeout(this.#resendTimer);
     this.#failedKeys.clear();
     await this.#opening;

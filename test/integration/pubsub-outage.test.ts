@@ -13,8 +13,8 @@ import { InMemoryRunner, isFinalResponse, LlmAgent } from '@google/adk';
 import type { Event } from '@google/adk';
 import { withStatusSession } from '../../src/context/with-status-session.js';
 import { setDefaultEventPublisher } from '../../src/events/default-event-publisher.js';
-import { publishAgentEventTool } from '../../src/events/publish-agent-event.js';
-import type { PublishToolResult } from '../../src/events/publish-agent-event.js';
+import { publishAgentEventTool } from '../../src/tools/publish-agent-event-tool.js';
+import type { PublishToolResult } from '../../src/tools/publish-agent-event-tool.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
 import type { PublishOutcome } from '../../src/events/publisher-options.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
@@ -68,6 +68,7 @@ describeIfEmulator('Pub/Sub outage: emulator stopped for 30 s at 100 events/s, t
     const topicId = uniqueId('outage');
     const firstSubscription = await createTopicAndSubscription(topicId, emulator.address);
     const reported: string[] = [];
+    const reportedAt: number[] = [];
     const publisher = new PubSubEventPublisher({
       topicName: topicId,
       projectId: TEST_PROJECT,
@@ -76,7 +77,10 @@ describeIfEmulator('Pub/Sub outage: emulator stopped for 30 s at 100 events/s, t
       maxBufferedEvents: MAX_EVENTS,
       maxBufferedBytes: MAX_BYTES,
       logger: silentLogger,
-      onError: (error) => reported.push(error.code),
+      onError: (error) => {
+        reported.push(error.code);
+        reportedAt.push(Date.now());
+      },
     });
     setDefaultEventPublisher(publisher);
     let seq = 0;
@@ -189,6 +193,11 @@ describeIfEmulator('Pub/Sub outage: emulator stopped for 30 s at 100 events/s, t
     // Only the outage itself was reported: nothing was dropped.
     expect(reported.length).toBeGreaterThan(0);
     expect(new Set(reported)).toEqual(new Set(['ERR_PUBSUB_UNREACHABLE']));
+    // Once per outage (docs/pubsub.md, "When is an outage over"): one report when Pub/Sub stopped answering, none
+    // for the deadlines that passed while the held events drained after it came back; the publisher is ready again.
+    expect(reported).toEqual(['ERR_PUBSUB_UNREACHABLE']);
+    expect(reportedAt[0]! - outageStart).toBeLessThan(DEADLINE_MS * 3);
+    expect(stats.state).toBe('ready');
     // Each session's events in publish order.
     for (let s = 0; s < SESSIONS; s += 1) {
       const seqs = [...unique.values()].filter((m) => m.event.websocket_session_id === `load-${s}`).map((m) => (m.event.data as { seq: number }).seq);

@@ -14,8 +14,8 @@ import { setDefaultEventPublisher } from '../../src/events/default-event-publish
 import type { EventTopic } from '../../src/events/event-topic.js';
 import { mirrorStatusesToPubSub } from '../../src/events/mirror-statuses-to-pubsub.js';
 import { publishAgentEvent } from '../../src/events/publish-agent-event.js';
-import { createPublishAgentEventTool, publishAgentEventTool } from '../../src/events/publish-agent-event.js';
-import type { PublishToolResult } from '../../src/events/publish-agent-event.js';
+import { createPublishAgentEventTool, publishAgentEventTool } from '../../src/tools/publish-agent-event-tool.js';
+import type { PublishToolResult } from '../../src/tools/publish-agent-event-tool.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
 import type { PubSubEventPublisherOptions } from '../../src/events/publisher-options.js';
 import type { PublishOutcome } from '../../src/events/publisher-options.js';

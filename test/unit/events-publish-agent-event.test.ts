@@ -6,7 +6,7 @@
 import { StatusMessengerError } from '../../src/errors.js';
 import { setDefaultEventPublisher } from '../../src/events/default-event-publisher.js';
 import { publishAgentEvent } from '../../src/events/publish-agent-event.js';
-import { createPublishAgentEventTool, publishAgentEventTool } from '../../src/events/publish-agent-event.js';
+import { createPublishAgentEventTool, publishAgentEventTool } from '../../src/tools/publish-agent-event-tool.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
 import { readPubSubEnv } from '../../src/events/default-event-publisher.js';
 import { setDefaultLogger, silentLogger } from '../../src/logger.js';

@@ -221,6 +221,69 @@ describe('PubSubEventPublisher', () => {
     expect(publisher.stats().retried).toBeGreaterThan(0);
   });
 
+  it('reports ERR_PUBSUB_UNREACHABLE once per outage, not again for each deadline passed while the held events drain', async () => {
+    const { topic, publisher, reported } = make({ publishTimeoutMs: 100 });
+    await publisher.publish('warm-up');
+    // When Pub/Sub is back it drains slowly: one confirmation every 10 ms, in order.
+    const publishNow = topic.publishMessage.bind(topic);
+    let drained: Promise<unknown> = Promise.resolve();
+    topic.publishMessage = (message) => {
+      if (topic.mode !== 'up') return publishNow(message);
+      const confirmed = drained.then(() => sleep(10)).then(() => publishNow(message));
+      drained = confirmed.catch(() => undefined);
+      return confirmed;
+    };
+    const publishFor = async (ms: number): Promise<Promise<unknown>[]> => {
+      const outcomes: Promise<unknown>[] = [];
+      for (const start = Date.now(); Date.now() - start < ms; await sleep(10)) {
+        outcomes.push(bindStatusSession(createStatusSession({ sessionId: `s${outcomes.length % 2}` }), () => publisher.publish(outcomes.length)));
+      }
+      return outcomes;
+    };
+
+    topic.mode = 'down';
+    const during = await publishFor(300);
+    expect(publisher.stats().state).toBe('unreachable');
+    topic.mode = 'up';
+    await until(() => publisher.stats().buffered === 0);
+    await Promise.all(during);
+    // The last events held missed their deadlines after the first confirmations: still the same outage.
+    expect(publisher.stats().timedOut).toBe(during.length);
+    expect(reported.map((r) => r.code)).toEqual(['ERR_PUBSUB_UNREACHABLE']);
+    expect(publisher.stats()).toMatchObject({ state: 'ready', published: during.length + 1, failed: 0 });
+
+    // Back, and then down again: a second outage, a second report.
+    await publisher.publish('healthy');
+    topic.mode = 'down';
+    await publishFor(150);
+    expect(reported.map((r) => r.code)).toEqual(['ERR_PUBSUB_UNREACHABLE', 'ERR_PUBSUB_UNREACHABLE']);
+  });
+
+  it('a deadline missed after the outage ended, by an event accepted before, is that outage: unreachable again, not reported again', async () => {
+    const { topic, publisher, reported } = make({ publishTimeoutMs: 100 });
+    await publisher.publish('warm-up');
+    const publishNow = topic.publishMessage.bind(topic);
+    topic.publishMessage = (message) => (message.data.includes('"slow"') ? sleep(150).then(() => publishNow(message)) : publishNow(message));
+    const inSession = (sessionId: string, data: unknown) => bindStatusSession(createStatusSession({ sessionId }), () => publisher.publish(data));
+
+    topic.mode = 'down';
+    expect((await inSession('s0', 'held')).status).toBe('buffered');
+    expect(reported.map((r) => r.code)).toEqual(['ERR_PUBSUB_UNREACHABLE']);
+    topic.mode = 'up';
+    const slow = inSession('s1', 'slow'); // accepted before the outage ends, confirmed 150 ms later
+    await until(() => publisher.stats().published === 2);
+    expect(publisher.stats().state).toBe('ready'); // 'held' confirmed: nothing overdue, no resend due
+    expect((await slow).status).toBe('buffered'); // its deadline passes after the outage ended
+    expect(publisher.stats().state).toBe('unreachable');
+    await until(() => publisher.stats().published === 3);
+    expect(publisher.stats().state).toBe('ready');
+    expect(reported.map((r) => r.code)).toEqual(['ERR_PUBSUB_UNREACHABLE']);
+
+    topic.mode = 'down';
+    expect((await inSession('s0', 'later')).status).toBe('buffered');
+    expect(reported.map((r) => r.code)).toEqual(['ERR_PUBSUB_UNREACHABLE', 'ERR_PUBSUB_UNREACHABLE']);
+  });
+
   it('while Pub/Sub refuses, resends each session at most once per retry step, then delivers it in order', async () => {
     const { topic, publisher } = make({ retryInitialDelayMs: 50, retryMaxDelayMs: 50, publishTimeoutMs: 50 });
     topic.mode = 'down';

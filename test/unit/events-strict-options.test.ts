@@ -6,7 +6,7 @@
 import { StatusMessengerError } from '../../src/errors.js';
 import { mirrorStatusesToPubSub } from '../../src/events/mirror-statuses-to-pubsub.js';
 import { publishAgentEvent } from '../../src/events/publish-agent-event.js';
-import { createPublishAgentEventTool } from '../../src/events/publish-agent-event.js';
+import { createPublishAgentEventTool } from '../../src/tools/publish-agent-event-tool.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
 import { PubSubAdapter } from '../../src/hub/adapters/pubsub-adapter.js';
 import { StatusHub } from '../../src/hub/status-hub.js';

@@ -8,7 +8,8 @@
  *
  *   publish:   POST /stream?session=S&count=N&intervalMs=M&label=L
  *                → N messages "L i <sent-at>" with ordering key S, M ms apart, not awaited
- *                  (as `hub.send` does not wait for Pub/Sub); answers once all are confirmed
+ *                  (as `hub.send` does not wait for Pub/Sub); answers once all are confirmed,
+ *                  with how long the sending took (`sendMs`)
  *   subscribe: POST /expect?session=S&count=N
  *                → answers once N messages of S arrived: each one's receipt − sent-at, and
  *                  when the Nth arrived (`lastAt`)
@@ -71,12 +72,14 @@ const server = http.createServer((request, response) => {
         const intervalMs = Number(url.searchParams.get('intervalMs') ?? '0');
         const label = url.searchParams.get('label') ?? 'S';
         const confirmations: Promise<unknown>[] = [];
+        const begin = monotonicMs();
         for (let i = 0; i < count; i += 1) {
           confirmations.push(topic.publishMessage({ data: Buffer.from(`${label} ${i} ${monotonicMs()}`), orderingKey: session }));
           if (intervalMs > 0) await sleep(intervalMs);
         }
+        const sendMs = monotonicMs() - begin;
         const settled = await Promise.allSettled(confirmations);
-        return done({ ok: true, failed: settled.filter((outcome) => outcome.status === 'rejected').length });
+        return done({ ok: true, sendMs, failed: settled.filter((outcome) => outcome.status === 'rejected').length });
       }
       if (role === 'subscribe' && url.pathname === '/expect') {
         let entry = arrived.get(session);

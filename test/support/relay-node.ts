@@ -6,7 +6,8 @@
  *                                         status_message N times ("L i <sent-at>")
  *   POST /stream?session=S&count=N&intervalMs=M&label=L
  *                                       → hub.send N statuses ("L i <sent-at>"), M ms apart;
- *                                         answers once the relay's publisher confirmed them
+ *                                         answers once the relay's publisher confirmed them,
+ *                                         with how long the sending took (`sendMs`)
  *   POST /relay/stop, POST /relay/start  → closes / starts a (new) relay
  *   GET  /stats
  * <sent-at> is in milliseconds on the system-wide monotonic clock (`process.hrtime`), which
@@ -65,13 +66,15 @@ server.on('request', (request, response) => {
         const count = Number(url.searchParams.get('count') ?? '1');
         const intervalMs = Number(url.searchParams.get('intervalMs') ?? '0');
         const label = url.searchParams.get('label') ?? 'S';
+        const begin = monotonicMs();
         for (let i = 0; i < count; i += 1) {
           hub.send(sessionId, `${label} ${i} ${monotonicMs()}`);
           if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
         }
+        const sendMs = monotonicMs() - begin;
         const started = Date.now();
         while ((relay?.stats().publisher?.buffered ?? 0) > 0 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 10));
-        return done({ ok: true, relay: relay?.stats() });
+        return done({ ok: true, sendMs, relay: relay?.stats() });
       }
       if (url.pathname === '/relay/stop') {
         await relay?.close();

@@ -9,7 +9,9 @@
  *
  * Times: every sender stamps the system-wide monotonic clock into the text, every receiver
  * subtracts it from its own reading of that clock at receipt (sub-millisecond, comparable
- * across the processes of one machine).
+ * across the processes of one machine). Senders and receivers are processes of their own on
+ * both paths: B and a WebSocket client of A (bench/workers/relay-viewer.ts) for the relay, a
+ * publisher and a subscriber for the limit; this process only directs them.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -17,7 +19,6 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PubSub } from '@google-cloud/pubsub';
-import WebSocket from 'ws';
 import { relaySubscriberOptions, relaySubscriptionSettings, relayTopicOptions, resolvePubSubAdapterOptions } from '../../src/hub/adapters/pubsub-adapter.js';
 import { EmulatorProcess, findEmulatorLauncher, freePort } from '../../test/support/pubsub-emulator.js';
 import { interleave } from '../support/interleave.js';
@@ -31,7 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The third word of a bench text ("L i <sent-at>"): the sender's monotonic clock. */
 const sentAt = (text: string) => Number(text.split(' ')[2]);
 
-/** Starts a tsx-loaded process that prints "listening <port>" (relay-node, pubsub-peer). */
+/** Starts a tsx-loaded process that prints "listening <port>" (relay-node, pubsub-peer, relay-viewer). */
 async function startProcess(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', file], {
     cwd: ROOT,
@@ -56,26 +57,10 @@ async function startProcess(file: string, env: Record<string, string>): Promise<
 }
 
 const post = <T>(port: number, query: string): Promise<T> =>
-  fetch(`http://127.0.0.1:${port}${query}`, { method: 'POST' }).then(async (response) => {
+  fetch(`http://127.0.0.1:${port}${query}`, { method: 'POST', signal: AbortSignal.timeout(120_000) }).then(async (response) => {
     if (!response.ok) throw new Error(`POST ${query}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   });
-
-/** A WebSocket client of A that records, per status, receipt − the send time B wrote into its text. */
-async function watch(port: number, sessionId: string): Promise<{ latencies: number[]; receivedAt: number[]; close(): void }> {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws/${sessionId}`);
-  const latencies: number[] = [];
-  const receivedAt: number[] = [];
-  socket.on('message', (data) => {
-    const now = monotonicMs();
-    const frame = JSON.parse(data.toString()) as { type: string; data?: string; replay?: boolean };
-    if (frame.type !== 'status' || frame.replay || !frame.data) return;
-    latencies.push(now - sentAt(frame.data));
-    receivedAt.push(now);
-  });
-  await once(socket, 'open');
-  return { latencies, receivedAt, close: () => socket.close() };
-}
 
 /** Per-round ratios, and their median: how much of a pooled ratio is one round's stall. */
 function describeRounds(ratios: number[]): string {
@@ -119,11 +104,13 @@ export const relayCase: BenchCase = {
       const started = await Promise.all([
         startProcess(relayNode, { ...common, RELAY_TOPIC: 'bench-relay', INSTANCE_ID: 'bench-a' }),
         startProcess(relayNode, { ...common, RELAY_TOPIC: 'bench-relay', INSTANCE_ID: 'bench-b' }),
+        // The relay's WebSocket client, in its own process as the baseline's subscriber is.
+        startProcess(path.join('bench', 'workers', 'relay-viewer.ts'), {}),
         startProcess(peer, { ...common, PEER_ROLE: 'publish', PEER_TOPIC: 'bench-raw' }),
         startProcess(peer, { ...common, PEER_ROLE: 'subscribe', PEER_TOPIC: 'bench-raw', PEER_SUBSCRIPTION: 'bench-raw-peer' }),
       ]);
       children.push(...started.map(({ child }) => child));
-      const [a, b, publisher, subscriber] = started.map(({ port }) => port) as [number, number, number, number];
+      const [a, b, viewer, publisher, subscriber] = started.map(({ port }) => port) as [number, number, number, number, number];
 
       // For scale only: the old baseline, publisher and subscriber inside this process.
       const localTopic = client.topic('bench-raw', relayTopicOptions());
@@ -160,12 +147,11 @@ export const relayCase: BenchCase = {
           },
           relay: async () => {
             const session = `latency-${(round += 1)}`;
-            const viewer = await watch(a, session);
+            await post(viewer, `/watch?port=${a}&session=${session}`);
             await sleep(200);
+            const arrived = post<{ latencies: number[] }>(viewer, `/expect?session=${session}&count=${PER_ROUND}`);
             await post(b, `/stream?session=${session}&count=${PER_ROUND}&intervalMs=${INTERVAL_MS}&label=L`);
-            await until(() => viewer.latencies.length >= PER_ROUND, 30_000);
-            viewer.close();
-            return viewer.latencies.slice(0, PER_ROUND);
+            return (await arrived).latencies;
           },
           inProcess: async () => {
             // Not awaited, as the publisher peer does not await.
@@ -213,13 +199,12 @@ export const relayCase: BenchCase = {
           },
           relay: async () => {
             const session = `throughput-${(burst += 1)}`;
-            const viewer = await watch(a, session);
+            await post(viewer, `/watch?port=${a}&session=${session}`);
             await sleep(200);
+            const arrived = post<{ lastAt: number }>(viewer, `/expect?session=${session}&count=${THROUGHPUT}`);
             const begin = monotonicMs();
             sendMs.relay.push((await post<{ sendMs: number }>(b, `/stream?session=${session}&count=${THROUGHPUT}&intervalMs=0&label=T`)).sendMs);
-            await until(() => viewer.latencies.length >= THROUGHPUT, 120_000);
-            viewer.close();
-            return THROUGHPUT / ((viewer.receivedAt[THROUGHPUT - 1]! - begin) / 1000);
+            return THROUGHPUT / (((await arrived).lastAt - begin) / 1000);
           },
         },
       });
@@ -268,7 +253,7 @@ export const relayCase: BenchCase = {
         chart: [{ label: 'relay p50 latency vs emulator', ratio: ratio50, target: 1.2 }],
         notes: [
           `${PER_ROUND} messages per round, ${INTERVAL_MS} ms apart, one new session (ordering key) per round; rounds rotate the emulator-alone, relay and in-process variants; the percentiles pool every round's messages.`,
-          'The limit: a publisher process and a subscriber process with the relay’s own client settings (ordering key, a status sent at once, flow control, 5 ms ack batching; relayTopicOptions and friends in pubsub-adapter.ts), on the same emulator, stamping and reading the same monotonic clock. The relay adds the hub on both sides, the envelope and its checks, and the WebSocket hop from A to the client.',
+          'The limit: a publisher process and a subscriber process with the relay’s own client settings (ordering key, a status sent at once, flow control, 5 ms ack batching; relayTopicOptions and friends in pubsub-adapter.ts), on the same emulator, stamping and reading the same monotonic clock. The relay’s WebSocket client is a process of its own too (bench/workers/relay-viewer.ts). The relay adds the hub on both sides, the envelope and its checks, and the WebSocket hop from A to that client.',
           'The emulator hands a streaming pull its messages in polls 50 ms apart, so most of either latency is waiting for the next poll: uniform over 0–50 ms.',
           'Throughput of one session is capped by the emulator: an ordered subscription gets at most 100 messages per poll of the stream its key is assigned to, so ≤ 2,000/s per ordering key; sessions relay in parallel.',
         ],

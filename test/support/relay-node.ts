@@ -3,12 +3,15 @@
  * StatusHub, a PubSubStatusRelay on the shared topic, and a real ADK runner with a scripted
  * model. Controlled over HTTP:
  *   POST /run?session=S&count=N&label=L  → runs the agent through runWithStatus; it calls
- *                                         status_message N times ("L i <sent-at-ms>")
+ *                                         status_message N times ("L i <sent-at>")
  *   POST /stream?session=S&count=N&intervalMs=M&label=L
- *                                       → hub.send N statuses ("L i <sent-at-ms>"), M ms apart;
- *                                         answers once the relay's publisher confirmed them
+ *                                       → hub.send N statuses ("L i <sent-at>"), M ms apart;
+ *                                         answers once the relay's publisher confirmed them,
+ *                                         with how long the sending took (`sendMs`)
  *   POST /relay/stop, POST /relay/start  → closes / starts a (new) relay
  *   GET  /stats
+ * <sent-at> is in milliseconds on the system-wide monotonic clock (`process.hrtime`), which
+ * other processes of the machine read alike (the bench's latency clients).
  * Env: RELAY_TOPIC, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, INSTANCE_ID (optional).
  * Prints "listening <port>".
  */
@@ -22,6 +25,7 @@ setLogLevel(LogLevel.ERROR);
 setDefaultLogger(silentLogger);
 
 const topicName = process.env.RELAY_TOPIC!;
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 const hub = new StatusHub();
 const server = http.createServer();
 hub.attach(server);
@@ -29,7 +33,7 @@ hub.attach(server);
 // "label count" in the user text → that many status_message calls, then a reply.
 const model = new ScriptedLlm(({ userText, step }) => {
   const [label, count] = userText.split(' ');
-  if (step < Number(count)) return callTools({ name: 'status_message', args: { message: `${label} ${step} ${Date.now()}` } });
+  if (step < Number(count)) return callTools({ name: 'status_message', args: { message: `${label} ${step} ${monotonicMs()}` } });
   return reply('done');
 });
 const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'worker', model, instruction: 'x', tools: [statusMessageTool] }), appName: 'relay' });
@@ -62,13 +66,15 @@ server.on('request', (request, response) => {
         const count = Number(url.searchParams.get('count') ?? '1');
         const intervalMs = Number(url.searchParams.get('intervalMs') ?? '0');
         const label = url.searchParams.get('label') ?? 'S';
+        const begin = monotonicMs();
         for (let i = 0; i < count; i += 1) {
-          hub.send(sessionId, `${label} ${i} ${Date.now()}`);
+          hub.send(sessionId, `${label} ${i} ${monotonicMs()}`);
           if (intervalMs > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
         }
+        const sendMs = monotonicMs() - begin;
         const started = Date.now();
         while ((relay?.stats().publisher?.buffered ?? 0) > 0 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 10));
-        return done({ ok: true, relay: relay?.stats() });
+        return done({ ok: true, sendMs, relay: relay?.stats() });
       }
       if (url.pathname === '/relay/stop') {
         await relay?.close();

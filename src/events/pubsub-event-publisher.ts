@@ -106,7 +106,10 @@ export class PubSubEventPublisher {
         resolve(result);
       };
     });
-    this.#pump(held.key);
+    // Healthy: every older event of this key is already with the client, so hand over just this
+    // one (a scan of the key per publish made a burst of n events cost n²/2 visits).
+    if (this.#ready && !this.#failedKeys.has(held.key) && !this.#currentFailure()) this.#send(held);
+    else this.#pump(held.key);
     return outcome;
   }
 
@@ -154,21 +157,25 @@ export class PubSubEventPublisher {
     if (this.#currentFailure()) return;
     this.#opening ??= this.#open();
     if (!this.#ready || this.#failedKeys.has(key)) return;
-    for (const event of this.#buffer.eventsOf(key)) {
-      if (event.inFlight) continue;
-      event.inFlight = true;
-      if (event.sent) this.#counts.retried += 1;
-      event.sent = true;
-      const topic = this.#topic!;
-      (async () => topic.publishMessage(event.message))().then(
-        (messageId) => this.#published(event, messageId),
-        (error: unknown) => this.#failed(event, error),
-      );
-    }
+    for (const event of this.#buffer.eventsOf(key)) if (!event.inFlight) this.#send(event);
+  }
+
+  #send(event: HeldEvent): void {
+    event.inFlight = true;
+    if (event.sent) this.#counts.retried += 1;
+    event.sent = true;
+    const topic = this.#topic!;
+    (async () => topic.publishMessage(event.message))().then(
+      (messageId) => this.#published(event, messageId),
+      (error: unknown) => this.#failed(event, error),
+    );
   }
 
   /** Creates the client (unless given a topic) and checks once that the topic exists. */
   async #open(): Promise<void> {
+    // Returns to the caller first, so `#opening` is set before the pumps below run (without a
+    // client to create or a topic to check, the rest would run synchronously and recurse).
+    await undefined;
     try {
       if (!this.#topic) {
         const client = await createClient(this.#o.projectId, this.#o.clientConfig);

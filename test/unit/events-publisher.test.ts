@@ -8,6 +8,7 @@ import { StatusMessengerError } from '../../src/errors.js';
 import type { StatusMessengerErrorCode } from '../../src/errors.js';
 import type { AgentEvent } from '../../src/events/agent-event.js';
 import type { EventTopic, EventTopicCallOptions, EventTopicMessage } from '../../src/events/event-topic.js';
+import { EventBuffer } from '../../src/events/event-buffer.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
 import { PUBLISHER_DEFAULTS } from '../../src/events/publisher-options.js';
 import type { PubSubEventPublisherOptions } from '../../src/events/publisher-options.js';
@@ -143,6 +144,36 @@ describe('PubSubEventPublisher', () => {
     });
     expect(outcome.eventId).toBe(event.event_id);
     expect(Date.parse(event.timestamp)).toBeGreaterThan(Date.now() - 5000);
+  });
+
+  it('works with a topic that has no get() (a custom EventTopic): no topic check, every event published', async () => {
+    const topic = new FakeTopic();
+    const bare: EventTopic = { name: topic.name, publishMessage: (message) => topic.publishMessage(message), resumePublishing: (key) => topic.resumePublishing(key) };
+    const { publisher } = make({ topic: bare });
+    const outcomes = await Promise.all([1, 2, 3].map((n) => publisher.publish({ n }, 'agent_event', { websocketSessionId: 's1' })));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['published', 'published', 'published']);
+    expect(topic.events.map((event) => (event.data as { n: number }).n)).toEqual([1, 2, 3]);
+  });
+
+  it('hands a new event of a healthy session straight to the client, without rescanning the events it holds', async () => {
+    const { topic, publisher } = make();
+    await publisher.publish({ n: 0 }, 'agent_event', { websocketSessionId: 's1' });
+    let handed = 0;
+    // Pub/Sub that never answers: every event of the burst stays held (in flight) while the next comes.
+    topic.publishMessage = () => {
+      handed += 1;
+      return new Promise(() => {});
+    };
+    const scans = jest.spyOn(EventBuffer.prototype, 'eventsOf');
+    try {
+      for (let i = 1; i <= 500; i += 1) void publisher.publish({ n: i }, 'agent_event', { websocketSessionId: 's1' });
+      expect(handed).toBe(500);
+      expect(publisher.stats().buffered).toBe(500);
+      // Was one scan of the whole session per publish (a burst of n cost n²/2 event visits).
+      expect(scans).not.toHaveBeenCalled();
+    } finally {
+      scans.mockRestore();
+    }
   });
 
   it('publishes outside any session with websocket_session_id null, no ordering key and no session attribute', async () => {

@@ -44,7 +44,7 @@ export const alsOverheadCase: BenchCase = {
         log: (line) => process.stderr.write(`  als-overhead: ${line}\n`),
         variants: { off: () => round(off), hook: () => round(hook), on: () => round(on) },
       });
-      const expected = runs * 2;
+      const expected = runs * 3; // 2 tool statuses + the run-end status, in every variant
       const short = [...samples.on, ...samples.off, ...samples.hook].find((result) => result.statuses !== expected);
       if (short) throw new Error(`a round sent ${short.statuses} statuses instead of ${expected}`);
       const cpu = (variant: Variant) => samples[variant].map((s) => s.cpuMs);
@@ -70,7 +70,7 @@ export const alsOverheadCase: BenchCase = {
         targets: [{ name: 'ALS on vs off overhead ≤ 5 %', measured: formatPercent(total), actual: total, met: total <= 0.05 }],
         chart: [],
         notes: [
-          `${runs} concurrent runs per round (2 statuses each, scripted model answering at once, no sockets), ${rounds} rounds per variant after 3 warm-ups, in rotating order; each variant in its own process, because once AsyncLocalStorage is used Node 20 keeps its promise hook on for the whole process. Overheads are medians of per-round ratios.`,
+          `${runs} concurrent runs per round (2 statuses from the tool and the run-end status each, scripted model answering at once, no sockets), ${rounds} rounds per variant after 3 warm-ups, in rotating order; each variant in its own process, because once AsyncLocalStorage is used Node 20 keeps its promise hook on for the whole process. Overheads are medians of per-round ratios.`,
           'With a real model (hundreds of ms per call) the same CPU is a negligible share of a run’s wall time; this case isolates the CPU.',
         ],
       };

@@ -4,7 +4,8 @@
  * for the whole process, so "off" can only be measured where nothing ever bound a store.
  *
  *   on:   `status_message` (the binding lookup) + iterating through `runWithStatus`
- *   off:  a tool that calls `hub.send(ctx.sessionId, …)` directly + plain `runner.runAsync`
+ *   off:  a tool that calls `hub.send(ctx.sessionId, …)` directly + plain `runner.runAsync`, then
+ *         the run-end status runWithStatus sends (`state: 'done'`) by hand
  *   hook: `off` in a process where AsyncLocalStorage was enabled once (Node's part of the cost)
  *
  * Each `round` request runs `runs` fresh sessions at once and replies with the CPU time and
@@ -65,7 +66,12 @@ async function drain(events: AsyncIterable<Event>): Promise<void> {
 
 function run(sessionId: string): Promise<void> {
   const params = { userId: 'u', sessionId, newMessage: { role: 'user', parts: [{ text: sessionId }] } };
-  return drain(variant === 'on' ? runWithStatus(runner, { hub, ...params }) : runner.runAsync(params));
+  if (variant === 'on') return drain(runWithStatus(runner, { hub, ...params }));
+  // runWithStatus ends each run with a status of its own (`state: 'done'`): the unbound variants
+  // send the same one, so every variant sends the same frames and only the binding differs.
+  return drain(runner.runAsync(params)).then(() => {
+    hub.send(sessionId, { message: 'Done', level: 'success', state: 'done' });
+  });
 }
 
 async function round(): Promise<{ cpuMs: number; wallMs: number; statuses: number }> {

@@ -49,6 +49,13 @@ export class FrameBurst {
 
   /** Frames `json` as a text frame at the end of the burst. */
   appendText(json: string): void {
+    if (this.#used === 0) {
+      // The first frame of a burst (often the only one: one status for each of many sessions)
+      // gets a buffer of its exact size, written as it is.
+      this.#buffer = textFrame(json);
+      this.#used = this.#buffer.length;
+      return;
+    }
     const at = this.#reserve(json.length * 3 + 10);
     const buffer = this.#buffer!;
     // The header size follows from the byte length, known only once written: guess it from
@@ -61,8 +68,13 @@ export class FrameBurst {
     this.#used = at + size + bytes;
   }
 
-  /** Appends a whole frame built by `textFrame`. */
+  /** Appends a whole frame built by `textFrame` (a first frame is kept as it is: it is never written to). */
   appendFrame(frame: Buffer): void {
+    if (this.#used === 0) {
+      this.#buffer = frame;
+      this.#used = frame.length;
+      return;
+    }
     const at = this.#reserve(frame.length);
     frame.copy(this.#buffer!, at);
     this.#used = at + frame.length;
@@ -72,7 +84,7 @@ export class FrameBurst {
   take(): Buffer | undefined {
     const buffer = this.#buffer;
     if (!buffer || this.#used === 0) return undefined;
-    const bytes = buffer.subarray(0, this.#used);
+    const bytes = this.#used === buffer.length ? buffer : buffer.subarray(0, this.#used);
     this.#buffer = undefined;
     this.#used = 0;
     return bytes;

@@ -10,7 +10,9 @@ export function rawStatusSink(host: RawWsHost): StatusSink {
   return {
     send(sessionId, status) {
       const text = typeof status === 'string' ? status : status.message;
-      const frame = JSON.stringify({ type: 'status', data: text, seq: 1, ts: new Date().toISOString() });
+      // A run-end status keeps its `state`, so the clients tell it from the tool's statuses.
+      const state = typeof status === 'string' ? undefined : status.state;
+      const frame = JSON.stringify({ type: 'status', data: text, seq: 1, ts: new Date().toISOString(), state });
       const sockets = host.sessions.get(sessionId) ?? [];
       for (const ws of sockets) ws.send(frame);
       return host.sessions.get(sessionId)?.size ?? 0;

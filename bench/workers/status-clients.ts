@@ -67,8 +67,12 @@ async function openWs(key: string, urls: string[], record: boolean): Promise<voi
         const text = data.toString('utf8');
         if (!isStatusFrame(data)) return;
         if (record) {
-          receipts.push(monotonicMs());
-          const frame = JSON.parse(text) as { data?: unknown };
+          const at = monotonicMs();
+          const frame = JSON.parse(text) as { data?: unknown; state?: unknown };
+          // The status runWithStatus ends each run with (`state: 'done'`) is not one of the
+          // tool's: neither a receipt to time nor one to route-check by its text.
+          if (frame.state !== undefined) return;
+          receipts.push(at);
           if (typeof frame.data !== 'string' || !frame.data.startsWith(sessionId)) group.misrouted += 1;
         }
         hit(key, group);

@@ -50,6 +50,17 @@ export const fanOutCase: BenchCase = {
       const sendGathered = gatheredSender();
       const groupEncoder = new RawStatusEncoder();
       const spreadEncoder = new RawStatusEncoder(sessions);
+      // Round-robin over the sessions, each status numbered, timed and encoded for its session, written by `sender`.
+      const spreadEncoding = (sender: (ws: WebSocket, frame: string) => void) => () =>
+        pump({
+          total: statusesSpread,
+          counter: rawSpread,
+          send: (i) => {
+            const session = i % sessions;
+            const frame = spreadEncoder.frame(STATUS_TEXT, session);
+            for (const ws of rawSessions[session]!) sender(ws, frame);
+          },
+        });
       const samples = await interleave({
         rounds,
         warmup: 1,
@@ -98,16 +109,7 @@ export const fanOutCase: BenchCase = {
                 for (const ws of groupSet) sendGathered(ws, frame);
               },
             }),
-          spreadGathered: () =>
-            pump({
-              total: statusesSpread,
-              counter: rawSpread,
-              send: (i) => {
-                const session = i % sessions;
-                const frame = spreadEncoder.frame(STATUS_TEXT, session);
-                for (const ws of rawSessions[session]!) sendGathered(ws, frame);
-              },
-            }),
+          spreadGathered: spreadEncoding(sendGathered),
           rawSpread: () =>
             pump({
               total: statusesSpread,
@@ -124,16 +126,7 @@ export const fanOutCase: BenchCase = {
                 for (const ws of rawSessions[i % sessions]!) sendCorked(ws, PREBUILT_FRAME);
               },
             }),
-          spreadLimit: () =>
-            pump({
-              total: statusesSpread,
-              counter: rawSpread,
-              send: (i) => {
-                const session = i % sessions;
-                const frame = spreadEncoder.frame(STATUS_TEXT, session);
-                for (const ws of rawSessions[session]!) sendCorked(ws, frame);
-              },
-            }),
+          spreadLimit: spreadEncoding(sendCorked),
           oursSpread: () =>
             pump({ total: statusesSpread, counter: hubSpread, send: (i) => ours.hub.send(ids[i % sessions]!, STATUS_TEXT) }),
         },

@@ -6,6 +6,7 @@
  * identical prebuilt event) is shown for scale. One stream, and one session × 10 streams.
  * Clients live in a child process.
  */
+import type { ServerResponse } from 'node:http';
 import { formatRatio } from '../report/format.js';
 import { startHubHost } from '../support/hub-host.js';
 import { interleave } from '../support/interleave.js';
@@ -51,6 +52,17 @@ export const sseCase: BenchCase = {
       const gather = gatheredSseSender();
       const oneEncoder = new RawStatusEncoder();
       const groupEncoder = new RawStatusEncoder();
+      // One event per status, encoded once, written to each stream of the group by `writer`.
+      const groupEncoding = (writer: (res: ServerResponse, event: string) => void) => () =>
+        pump({
+          total: toGroup,
+          fanOut: streams,
+          counter: rawGroup,
+          send: () => {
+            const event = rawEvent(groupEncoder);
+            for (const res of rawGroupSet) writer(res, event);
+          },
+        });
       const samples = await interleave({
         rounds,
         warmup: 1,
@@ -60,26 +72,8 @@ export const sseCase: BenchCase = {
           gatheredOne: () => pump({ total, counter: rawOne, send: () => gather(rawOneRes, rawEvent(oneEncoder)) }),
           rawOne: () => pump({ total, counter: rawOne, send: () => send(rawOneRes, PREBUILT_EVENT) }),
           oursOne: () => pump({ total, counter: hubOne, send: () => ours.hub.send('one', STATUS_TEXT) }),
-          limitGroup: () =>
-            pump({
-              total: toGroup,
-              fanOut: streams,
-              counter: rawGroup,
-              send: () => {
-                const event = rawEvent(groupEncoder);
-                for (const res of rawGroupSet) send(res, event);
-              },
-            }),
-          gatheredGroup: () =>
-            pump({
-              total: toGroup,
-              fanOut: streams,
-              counter: rawGroup,
-              send: () => {
-                const event = rawEvent(groupEncoder);
-                for (const res of rawGroupSet) gather(res, event);
-              },
-            }),
+          limitGroup: groupEncoding(send),
+          gatheredGroup: groupEncoding(gather),
           oursGroup: () => pump({ total: toGroup, fanOut: streams, counter: hubGroup, send: () => ours.hub.send('group', STATUS_TEXT) }),
         },
       });

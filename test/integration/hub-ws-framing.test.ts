@@ -5,8 +5,15 @@
  * one socket and a shared frame for many, and the order against what ws itself writes to the
  * same socket (a user's `ws.send`, `ws.close`) in the same tick.
  */
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { WebSocket as ServerSocket } from 'ws';
+import { StatusHub } from '../../src/hub/status-hub.js';
 import { startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
 
@@ -91,5 +98,48 @@ describe('hub WebSocket framing', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(srv.hub.socketCount('gone')).toBe(0);
     expect(srv.hub.send('gone', 'after')).toBe(0);
+  });
+});
+
+describe('hub WebSocket framing over TLS (wss)', () => {
+  // A throwaway self-signed certificate, made with the system's openssl (skipped, saying so, without it).
+  const tls = (() => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hub-tls-'));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+      return { key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) };
+    } catch {
+      console.log('hub-ws-framing: no openssl on this machine; the wss test is skipped');
+      return undefined;
+    }
+  })();
+  const itWithTls = tls ? it : it.skip;
+
+  itWithTls('delivers bursts, shared frames and the close in order through a TLS socket', async () => {
+    const server = https.createServer({ key: tls!.key, cert: tls!.cert });
+    const hub = new StatusHub();
+    hub.attach(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const url = `wss://127.0.0.1:${port}/ws/secure`;
+    try {
+      const clients = await Promise.all([1, 2].map(() => TestClient.open(url, { rejectUnauthorized: false })));
+      await Promise.all(clients.map((c) => c.waitFor((x) => x.frames.length >= 1)));
+      const texts = payloads();
+      for (const [i, text] of texts.entries()) hub.sendFrame('secure', { type: 'agent_message', i, text });
+      for (let i = 0; i < 20; i += 1) hub.send('secure', `step ${i}`);
+      for (const client of clients) {
+        await client.waitFor((c) => c.statuses.length === 20);
+        const messages = client.raw.map((text) => JSON.parse(text) as { type: string; text?: string }).filter((f) => f.type === 'agent_message');
+        expect(messages.map((f) => f.text)).toEqual(texts);
+        expect(client.statuses.map((s) => s.data)).toEqual(Array.from({ length: 20 }, (_, i) => `step ${i}`));
+      }
+      const closed = Promise.all(clients.map((c) => c.closed));
+      await hub.close();
+      expect((await closed).map((c) => c.code)).toEqual([1001, 1001]);
+    } finally {
+      await hub.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

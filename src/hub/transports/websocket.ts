@@ -75,8 +75,8 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   }
 
   write(frame: OutboundFrame, coalesceKey: string | undefined): WriteResult {
-    // Many connections share one prepared frame; one connection writes the JSON text itself
-    // behind its header (Node encodes the corked strings of a burst into one buffer in C++).
+    // Many connections share one prepared frame (header and UTF-8, built once); for one
+    // connection the burst frames the JSON text straight into its own buffer.
     return this.writer.write(frame.fanout > 1 ? frame.encoded(toTextFrame) : frame.json, coalesceKey);
   }
 

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,51 @@ describe('hub WebSocket framing', () => {
       return frame.type === 'status' ? frame.data : frame.text;
     });
     expect(order).toEqual(['one', 'between', 'two', 'three']);
+  });
+
+  it('stays behind a Blob the application sends on the same socket (ws queues sends while it reads one)', async () => {
+    srv = await startHubServer();
+    const sockets: ServerSocket[] = [];
+    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    const client = await TestClient.open(srv.url('blob'));
+    await client.waitFor((c) => c.frames.length >= 1 && sockets.length === 1);
+    srv.hub.send('blob', 'one');
+    sockets[0]!.send(new Blob([JSON.stringify({ type: 'agent_message', text: 'blob' })]));
+    srv.hub.send('blob', 'two');
+    srv.hub.sendFrame('blob', { type: 'agent_message', text: 'three' });
+    await client.waitFor((c) => c.raw.length >= 5);
+    const order = client.raw.slice(1).map((text) => {
+      const frame = JSON.parse(text) as { type: string; data?: string; text?: string };
+      return frame.type === 'status' ? frame.data : frame.text;
+    });
+    expect(order).toEqual(['one', 'blob', 'two', 'three']);
+  });
+
+  it('delivers a reply built while the peer half-closes (ws ends the socket after its FIN)', async () => {
+    srv = await startHubServer();
+    const sockets: ServerSocket[] = [];
+    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    srv.hub.on('message', (sessionId, text) => srv.hub.send(sessionId, `reply to ${text}`));
+    const raw = net.connect(srv.port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    raw.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    const errors: string[] = [];
+    raw.write(`GET /ws/fin HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    const deadline = Date.now() + 5000;
+    while (sockets.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    const server = sockets[0]!;
+    (server as unknown as { _socket: net.Socket })._socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    // Paused, ws reads the text frame and the FIN together on resume: the reply is built in the
+    // same tick as ws ends the socket.
+    server.pause();
+    const payload = Buffer.from('hi');
+    const mask = Buffer.from([1, 2, 3, 4]);
+    raw.end(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.resume();
+    await new Promise((resolve) => raw.once('close', resolve));
+    expect(errors).toEqual([]);
+    expect(received.includes(Buffer.from('reply to hi'))).toBe(true);
   });
 
   it('sends a status written just before hub.close() before the close frame', async () => {

@@ -55,16 +55,23 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
     this.sessionId = sessionId;
     this.ws = ws;
     this.#raw = raw;
-    // Whatever else writes to this socket (ws itself: a user's ws.send, ping, pong, the close
-    // frame) first flushes the burst, so every frame keeps its place in the byte stream.
+    // Whatever else writes to this socket or ends it (ws itself: a user's ws.send, ping, pong,
+    // the close frame, the end after the peer's FIN) first flushes the burst, so every frame
+    // keeps its place in the byte stream.
     const write = raw.write as (this: Duplex, ...args: unknown[]) => boolean;
+    const end = raw.end as (this: Duplex, ...args: unknown[]) => Duplex;
     this.#write = write;
     const burst = this.#burst;
     raw.write = function (this: Duplex, ...args: Parameters<Duplex['write']>): boolean {
       const bytes = burst.take();
-      if (bytes) write.call(this, bytes);
+      if (bytes && this.writable) write.call(this, bytes);
       return write.apply(this, args);
     } as Duplex['write'];
+    raw.end = function (this: Duplex, ...args: Parameters<Duplex['end']>): Duplex {
+      const bytes = burst.take();
+      if (bytes && this.writable) write.call(this, bytes);
+      return end.apply(this, args);
+    } as Duplex['end'];
     this.writer = new FrameWriter(this, options.maxBufferedBytes, onOverflow);
     const limit = options.inboundRateLimit;
     this.limiter = limit ? new TokenBucket(limit.messages, limit.intervalMs, Date.now()) : undefined;
@@ -75,6 +82,14 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   }
 
   write(frame: OutboundFrame, coalesceKey: string | undefined): WriteResult {
+    // ws holds sends behind a Blob it is still reading (its own queue, counted in its
+    // bufferedAmount): while it does, frames go through ws.send too, to stay behind it.
+    if (this.ws.bufferedAmount > this.#raw.writableLength) {
+      if (!this.isOpen()) return 'dropped';
+      this.#flushBurst();
+      this.ws.send(frame.json);
+      return 'sent';
+    }
     // Many connections share one prepared frame (header and UTF-8, built once); for one
     // connection the burst frames the JSON text straight into its own buffer.
     return this.writer.write(frame.fanout > 1 ? frame.encoded(toTextFrame) : frame.json, coalesceKey);
@@ -86,7 +101,8 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   }
 
   bufferedAmount(): number {
-    return this.#raw.writableLength + this.#burst.size;
+    // ws's own count (the socket's buffer and anything ws queued), plus the burst.
+    return this.ws.bufferedAmount + this.#burst.size;
   }
 
   send(data: string | Buffer): void {
@@ -101,8 +117,12 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   uncork(): void {
     if (!this.#corked) return;
     this.#corked = false;
+    this.#flushBurst();
+  }
+
+  #flushBurst(): void {
     const bytes = this.#burst.take();
-    if (bytes && !this.#raw.destroyed) this.#write.call(this.#raw, bytes);
+    if (bytes && this.#raw.writable) this.#write.call(this.#raw, bytes);
   }
 
   whenDrained(callback: () => void): void {

@@ -27,6 +27,14 @@ function payloads(): string[] {
   return [...ascii, ...wide, 'mixed ✓ ' + '€'.repeat(50) + ' 😀'.repeat(30)];
 }
 
+/** What each frame after the hello carries: a status's `data`, another frame's `text`. */
+function textsAfterHello(client: TestClient): (string | undefined)[] {
+  return client.raw.slice(1).map((text) => {
+    const frame = JSON.parse(text) as { type: string; data?: string; text?: string };
+    return frame.type === 'status' ? frame.data : frame.text;
+  });
+}
+
 describe('hub WebSocket framing', () => {
   let srv: HubServer;
   afterEach(async () => {
@@ -68,10 +76,7 @@ describe('hub WebSocket framing', () => {
     sockets[0]!.close(4000, 'done');
     const closed = await client.closed;
     expect(closed.code).toBe(4000);
-    const order = client.raw.slice(1).map((text) => {
-      const frame = JSON.parse(text) as { type: string; data?: string; text?: string };
-      return frame.type === 'status' ? frame.data : frame.text;
-    });
+    const order = textsAfterHello(client);
     expect(order).toEqual(['one', 'between', 'two', 'three']);
   });
 
@@ -86,10 +91,7 @@ describe('hub WebSocket framing', () => {
     srv.hub.send('blob', 'two');
     srv.hub.sendFrame('blob', { type: 'agent_message', text: 'three' });
     await client.waitFor((c) => c.raw.length >= 5);
-    const order = client.raw.slice(1).map((text) => {
-      const frame = JSON.parse(text) as { type: string; data?: string; text?: string };
-      return frame.type === 'status' ? frame.data : frame.text;
-    });
+    const order = textsAfterHello(client);
     expect(order).toEqual(['one', 'blob', 'two', 'three']);
   });
 

@@ -7,7 +7,7 @@
  * `Subscriber`s and the core writes `OutboundFrame`s to them.
  *
  * A session's history exists only once a status was sent to it: a connection to a quiet
- * session costs its registry entry and the epoch it was told, both gone when it leaves.
+ * session costs its entry (its subscribers, the epoch they were told), gone when it leaves.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
@@ -17,7 +17,6 @@ import type { AdapterHost, HubAdapter, NumberedStatus } from './adapters/hub-ada
 import { InMemoryAdapter } from './adapters/in-memory-adapter.js';
 import type { WriteResult } from './frame-writer.js';
 import { OutboundFrame } from './outbound-frame.js';
-import { SessionRegistry } from './session-registry.js';
 import { StatusHistory, statusJson } from './status-history.js';
 import type { ResumePlan } from './status-history.js';
 
@@ -55,14 +54,26 @@ const RESERVED = new Set(['message', 'type', 'data', 'seq', 'ts', 'replay']);
 /** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
 export const STATUS_COALESCE_KEY = 'status';
 
+/**
+ * All the core holds for one session, in one entry: a status touches one map entry and one
+ * object, not one map per concern (with statuses spread over many sessions, each extra lookup
+ * is a cache miss). It exists while the session has subscribers or a history.
+ */
+class Session {
+  /** Replaced, never changed in place, so a fan-out in progress keeps the list it started with. */
+  subscribers: readonly Subscriber[] = [];
+  history: StatusHistory | undefined;
+  /** Before the first status: the epoch its subscribers were told, and the highest seq a resuming one said it saw in it. */
+  announced: string | undefined;
+  announcedBase = 0;
+}
+
 export class SessionCore implements AdapterHost {
   readonly #options: SessionCoreOptions;
-  readonly #registry = new SessionRegistry<Subscriber>();
-  readonly #histories = new Map<string, StatusHistory>();
-  /** The epoch told to the subscribers of a session that has no history yet. */
-  readonly #announced = new Map<string, string>();
-  /** For such a session, the highest seq a resuming subscriber said it saw in that epoch. */
-  readonly #announcedBase = new Map<string, number>();
+  readonly #limits: { maxEntries: number; maxAgeMs: number };
+  readonly #sessions = new Map<string, Session>();
+  /** Which session each subscriber belongs to. */
+  readonly #owners = new Map<Subscriber, string>();
   /** Subscribers that resumed ahead of this instance: statuses up to this seq are theirs already. */
   readonly #after = new Map<Subscriber, number>();
   #statusesSent = 0;
@@ -74,6 +85,7 @@ export class SessionCore implements AdapterHost {
 
   constructor(options: SessionCoreOptions) {
     this.#options = options;
+    this.#limits = { maxEntries: options.historySize, maxAgeMs: options.historyTtlMs };
   }
 
   /**
@@ -82,8 +94,11 @@ export class SessionCore implements AdapterHost {
    * interleave.
    */
   subscribe(sessionId: string, subscriber: Subscriber, resume: ResumeRequest, now: number): void {
-    this.#registry.add(sessionId, subscriber);
-    const history = this.#histories.get(sessionId);
+    if (this.#owners.has(subscriber)) throw new Error('subscriber is already subscribed');
+    const session = this.#session(sessionId);
+    this.#owners.set(subscriber, sessionId);
+    session.subscribers = [...session.subscribers, subscriber];
+    const { history } = session;
     let epoch: string;
     let plan: ResumePlan;
     if (history) {
@@ -94,25 +109,23 @@ export class SessionCore implements AdapterHost {
       resume.since !== undefined &&
       resume.epoch !== undefined &&
       EPOCH.test(resume.epoch) &&
-      (this.#announced.get(sessionId) ?? resume.epoch) === resume.epoch
+      (session.announced ?? resume.epoch) === resume.epoch
     ) {
       // Instances share numbering (the adapter names epochs) and the client was in a history of
       // this session this instance has not seen yet, another instance's: take it up (same
       // epoch, numbering after the client's seq, nothing sent again that it has). Without a
       // shared numbering this can only be a history lost in a restart: a reset, below.
-      epoch = resume.epoch;
-      this.#announced.set(sessionId, epoch);
-      this.#announcedBase.set(sessionId, Math.max(this.#announcedBase.get(sessionId) ?? 0, resume.since));
+      epoch = session.announced = resume.epoch;
+      session.announcedBase = Math.max(session.announcedBase, resume.since);
       plan = { entries: [], after: resume.since };
     } else {
-      epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
-      this.#announced.set(sessionId, epoch);
+      epoch = session.announced ??= this.#newEpoch(sessionId);
       // Nothing to replay. A client that names a position elsewhere than "nothing yet, in this
       // epoch" was in a history this hub no longer has.
       const known = resume.since === undefined || (resume.epoch === epoch && resume.since === 0);
       plan = known ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
     }
-    const lastSeq = history?.lastSeq ?? this.#announcedBase.get(sessionId) ?? 0;
+    const lastSeq = history?.lastSeq ?? session.announcedBase;
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
     subscriber.write(new OutboundFrame(JSON.stringify(hello), epoch, lastSeq), undefined);
     if (plan.gap) {
@@ -128,16 +141,15 @@ export class SessionCore implements AdapterHost {
 
   /** Removes a subscriber; returns its session, if it had one. */
   unsubscribe(subscriber: Subscriber, now: number): string | undefined {
-    const sessionId = this.#registry.remove(subscriber);
+    const sessionId = this.#owners.get(subscriber);
     this.#after.delete(subscriber);
     if (sessionId === undefined) return undefined;
+    this.#owners.delete(subscriber);
     this.#coalescedFromGone += subscriber.coalesced;
-    if (this.#registry.countOf(sessionId) === 0) {
-      this.#announced.delete(sessionId);
-      this.#announcedBase.delete(sessionId);
-    }
-    const history = this.#histories.get(sessionId);
-    if (history) history.lastActivity = now;
+    const session = this.#sessions.get(sessionId)!;
+    session.subscribers = session.subscribers.filter((s) => s !== subscriber);
+    if (session.history) session.history.lastActivity = now;
+    else if (session.subscribers.length === 0) this.#sessions.delete(sessionId);
     return sessionId;
   }
 
@@ -147,7 +159,8 @@ export class SessionCore implements AdapterHost {
    */
   publish(sessionId: string, update: StatusUpdate, at: number, now: number): number {
     if (this.#closed) return 0;
-    const history = this.#historyFor(sessionId, now);
+    const session = this.#session(sessionId);
+    const history = session.history ?? this.#startHistory(session, sessionId, now);
     const seq = history.lastSeq + 1;
     // Every detail the status carries, in its order, encoded once (the entry keeps it for replays).
     let details = '';
@@ -159,7 +172,7 @@ export class SessionCore implements AdapterHost {
     const ts = this.#isoTime(at);
     history.appendStatus(update.message, ts, details, now);
     const json = statusJson(update.message, seq, ts, details);
-    const written = this.#fanOut(sessionId, json, history.epoch, seq, STATUS_COALESCE_KEY);
+    const written = this.#fanOut(session, json, history.epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     const { adapter, onStatus } = this.#options;
     const publishes = !(adapter instanceof InMemoryAdapter);
@@ -183,14 +196,14 @@ export class SessionCore implements AdapterHost {
     if (this.#closed) return 0;
     const now = Date.now();
     const { sessionId, epoch, seq } = status;
-    let history = this.#histories.get(sessionId);
+    const session = this.#session(sessionId);
+    let { history } = session;
     let switched = false;
     if (!history || history.epoch !== epoch) {
-      switched = this.#registry.countOf(sessionId) > 0 && (history?.epoch ?? this.#announced.get(sessionId)) !== epoch;
-      history = new StatusHistory(epoch, this.#limits(), now);
-      this.#histories.set(sessionId, history);
-      this.#announced.delete(sessionId);
-      this.#announcedBase.delete(sessionId);
+      switched = session.subscribers.length > 0 && (history?.epoch ?? session.announced) !== epoch;
+      history = session.history = new StatusHistory(epoch, this.#limits, now);
+      session.announced = undefined;
+      session.announcedBase = 0;
     }
     const { replay: _replay, ...fields } = status.frame as StatusFrame;
     const frame = { ...fields, type: 'status', seq } as StatusFrame;
@@ -201,13 +214,13 @@ export class SessionCore implements AdapterHost {
       return 0;
     }
     if (switched) {
-      for (const subscriber of this.#registry.socketsOf(sessionId)) this.#after.delete(subscriber);
+      for (const subscriber of session.subscribers) this.#after.delete(subscriber);
       // Open connections were told another epoch: greet them again, and say what they miss.
       const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
-      this.#fanOut(sessionId, JSON.stringify(hello), epoch, seq - 1, undefined);
-      if (seq > 1) this.#fanOut(sessionId, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, 0, undefined);
+      this.#fanOut(session, JSON.stringify(hello), epoch, seq - 1, undefined);
+      if (seq > 1) this.#fanOut(session, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, 0, undefined);
     }
-    const written = this.#fanOut(sessionId, json, epoch, seq, STATUS_COALESCE_KEY);
+    const written = this.#fanOut(session, json, epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     if (this.#options.onStatus.wanted()) this.#options.onStatus({ sessionId, epoch, seq, frame, origin: status.origin });
     return written;
@@ -215,15 +228,16 @@ export class SessionCore implements AdapterHost {
 
   /** Any other frame (not numbered, not replayed) to every subscriber of `sessionId`. */
   broadcast(sessionId: string, json: string, coalesceKey: string | undefined): number {
-    if (this.#closed) return 0;
-    return this.#fanOut(sessionId, json, undefined, 0, coalesceKey);
+    const session = this.#sessions.get(sessionId);
+    if (this.#closed || !session) return 0;
+    return this.#fanOut(session, json, undefined, 0, coalesceKey);
   }
 
   /** `epoch` + `seq` name the frame for SSE (`undefined` epoch: a frame without an id). */
-  #fanOut(sessionId: string, json: string, epoch: string | undefined, seq: number, coalesceKey: string | undefined): number {
-    const subscribers = this.#registry.socketsOf(sessionId);
-    if (subscribers.size === 0) return 0;
-    const frame = new OutboundFrame(json, epoch, seq, subscribers.size);
+  #fanOut(session: Session, json: string, epoch: string | undefined, seq: number, coalesceKey: string | undefined): number {
+    const { subscribers } = session;
+    if (subscribers.length === 0) return 0;
+    const frame = new OutboundFrame(json, epoch, seq, subscribers.length);
     let written = 0;
     for (const subscriber of subscribers) {
       // Only numbered statuses are skipped for a subscriber that resumed ahead (hello frames carry a seq too).
@@ -241,47 +255,53 @@ export class SessionCore implements AdapterHost {
 
   /** Subscribers of `sessionId`. */
   countOf(sessionId: string): number {
-    return this.#registry.countOf(sessionId);
+    return this.#sessions.get(sessionId)?.subscribers.length ?? 0;
   }
 
   get subscriberCount(): number {
-    return this.#registry.socketCount;
+    return this.#owners.size;
   }
 
   subscribers(): IterableIterator<Subscriber> {
-    return this.#registry.sockets();
+    return this.#owners.keys();
   }
 
   /** Sessions the core holds anything for: a history, or open subscribers. */
   get sessionCount(): number {
-    return this.#histories.size + this.#announced.size;
+    return this.#sessions.size;
   }
 
   stats(): { statusesSent: number; coalesced: number; duplicates: number } {
     let coalesced = this.#coalescedFromGone;
-    for (const subscriber of this.#registry.sockets()) coalesced += subscriber.coalesced;
+    for (const subscriber of this.#owners.keys()) coalesced += subscriber.coalesced;
     return { statusesSent: this.#statusesSent, coalesced, duplicates: this.#duplicates };
   }
 
   /** Prunes histories of connected sessions; forgets idle ones after `historyTtlMs`. */
   sweep(now: number): void {
-    for (const [sessionId, history] of this.#histories) {
-      if (this.#registry.countOf(sessionId) > 0) history.prune(now);
-      else if (now - history.lastActivity >= this.#options.historyTtlMs) this.#histories.delete(sessionId);
+    for (const [sessionId, session] of this.#sessions) {
+      const { history } = session;
+      if (!history) continue;
+      if (session.subscribers.length > 0) history.prune(now);
+      else if (now - history.lastActivity >= this.#options.historyTtlMs) this.#sessions.delete(sessionId);
     }
   }
 
   /** Stops numbering and forgets every history (subscribers are the transports' to close). */
   close(): void {
     this.#closed = true;
-    this.#histories.clear();
-    this.#announced.clear();
-    this.#announcedBase.clear();
+    for (const [sessionId, session] of this.#sessions) {
+      if (session.subscribers.length === 0) this.#sessions.delete(sessionId);
+      session.history = session.announced = undefined;
+      session.announcedBase = 0;
+    }
     this.#after.clear();
   }
 
-  #limits() {
-    return { maxEntries: this.#options.historySize, maxAgeMs: this.#options.historyTtlMs };
+  #session(sessionId: string): Session {
+    let session = this.#sessions.get(sessionId);
+    if (!session) this.#sessions.set(sessionId, (session = new Session()));
+    return session;
   }
 
   #newEpoch(sessionId: string): string {
@@ -298,18 +318,12 @@ export class SessionCore implements AdapterHost {
     return randomBytes(6).toString('base64url');
   }
 
-  #historyFor(sessionId: string, now: number): StatusHistory {
-    let history = this.#histories.get(sessionId);
-    if (!history) {
-      // The epoch its subscribers were already told, if any; else a new one.
-      const epoch = this.#announced.get(sessionId) ?? this.#newEpoch(sessionId);
-      const base = this.#announcedBase.get(sessionId) ?? 0;
-      this.#announced.delete(sessionId);
-      this.#announcedBase.delete(sessionId);
-      history = new StatusHistory(epoch, this.#limits(), now, base);
-      this.#histories.set(sessionId, history);
-    }
-    return history;
+  /** A session's first status: its history begins in the epoch its subscribers were told, if any, else a new one. */
+  #startHistory(session: Session, sessionId: string, now: number): StatusHistory {
+    const history = new StatusHistory(session.announced ?? this.#newEpoch(sessionId), this.#limits, now, session.announcedBase);
+    session.announced = undefined;
+    session.announcedBase = 0;
+    return (session.history = history);
   }
 
   // Statuses come in bursts within one millisecond; format the time once per millisecond.

@@ -57,6 +57,28 @@ describe('SessionCore', () => {
     expect(c.sessionCount).toBe(0);
   });
 
+  it('indexes subscribers both ways, and forgets a quiet session when its last subscriber leaves', () => {
+    const c = core();
+    const [a, b, other] = [new Recorder(), new Recorder(), new Recorder()];
+    const fresh = { since: undefined, epoch: undefined };
+    c.subscribe('s1', a, fresh, 0);
+    c.subscribe('s1', b, fresh, 0);
+    c.subscribe('s2', other, fresh, 0);
+    expect([c.countOf('s1'), c.countOf('s2'), c.countOf('none')]).toEqual([2, 1, 0]);
+    expect([c.subscriberCount, c.sessionCount]).toEqual([3, 2]);
+    expect([...c.subscribers()]).toEqual([a, b, other]);
+    expect(() => c.subscribe('s2', a, fresh, 0)).toThrow(/already subscribed/);
+    c.publish('s1', { message: 'one' }, 0, 0);
+    expect(c.unsubscribe(a, 0)).toBe('s1');
+    expect(c.unsubscribe(a, 0)).toBeUndefined();
+    expect(c.unsubscribe(other, 0)).toBe('s2');
+    // s1 keeps its history (b is still there); s2 never had a status and is gone.
+    expect([c.subscriberCount, c.sessionCount, c.countOf('s1')]).toEqual([1, 1, 1]);
+    c.broadcast('s1', '{"type":"x"}', undefined);
+    expect(b.types).toEqual(['hello', 'status', 'x']);
+    expect(a.types).toEqual(['hello', 'status']);
+  });
+
   it('keeps the epoch it told a subscriber when the first status arrives', () => {
     const c = core();
     const s = new Recorder();

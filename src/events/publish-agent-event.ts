@@ -4,9 +4,10 @@
  */
 import { getDefaultLogger } from '../logger.js';
 import { defineOptions, parseOptions } from '../options.js';
+import { PUBLISH_EVENT_OPTION_SHAPE } from './agent-event.js';
 import type { PublishEventOptions } from './agent-event.js';
 import { getDefaultEventPublisher } from './default-event-publisher.js';
-import { PUBLISH_EVENT_OPTION_SHAPE, publisherOption } from './publisher-options.js';
+import { publisherOption } from './publisher-options.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 const spec = defineOptions('publishAgentEvent(data, type, options)', { ...PUBLISH_EVENT_OPTION_SHAPE, publisher: publisherOption });

@@ -4,7 +4,6 @@ import { invalidOption } from '../errors.js';
 import type { StatusMessengerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, frozenDefaults, opt, parseOptions } from '../options.js';
-import type { PublishEventOptions } from './agent-event.js';
 import type { EventTopic } from './event-topic.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
@@ -90,25 +89,6 @@ export function resolvePublisherOptions(options: PubSubEventPublisherOptions): R
   }
   if (o.retryMaxDelayMs < o.retryInitialDelayMs) invalidOption('retryMaxDelayMs', `at least \`retryInitialDelayMs\` (${o.retryInitialDelayMs})`, o.retryMaxDelayMs);
   return o;
-}
-
-const anyValue = z.unknown().optional();
-/** Keys of `publish()`'s options; their values are checked where the envelope is built (`ERR_INVALID_EVENT`). */
-export const PUBLISH_EVENT_OPTION_SHAPE = {
-  context: object<object>('an object').optional(),
-  websocketSessionId: anyValue,
-  ids: z.strictObject({ appName: anyValue, userId: anyValue, sessionId: anyValue, invocationId: anyValue, agent: anyValue }).optional(),
-  eventId: anyValue,
-  timestamp: anyValue,
-};
-const publishOptionsSpec = defineOptions('publisher.publish(data, type, options)', PUBLISH_EVENT_OPTION_SHAPE);
-const PUBLISH_OPTION_KEYS = new Set(Object.keys(PUBLISH_EVENT_OPTION_SHAPE));
-
-/** Throws `ERR_INVALID_OPTION` for an unknown key: the hot path checks keys only, the schema words the error (and checks `ids`). */
-export function checkPublishOptions(options: PublishEventOptions): void {
-  if (typeof options !== 'object' || options === null || options.ids !== undefined || Object.keys(options).some((k) => !PUBLISH_OPTION_KEYS.has(k))) {
-    parseOptions(publishOptionsSpec, options);
-  }
 }
 
 /** The `publisher` option of `publishAgentEvent`, the tool and the mirror. */

@@ -6,12 +6,12 @@
 import { StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { buildAgentEvent } from './agent-event.js';
+import { buildAgentEvent, checkPublishOptions } from './agent-event.js';
 import type { PublishEventOptions } from './agent-event.js';
 import { EventBuffer } from './event-buffer.js';
 import { adminCall, classifyPubSubFailure, createClient, describePubSubFailure, topicOptions } from './event-topic.js';
 import type { EventTopic, EventTopicMessage } from './event-topic.js';
-import { checkPublishOptions, resolvePublisherOptions } from './publisher-options.js';
+import { resolvePublisherOptions } from './publisher-options.js';
 import type { CloseResult, FlushResult, PublishErrorHandler, PublishOutcome, PubSubEventPublisherOptions, PubSubPublisherStats, ResolvedPublisherOptions } from './publisher-options.js';
 
 const TOPIC_RECHECK_MS = 30_000; // a missing topic: publishes fail fast this long, then it is checked again

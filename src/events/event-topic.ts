@@ -3,6 +3,7 @@
  * options we set, the few `Topic` methods used (so unit tests can fake them), failure classes, admin-call deadlines.
  */
 import { StatusMessengerError } from '../errors.js';
+import type { ResolvedPublisherOptions } from './publisher-options.js';
 
 /** One message, as `topic.publishMessage` takes it. */
 export interface EventTopicMessage {
@@ -68,22 +69,18 @@ export async function createClient(projectId: string | undefined, clientConfig: 
 }
 
 /**
- * Options for `pubsub.topic(name, options)`: the library batches, orders per key and retries with backoff; we only
- * bound each attempt (`rpcTimeoutMs`, a silent endpoint: nodejs-pubsub #436) and the delay between attempts
- * (`retryMaxDelayMs`, not the library's 60 s), and give up after 10 minutes (then the publisher resends).
+ * Options for `pubsub.topic(name, options)`: the library batches, orders per key and retries with backoff (its own
+ * retry codes); we bound each attempt (`rpcTimeoutMs`, a silent endpoint: nodejs-pubsub #436), the delay between
+ * attempts (`retryMaxDelayMs`, not the library's 60 s), and give up after 10 minutes (then the publisher resends).
  */
-export function topicOptions(settings: {
-  messageOrdering: boolean;
-  batching?: Record<string, number | undefined>;
-  rpcTimeoutMs: number;
-  retryInitialDelayMs: number;
-  retryMaxDelayMs: number;
-}): Record<string, unknown> {
-  const { messageOrdering, batching, rpcTimeoutMs: rpc, retryInitialDelayMs, retryMaxDelayMs } = settings;
-  const backoffSettings = { initialRetryDelayMillis: retryInitialDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: retryMaxDelayMs };
+export function topicOptions(
+  o: Pick<ResolvedPublisherOptions, 'messageOrdering' | 'batching' | 'rpcTimeoutMs' | 'retryInitialDelayMs' | 'retryMaxDelayMs'>,
+): Record<string, unknown> {
+  const { messageOrdering, batching, rpcTimeoutMs: rpc } = o;
+  const backoff = { initialRetryDelayMillis: o.retryInitialDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: o.retryMaxDelayMs };
   const timeouts = { initialRpcTimeoutMillis: rpc, rpcTimeoutMultiplier: 1, maxRpcTimeoutMillis: rpc, totalTimeoutMillis: 600_000 };
-  // No `retryCodes`: google-gax keeps the library's own list for Publish and takes only these settings.
-  return { messageOrdering, gaxOpts: { retry: { backoffSettings: { ...backoffSettings, ...timeouts } } }, ...(batching && { batching }) };
+  // Without `retryCodes`, google-gax merges these settings into the library's own retry for Publish.
+  return { messageOrdering, gaxOpts: { retry: { backoffSettings: { ...backoff, ...timeouts } } }, ...(batching && { batching }) };
 }
 
 /** INVALID_ARGUMENT, PERMISSION_DENIED, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED: a retry cannot succeed. */

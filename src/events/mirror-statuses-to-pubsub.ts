@@ -4,7 +4,7 @@ import { invalidOption } from '../errors.js';
 import { defineOptions, parseOptions } from '../options.js';
 import type { StatusFrame } from '../protocol.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
-import { getDefaultEventPublisher } from './default-event-publisher.js';
+import { getDefaultEventPublisher } from './publish-agent-event.js';
 import { publisherOption } from './publisher-options.js';
 
 type StatusListener = (sessionId: string, frame: StatusFrame, meta?: { origin?: string | undefined }) => void;

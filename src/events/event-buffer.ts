@@ -18,10 +18,7 @@ export class EventBuffer<T extends BufferedEvent> {
   peakBytes = 0;
 
   /** The bounds are the publisher's `maxBufferedEvents` and `maxBufferedBytes`, validated with its options. */
-  constructor(
-    readonly maxCount: number,
-    readonly maxBytes: number,
-  ) {}
+  constructor(readonly maxCount: number, readonly maxBytes: number) {}
 
   /** Adds `event` at the end; `false` (and nothing held) when either bound would be passed. */
   tryAdd(event: T): boolean {

@@ -25,7 +25,7 @@ interface HeldEvent {
   readonly message: EventTopicMessage;
   inFlight: boolean; // handed to the client and not settled yet
   sent: boolean; // handed to the client at least once (a later send counts as `retried`)
-  settle: ((outcome: PublishOutcome) => void) | undefined; // the caller's publish(); cleared once settled (e.g. at its deadline)
+  settle?: (outcome: PublishOutcome) => void; // resolves the caller's publish(); after its deadline, a no-op
 }
 
 export class PubSubEventPublisher {
@@ -75,8 +75,7 @@ export class PubSubEventPublisher {
     try {
       checkPublishOptions(options);
       const { event, message, bytes } = buildAgentEvent(eventData, eventType, options, { ordering: this.#o.messageOrdering, maxBytes: this.#o.maxEventBytes });
-      const seq = this.#counts.accepted + 1;
-      held = { eventId: event.event_id, seq, key: message.orderingKey, bytes, message, inFlight: false, sent: false, settle: undefined };
+      held = { eventId: event.event_id, seq: this.#counts.accepted + 1, key: message.orderingKey, bytes, message, inFlight: false, sent: false };
     } catch (error) {
       const message = `The event could not be built: ${describePubSubFailure(error)}`;
       return this.#reject(undefined, StatusMessengerError.isInstance(error) ? error : new StatusMessengerError('ERR_INVALID_EVENT', message, { cause: error }));
@@ -90,24 +89,23 @@ export class PubSubEventPublisher {
     }
     this.#counts.accepted += 1;
     const ms = this.#o.publishTimeoutMs;
-    const outcome = new Promise<PublishOutcome>((resolve) => {
+    return new Promise<PublishOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.#counts.timedOut += 1;
         this.#overdue.add(held);
         this.#becameUnreachable(held, `no confirmation within ${ms} ms`);
         const error = new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not confirm the event within ${ms} ms; it stays buffered and is retried`);
-        held.settle?.({ status: 'buffered', eventId: held.eventId, error });
+        resolve({ status: 'buffered', eventId: held.eventId, error });
       }, ms);
-      held.settle = (result) => {
+      held.settle = (outcome) => {
         clearTimeout(timer);
-        resolve(result);
+        resolve(outcome);
       };
+      // Healthy, every older event of this key is with the client already: hand over just this one (a
+      // scan of the key per publish made a burst of n cost n²/2). Else it waits for the topic, or the resend.
+      if (!this.#ready) this.#opening ??= this.#open();
+      else if (!this.#failedKeys.has(held.key)) this.#send(held);
     });
-    // Healthy, every older event of this key is with the client already: hand over just this one (a
-    // scan of the key per publish made a burst of n cost n²/2). Else it waits for the topic, or the resend.
-    if (!this.#ready) this.#opening ??= this.#open();
-    else if (!this.#failedKeys.has(held.key)) this.#send(held);
-    return outcome;
   }
 
   /** Waits until every held event is confirmed or dropped, or `timeoutMs` passes; resends failed sessions at once. */
@@ -306,17 +304,16 @@ function errorReporter(onError: PublishErrorHandler | undefined, logger: () => L
       }
     };
   }
-  const lastLogged = new Map<string, number>();
-  const heldBack = new Map<string, number>();
+  const logged = new Map<string, { at: number; heldBack: number }>(); // per code: the last line, and the reports since
   return ({ code, message }, { eventIds: { length: dropped } }) => {
     const now = Date.now();
-    if (now - (lastLogged.get(code) ?? -Infinity) < ERROR_LOG_INTERVAL_MS) {
-      heldBack.set(code, (heldBack.get(code) ?? 0) + Math.max(dropped, 1));
+    const last = logged.get(code);
+    if (last && now - last.at < ERROR_LOG_INTERVAL_MS) {
+      last.heldBack += Math.max(dropped, 1);
       return;
     }
-    lastLogged.set(code, now);
-    const more = heldBack.get(code) ?? 0;
-    heldBack.delete(code);
+    logged.set(code, { at: now, heldBack: 0 });
+    const more = last?.heldBack ?? 0;
     const line =
       `Pub/Sub events: ${code}: ${message}` +
       (dropped > 0 ? ` (${dropped} event${dropped === 1 ? '' : 's'} dropped)` : '') +

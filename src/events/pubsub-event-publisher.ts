@@ -77,8 +77,9 @@ export class PubSubEventPublisher {
       const { event, message, bytes } = buildAgentEvent(eventData, eventType, options, { ordering: this.#o.messageOrdering, maxBytes: this.#o.maxEventBytes });
       held = { eventId: event.event_id, seq: this.#counts.accepted + 1, key: message.orderingKey, bytes, message, inFlight: false, sent: false };
     } catch (error) {
+      if (StatusMessengerError.isInstance(error)) return this.#reject(undefined, error);
       const message = `The event could not be built: ${describePubSubFailure(error)}`;
-      return this.#reject(undefined, StatusMessengerError.isInstance(error) ? error : new StatusMessengerError('ERR_INVALID_EVENT', message, { cause: error }));
+      return this.#reject(undefined, new StatusMessengerError('ERR_INVALID_EVENT', message, { cause: error }));
     }
     const failure = this.#currentFailure();
     if (failure) return this.#reject(held.eventId, failure);
@@ -176,8 +177,9 @@ export class PubSubEventPublisher {
       });
     } catch (error) {
       if (StatusMessengerError.isInstance(error, 'ERR_PUBSUB_TOPIC_NOT_FOUND')) return this.#topicMissing(error.cause);
+      if (StatusMessengerError.isInstance(error)) return this.#failFast(error, Infinity); // ERR_PUBSUB_NOT_INSTALLED
       const message = `Could not create the Pub/Sub client: ${describePubSubFailure(error)}`;
-      return this.#failFast(StatusMessengerError.isInstance(error) ? error : new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', message, { cause: error }), Infinity);
+      return this.#failFast(new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', message, { cause: error }), Infinity);
     }
     if (this.#failure) return;
     this.#ready = true;

@@ -113,7 +113,7 @@ export type {
   PublishErrorHandler,
 } from './events/publisher-options.js';
 export type { CloseResult, FlushResult, PublishOutcome, PublisherState, PubSubPublisherStats } from './events/publisher-options.js';
-export { getDefaultEventPublisher, setDefaultEventPublisher } from './events/default-event-publisher.js';
+export { getDefaultEventPublisher, setDefaultEventPublisher } from './events/publish-agent-event.js';
 export {
   DEFAULT_PUBLISH_TOOL_DESCRIPTION,
   DEFAULT_PUBLISH_TOOL_NAME,
@@ -127,8 +127,8 @@ export { EVENT_TYPE_PATTERN } from './events/agent-event.js';
 export type { AgentEvent, AgentEventIds } from './events/agent-event.js';
 export type { AdkEventContext, EventIdSources } from './events/agent-event.js';
 export type { EventTopic, EventTopicCallOptions, EventTopicMessage } from './events/event-topic.js';
-export { PUBSUB_ENV, readPubSubEnv } from './events/default-event-publisher.js';
-export type { PubSubEnvConfig } from './events/default-event-publisher.js';
+export { PUBSUB_ENV, readPubSubEnv } from './events/publish-agent-event.js';
+export type { PubSubEnvConfig } from './events/publish-agent-event.js';
 
 // Scale-out: many instances as one hub
 export { PubSubStatusRelay } from './relay/pubsub-status-relay.js';

@@ -3,8 +3,10 @@
  * `event_type`, `timestamp`, `data`), then `event_id` for de-duplication and the ADK ids that are known.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { resolveStatusSession } from '../context/resolve-status-session.js';
 import { StatusMessengerError } from '../errors.js';
+import { defineOptions, parseOptions } from '../options.js';
 import { SESSION_ID_PATTERN } from '../protocol.js';
 import type { EventTopicMessage } from './event-topic.js';
 
@@ -23,15 +25,6 @@ export interface AgentEvent {
   agent?: string;
 }
 
-/** ADK ids an event may carry (`sessionId` is published as `adk_session_id`); each only when set. */
-export interface AgentEventIds {
-  appName?: string;
-  userId?: string;
-  sessionId?: string;
-  invocationId?: string;
-  agent?: string;
-}
-
 /** The parts of an ADK `Context` (tool context, callback context) an event can use. */
 export interface AdkEventContext {
   readonly invocationId?: string;
@@ -41,17 +34,35 @@ export interface AdkEventContext {
   readonly invocationContext?: { readonly appName?: string };
 }
 
+const given = <T>() => z.custom<T>().optional(); // typed here, checked in buildAgentEvent (`ERR_INVALID_EVENT`)
+const id = given<string>;
+/** What `publisher.publish()` takes besides the data and type; the type `PublishEventOptions` comes from it. */
+export const PUBLISH_EVENT_OPTION_SHAPE = {
+  /** Supplies `invocation_id` and `agent`, and ADK ids the bound status session lacks. */
+  context: z.custom<AdkEventContext>((v) => typeof v === 'object' && v !== null, { message: 'an object' }).optional(),
+  /** Overrides the bound session; `null` publishes without one. */
+  websocketSessionId: given<string | null>(),
+  /** Overrides individual ADK ids, each only when set (`sessionId` is published as `adk_session_id`). */
+  ids: z.strictObject({ appName: id(), userId: id(), sessionId: id(), invocationId: id(), agent: id() }).optional(),
+  /** Your own de-duplication id. @default a new UUID */
+  eventId: id(),
+  /** ISO-8601 time of the event. @default now */
+  timestamp: id(),
+};
+export type PublishEventOptions = z.input<z.ZodObject<typeof PUBLISH_EVENT_OPTION_SHAPE>>;
 /** Where an event's ids come from when the caller does not say: explicit ones, the bound status session, `context`. */
-export interface EventIdSources {
-  /** Supplies `invocation_id` and `agent`, and ADK ids the bound status session lacks. */ context?: AdkEventContext;
-  /** Overrides the bound session; `null` publishes without one. */ websocketSessionId?: string | null;
-  /** Overrides individual ADK ids. */ ids?: AgentEventIds;
-}
+export type EventIdSources = Pick<PublishEventOptions, 'context' | 'websocketSessionId' | 'ids'>;
+/** ADK ids an event may carry. */
+export type AgentEventIds = NonNullable<PublishEventOptions['ids']>;
 
-/** What `publisher.publish()` takes besides the data and type. */
-export interface PublishEventOptions extends EventIdSources {
-  /** Your own de-duplication id. @default a new UUID */ eventId?: string;
-  /** ISO-8601 time of the event. @default now */ timestamp?: string;
+const publishOptionsSpec = defineOptions('publisher.publish(data, type, options)', PUBLISH_EVENT_OPTION_SHAPE);
+const PUBLISH_OPTION_KEYS = new Set(Object.keys(PUBLISH_EVENT_OPTION_SHAPE));
+
+/** Throws `ERR_INVALID_OPTION` for an unknown key: the hot path checks keys only, the schema words the error (and checks `ids`). */
+export function checkPublishOptions(options: PublishEventOptions): void {
+  if (typeof options !== 'object' || options === null || options.ids !== undefined || Object.keys(options).some((k) => !PUBLISH_OPTION_KEYS.has(k))) {
+    parseOptions(publishOptionsSpec, options);
+  }
 }
 
 /** Event types: short labels usable as Pub/Sub attribute values and in subscription filters. */

@@ -2,8 +2,6 @@
  * The outage buffer: events held until Pub/Sub confirms them, bounded by count AND bytes (the client's own queue
  * has no bound, nodejs-pubsub #1906), in insertion order per ordering key so a resend keeps a session's order.
  */
-import { invalidOption } from '../errors.js';
-
 export interface BufferedEvent {
   /** The ordering key (session id); `undefined` for events without one. */
   readonly key: string | undefined;
@@ -19,13 +17,8 @@ export class EventBuffer<T extends BufferedEvent> {
   peakCount = 0;
   peakBytes = 0;
 
-  constructor(
-    readonly maxCount: number,
-    readonly maxBytes: number,
-  ) {
-    if (!Number.isSafeInteger(maxCount) || maxCount < 1) invalidOption('maxBufferedEvents', 'a positive integer', maxCount);
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) invalidOption('maxBufferedBytes', 'a positive integer', maxBytes);
-  }
+  /** The bounds are the publisher's `maxBufferedEvents` and `maxBufferedBytes`, validated with its options. */
+  constructor(readonly maxCount: number, readonly maxBytes: number) {}
 
   /** Adds `event` at the end; `false` (and nothing held) when either bound would be passed. */
   tryAdd(event: T): boolean {

@@ -3,6 +3,7 @@
  * options we set, the few `Topic` methods used (so unit tests can fake them), failure classes, admin-call deadlines.
  */
 import { StatusMessengerError } from '../errors.js';
+import type { ResolvedPublisherOptions } from './publisher-options.js';
 
 /** One message, as `topic.publishMessage` takes it. */
 export interface EventTopicMessage {
@@ -43,20 +44,17 @@ const PUBSUB_PACKAGE = '@google-cloud/pubsub';
 
 /** Loads the package; a missing one is `ERR_PUBSUB_NOT_INSTALLED` with the install command. */
 export async function loadPubSub(): Promise<PubSubModule> {
-  let loaded: Partial<PubSubModule> & { default?: Partial<PubSubModule> };
-  try {
-    loaded = (await import('@google-cloud/pubsub')) as typeof loaded;
-  } catch (error) {
+  const loaded = (await import('@google-cloud/pubsub').catch((error: unknown) => {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     const missing = (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') && (typeof message !== 'string' || message.includes(PUBSUB_PACKAGE));
     if (!missing) throw error;
     const hint = `Publishing agent events needs the optional package ${PUBSUB_PACKAGE}: npm install ${PUBSUB_PACKAGE}`;
     throw new StatusMessengerError('ERR_PUBSUB_NOT_INSTALLED', hint, { cause: error });
-  }
+  })) as Partial<PubSubModule> & { default?: Partial<PubSubModule> };
   // Native import() of this CommonJS package may put the exports under `default`.
-  const PubSub = loaded.PubSub ?? loaded.default?.PubSub;
+  const { PubSub, Duration } = typeof loaded.PubSub === 'function' ? loaded : (loaded.default ?? {});
   if (typeof PubSub !== 'function') throw new StatusMessengerError('ERR_PUBSUB_NOT_INSTALLED', `${PUBSUB_PACKAGE} did not export a PubSub class`);
-  return { PubSub, Duration: loaded.Duration ?? loaded.default?.Duration };
+  return { PubSub, Duration };
 }
 
 /**
@@ -71,23 +69,18 @@ export async function createClient(projectId: string | undefined, clientConfig: 
 }
 
 /**
- * Options for `pubsub.topic(name, options)`: the library batches, orders per key and retries with backoff; we only
- * bound each attempt (`rpcTimeoutMs`, a silent endpoint: nodejs-pubsub #436) and the delay between attempts
- * (`retryMaxDelayMs`, not the library's 60 s), and give up after 10 minutes (then the publisher resends).
+ * Options for `pubsub.topic(name, options)`: the library batches, orders per key and retries with backoff (its own
+ * retry codes); we bound each attempt (`rpcTimeoutMs`, a silent endpoint: nodejs-pubsub #436), the delay between
+ * attempts (`retryMaxDelayMs`, not the library's 60 s), and give up after 10 minutes (then the publisher resends).
  */
-export function topicOptions(settings: {
-  messageOrdering: boolean;
-  batching?: Record<string, number | undefined>;
-  rpcTimeoutMs: number;
-  retryInitialDelayMs: number;
-  retryMaxDelayMs: number;
-}): Record<string, unknown> {
-  const { messageOrdering, batching, rpcTimeoutMs: rpc, retryInitialDelayMs, retryMaxDelayMs } = settings;
-  const backoffSettings = { initialRetryDelayMillis: retryInitialDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: retryMaxDelayMs };
+export function topicOptions(
+  o: Pick<ResolvedPublisherOptions, 'messageOrdering' | 'batching' | 'rpcTimeoutMs' | 'retryInitialDelayMs' | 'retryMaxDelayMs'>,
+): Record<string, unknown> {
+  const { messageOrdering, batching, rpcTimeoutMs: rpc } = o;
+  const backoff = { initialRetryDelayMillis: o.retryInitialDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: o.retryMaxDelayMs };
   const timeouts = { initialRpcTimeoutMillis: rpc, rpcTimeoutMultiplier: 1, maxRpcTimeoutMillis: rpc, totalTimeoutMillis: 600_000 };
-  // CANCELLED UNKNOWN DEADLINE_EXCEEDED RESOURCE_EXHAUSTED ABORTED INTERNAL UNAVAILABLE: the library's list for Publish.
-  const retry = { retryCodes: [1, 2, 4, 8, 10, 13, 14], backoffSettings: { ...backoffSettings, ...timeouts } };
-  return { messageOrdering, gaxOpts: { retry }, ...(batching && { batching }) };
+  // Without `retryCodes`, google-gax merges these settings into the library's own retry for Publish.
+  return { messageOrdering, gaxOpts: { retry: { backoffSettings: { ...backoff, ...timeouts } } }, ...(batching && { batching }) };
 }
 
 /** INVALID_ARGUMENT, PERMISSION_DENIED, FAILED_PRECONDITION, OUT_OF_RANGE, UNIMPLEMENTED: a retry cannot succeed. */
@@ -116,16 +109,13 @@ export const ADMIN_TIMEOUT_MS = 10_000;
  * `ERR_PUBSUB_TOPIC_NOT_FOUND`, `ERR_PUBSUB_UNREACHABLE` (transient) or `ERR_PUBSUB_REQUEST_FAILED`, with the raw
  * error as `cause` and its gRPC code as `grpcCode`.
  */
-export async function adminCall<T>(what: string, call: () => Promise<T>, timeoutMs: number = ADMIN_TIMEOUT_MS): Promise<T> {
+export function adminCall<T>(what: string, call: () => Promise<T>, timeoutMs: number = ADMIN_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not answer ${what} within ${timeoutMs} ms`)), timeoutMs).unref();
   });
-  try {
-    return await Promise.race([(async () => call())().catch((error: unknown) => Promise.reject(adminError(what, error))), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const settled = Promise.race([(async () => call())(), deadline]).finally(() => clearTimeout(timer));
+  return settled.catch((error: unknown) => Promise.reject(adminError(what, error)));
 }
 
 function adminError(what: string, error: unknown): StatusMessengerError {

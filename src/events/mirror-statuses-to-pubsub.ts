@@ -4,9 +4,8 @@ import { invalidOption } from '../errors.js';
 import { defineOptions, parseOptions } from '../options.js';
 import type { StatusFrame } from '../protocol.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
-import { getDefaultEventPublisher } from './default-event-publisher.js';
+import { getDefaultEventPublisher } from './publish-agent-event.js';
 import { publisherOption } from './publisher-options.js';
-import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 type StatusListener = (sessionId: string, frame: StatusFrame, meta?: { origin?: string | undefined }) => void;
 
@@ -16,20 +15,16 @@ export interface StatusEventSource {
   off(event: 'status', listener: StatusListener): unknown;
 }
 
-export interface MirrorStatusesOptions {
+const MIRROR_OPTION_SHAPE = {
   /** @default the default publisher, configured from the environment (`getDefaultEventPublisher()`) */
-  publisher?: PubSubEventPublisher;
-  /** @default 'status_message' */
-  eventType?: string;
-  /** Also mirror statuses relayed from other instances (off: each status is published once, where it was made). @default false */
-  includeRelayed?: boolean;
-}
-
-const mirrorOptionsSpec = defineOptions('mirrorStatusesToPubSub(hub, options)', {
   publisher: publisherOption,
+  /** @default 'status_message' */
   eventType: z.string().regex(EVENT_TYPE_PATTERN, `a string matching ${String(EVENT_TYPE_PATTERN)}`).default('status_message'),
+  /** Also mirror statuses relayed from other instances (off: each status is published once, where it was made). @default false */
   includeRelayed: z.boolean().default(false),
-});
+};
+const mirrorOptionsSpec = defineOptions('mirrorStatusesToPubSub(hub, options)', MIRROR_OPTION_SHAPE);
+export type MirrorStatusesOptions = z.input<z.ZodObject<typeof MIRROR_OPTION_SHAPE>>;
 
 /** The event data of a mirrored status: the frame the browser got, minus its `type`. */
 export interface StatusMessageEventData {

@@ -1,13 +1,72 @@
 /**
- * The seed's `publish_agent_event(data, type)` as `publishAgentEvent`: never throws into the agent run. The tool
- * for the model (the seed's `publish_to_gcp_pubsub_tool`) is in tools/publish-agent-event-tool.ts.
+ * The seed's `publish_agent_event(data, type)` as `publishAgentEvent` (never throws into the agent run), and the
+ * default publisher behind it, the tool (tools/publish-agent-event-tool.ts) and the mirror when none is passed: set
+ * explicitly, or made at first use from the seed's environment variables (docs/pubsub.md); when they leave
+ * publishing off, ONE line says why.
  */
 import { getDefaultLogger } from '../logger.js';
 import { defineOptions, parseOptions } from '../options.js';
+import { PUBLISH_EVENT_OPTION_SHAPE } from './agent-event.js';
 import type { PublishEventOptions } from './agent-event.js';
-import { getDefaultEventPublisher } from './default-event-publisher.js';
-import { PUBLISH_EVENT_OPTION_SHAPE, publisherOption } from './publisher-options.js';
-import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
+import { publisherOption } from './publisher-options.js';
+import { PubSubEventPublisher } from './pubsub-event-publisher.js';
+
+export const PUBSUB_ENV = { enabled: 'STATUS_MESSENGER_PUBSUB_ENABLED', project: 'GOOGLE_CLOUD_PROJECT', topic: 'STATUS_MESSENGER_PUBSUB_TOPIC_ID' } as const;
+
+/** Off: `variables` are the ones at fault, `reason` names them, `misconfigured` when enabled but the rest is missing or malformed. */
+export type PubSubEnvConfig =
+  | { enabled: true; projectId: string; topicName: string }
+  | { enabled: false; variables: string[]; reason: string; misconfigured: boolean };
+
+/** A topic id (3–255 characters, a letter first, then letters, digits and `-_.~+%`: Pub/Sub's rule), or a full name. */
+const TOPIC_PATTERN = /^(projects\/[^/\s]+\/topics\/)?[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
+
+const shown = (value: string | undefined): string => (value === undefined ? 'not set' : `"${value.slice(0, 80)}"`);
+const off = (variables: string[], reason: string, misconfigured = true): PubSubEnvConfig => ({ enabled: false, variables, reason, misconfigured });
+
+export function readPubSubEnv(env: NodeJS.ProcessEnv = process.env): PubSubEnvConfig {
+  const { enabled: ENABLED, project: PROJECT, topic: TOPIC } = PUBSUB_ENV;
+  const enabled = env[ENABLED];
+  if (!['true', '1'].includes(enabled?.trim().toLowerCase() ?? '')) {
+    return off([ENABLED], `${ENABLED} is ${shown(enabled)}; set it to "true" to publish agent events`, false);
+  }
+  const projectId = env[PROJECT]?.trim() ?? '';
+  const topicName = env[TOPIC]?.trim() ?? '';
+  const missing = [projectId === '' && PROJECT, topicName === '' && TOPIC].filter((name) => name !== false);
+  if (missing.length > 0) return off(missing, `${ENABLED} is true but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set`);
+  if (!TOPIC_PATTERN.test(topicName)) {
+    const expected = 'not a topic id (3–255 characters: a letter, then letters, digits or -_.~+%) nor a full "projects/<project>/topics/<topic>" name';
+    return off([TOPIC], `${TOPIC} is ${shown(topicName)}, ${expected}`);
+  }
+  return { enabled: true, projectId, topicName };
+}
+
+// `undefined`: not decided yet (the env is read at the next use); `null`: publishing is off.
+let current: PubSubEventPublisher | null | undefined;
+
+/** The default publisher, or `undefined` when publishing is off; `@google-cloud/pubsub` is loaded only at the first publish. */
+export function getDefaultEventPublisher(): PubSubEventPublisher | undefined {
+  if (current === undefined) {
+    const config = readPubSubEnv();
+    const logger = getDefaultLogger();
+    if (!config.enabled) {
+      logger[config.misconfigured ? 'warn' : 'info'](`Agent events are not published to Pub/Sub: ${config.reason}. publishAgentEvent() resolves to undefined.`);
+      current = null;
+    } else {
+      current = new PubSubEventPublisher({ topicName: config.topicName, projectId: config.projectId });
+      const emulator = process.env.PUBSUB_EMULATOR_HOST;
+      logger.info(`Publishing agent events to Pub/Sub topic ${config.topicName} of project ${config.projectId}${emulator ? ` on the emulator at ${emulator}` : ''}`);
+    }
+  }
+  return current ?? undefined;
+}
+
+/** Makes `publisher` the default (`undefined`: read the environment again at the next use). Returns the previous one, not closed. */
+export function setDefaultEventPublisher(publisher: PubSubEventPublisher | undefined): PubSubEventPublisher | undefined {
+  const previous = current ?? undefined;
+  current = publisher;
+  return previous;
+}
 
 const spec = defineOptions('publishAgentEvent(data, type, options)', { ...PUBLISH_EVENT_OPTION_SHAPE, publisher: publisherOption });
 

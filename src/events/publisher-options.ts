@@ -4,7 +4,6 @@ import { invalidOption } from '../errors.js';
 import type { StatusMessengerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, frozenDefaults, opt, parseOptions } from '../options.js';
-import type { PublishEventOptions } from './agent-event.js';
 import type { EventTopic } from './event-topic.js';
 import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
@@ -14,50 +13,6 @@ export interface PublishErrorDetails {
 }
 
 export type PublishErrorHandler = (error: StatusMessengerError, details: PublishErrorDetails) => void;
-
-/** The client library's batching. */
-export interface PubSubBatchingOptions {
-  /** @default 100 */ maxMessages?: number;
-  /** @default 1048576 (1 MiB) */ maxBytes?: number;
-  /** @default 10 */ maxMilliseconds?: number;
-}
-
-export interface PubSubEventPublisherOptions {
-  /** A ready `Topic` (or any `EventTopic`), made with `{ messageOrdering: true }`; `close()` leaves its client open. Give this or `topicName`. */
-  topic?: EventTopic;
-  /** A topic id (with `projectId`) or a full `projects/<project>/topics/<topic>` name. */
-  topicName?: string;
-  /** @default the client library's: `GOOGLE_CLOUD_PROJECT`, credentials, or metadata server */
-  projectId?: string;
-  /** More options for `new PubSub(...)` (`apiEndpoint`, `credentials`, `grpc.*`). @default {} */
-  clientConfig?: Record<string, unknown>;
-  /** @default { maxMessages: 100, maxBytes: 1 MiB, maxMilliseconds: 10 } */
-  batching?: PubSubBatchingOptions;
-  /** Ordering key = websocket session id, so each session's events stay in order. @default true */
-  messageOrdering?: boolean;
-  /** Every `publish()` settles within this: published, or still buffered and retried. @default 5000 */
-  publishTimeoutMs?: number;
-  /** One publish RPC attempt (and the topic check) gives up after this; the client library retries. @default 10000 */
-  rpcTimeoutMs?: number;
-  /** Events held until confirmed; past it, events are dropped and counted. @default 10000 */
-  maxBufferedEvents?: number;
-  /** Bytes (JSON + attributes) held until confirmed. @default 16777216 (16 MiB) */
-  maxBufferedBytes?: number;
-  /** The largest single event (JSON + attributes), at most 10 MB (Pub/Sub's limit). @default 1048576 (1 MiB) */
-  maxEventBytes?: number;
-  /** The client library's first retry delay after a failed publish RPC (doubling, with jitter). @default 250 */
-  retryInitialDelayMs?: number;
-  /** The longest retry delay: how late, at worst, publishing resumes after an outage. @default 2000 */
-  retryMaxDelayMs?: number;
-  /** Create the topic when the existence check finds none (needs `pubsub.topics.create`). @default false */
-  createTopicIfMissing?: boolean;
-  /** How long `flush()` and `close()` wait by default. @default 10000 */
-  flushTimeoutMs?: number;
-  /** Called for every dropped event and when Pub/Sub stops confirming; a throw is logged. @default logs, one line per code every 10 s */
-  onError?: PublishErrorHandler;
-  /** @default the default logger */
-  logger?: Logger;
-}
 
 export const PUBLISHER_DEFAULTS = frozenDefaults({
   messageOrdering: true,
@@ -80,27 +35,49 @@ const object = <T>(message: string, test: (value: Record<string, unknown>) => bo
   z.custom<T>((v) => typeof v === 'object' && v !== null && test(v as Record<string, unknown>), { message });
 const D = PUBLISHER_DEFAULTS;
 
-const publisherOptionsSpec = defineOptions('new PubSubEventPublisher(options)', {
+/** The options, documented once: the schema and the type (`PubSubEventPublisherOptions`) both come from it. */
+const PUBLISHER_OPTION_SHAPE = {
+  /** A ready `Topic` (or any `EventTopic`), made with `{ messageOrdering: true }`; `close()` leaves its client open. Give this or `topicName`. */
   topic: object<EventTopic>('a @google-cloud/pubsub Topic (an object with publishMessage)', (v) => typeof v.publishMessage === 'function').optional(),
+  /** A topic id (with `projectId`) or a full `projects/<project>/topics/<topic>` name. */
   topicName: z.string().trim().min(1).optional(),
+  /** @default the client library's: `GOOGLE_CLOUD_PROJECT`, credentials, or metadata server */
   projectId: z.string().min(1).optional(),
+  /** More options for `new PubSub(...)` (`apiEndpoint`, `credentials`, `grpc.*`). @default {} */
   clientConfig: object<Record<string, unknown>>('an object').optional(),
+  /** The client library's batching. @default { maxMessages: 100, maxBytes: 1048576 (1 MiB), maxMilliseconds: 10 } */
   batching: z.strictObject({ maxMessages: int().optional(), maxBytes: int().optional(), maxMilliseconds: int().optional() }).optional(),
+  /** Ordering key = websocket session id, so each session's events stay in order. @default true */
   messageOrdering: z.boolean().default(D.messageOrdering),
+  /** Every `publish()` settles within this: published, or still buffered and retried. @default 5000 */
   publishTimeoutMs: int().default(D.publishTimeoutMs),
+  /** One publish RPC attempt (and the topic check) gives up after this; the client library retries. @default 10000 */
   rpcTimeoutMs: int().default(D.rpcTimeoutMs),
+  /** Events held until confirmed; past it, events are dropped and counted. @default 10000 */
   maxBufferedEvents: int().default(D.maxBufferedEvents),
+  /** Bytes (JSON + attributes) held until confirmed. @default 16777216 (16 MiB) */
   maxBufferedBytes: int().default(D.maxBufferedBytes),
+  /** The largest single event (JSON + attributes), at most 10 MB (Pub/Sub's limit). @default 1048576 (1 MiB) */
   maxEventBytes: int().default(D.maxEventBytes),
+  /** The client library's first retry delay after a failed publish RPC (doubling, with jitter). @default 250 */
   retryInitialDelayMs: int().default(D.retryInitialDelayMs),
+  /** The longest retry delay: how late, at worst, publishing resumes after an outage. @default 2000 */
   retryMaxDelayMs: int().default(D.retryMaxDelayMs),
+  /** Create the topic when the existence check finds none (needs `pubsub.topics.create`). @default false */
   createTopicIfMissing: z.boolean().default(D.createTopicIfMissing),
+  /** How long `flush()` and `close()` wait by default. @default 10000 */
   flushTimeoutMs: int().default(D.flushTimeoutMs),
+  /** Called for every dropped event and when Pub/Sub stops confirming; a throw is logged. @default logs, one line per code every 10 s */
   onError: fn<PublishErrorHandler>().optional(),
+  /** @default the default logger */
   logger: object<Logger>('a logger (debug, info, warn, error)', (v) => typeof v.warn === 'function' && typeof v.error === 'function').optional(),
-});
+};
+const publisherOptionsSpec = defineOptions('new PubSubEventPublisher(options)', PUBLISHER_OPTION_SHAPE);
 
-export type ResolvedPublisherOptions = z.output<typeof publisherOptionsSpec.schema>;
+export type PubSubEventPublisherOptions = z.input<z.ZodObject<typeof PUBLISHER_OPTION_SHAPE>>;
+/** The client library's batching (defaults: `PubSubEventPublisherOptions.batching`). */
+export type PubSubBatchingOptions = NonNullable<PubSubEventPublisherOptions['batching']>;
+export type ResolvedPublisherOptions = z.output<z.ZodObject<typeof PUBLISHER_OPTION_SHAPE>>;
 
 export function resolvePublisherOptions(options: PubSubEventPublisherOptions): ResolvedPublisherOptions {
   const o = parseOptions(publisherOptionsSpec, options);
@@ -112,25 +89,6 @@ export function resolvePublisherOptions(options: PubSubEventPublisherOptions): R
   }
   if (o.retryMaxDelayMs < o.retryInitialDelayMs) invalidOption('retryMaxDelayMs', `at least \`retryInitialDelayMs\` (${o.retryInitialDelayMs})`, o.retryMaxDelayMs);
   return o;
-}
-
-const anyValue = z.unknown().optional();
-/** Keys of `publish()`'s options; their values are checked where the envelope is built (`ERR_INVALID_EVENT`). */
-export const PUBLISH_EVENT_OPTION_SHAPE = {
-  context: object<object>('an object').optional(),
-  websocketSessionId: anyValue,
-  ids: z.strictObject({ appName: anyValue, userId: anyValue, sessionId: anyValue, invocationId: anyValue, agent: anyValue }).optional(),
-  eventId: anyValue,
-  timestamp: anyValue,
-};
-const publishOptionsSpec = defineOptions('publisher.publish(data, type, options)', PUBLISH_EVENT_OPTION_SHAPE);
-const PUBLISH_OPTION_KEYS = new Set(Object.keys(PUBLISH_EVENT_OPTION_SHAPE));
-
-/** Throws `ERR_INVALID_OPTION` for an unknown key: the hot path checks keys only, the schema words the error (and checks `ids`). */
-export function checkPublishOptions(options: PublishEventOptions): void {
-  if (typeof options !== 'object' || options === null || options.ids !== undefined || Object.keys(options).some((k) => !PUBLISH_OPTION_KEYS.has(k))) {
-    parseOptions(publishOptionsSpec, options);
-  }
 }
 
 /** The `publisher` option of `publishAgentEvent`, the tool and the mirror. */

@@ -6,12 +6,12 @@
 import { StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { buildAgentEvent } from './agent-event.js';
+import { buildAgentEvent, checkPublishOptions } from './agent-event.js';
 import type { PublishEventOptions } from './agent-event.js';
 import { EventBuffer } from './event-buffer.js';
 import { adminCall, classifyPubSubFailure, createClient, describePubSubFailure, topicOptions } from './event-topic.js';
 import type { EventTopic, EventTopicMessage } from './event-topic.js';
-import { checkPublishOptions, resolvePublisherOptions } from './publisher-options.js';
+import { resolvePublisherOptions } from './publisher-options.js';
 import type { CloseResult, FlushResult, PublishErrorHandler, PublishOutcome, PubSubEventPublisherOptions, PubSubPublisherStats, ResolvedPublisherOptions } from './publisher-options.js';
 
 const TOPIC_RECHECK_MS = 30_000; // a missing topic: publishes fail fast this long, then it is checked again
@@ -24,9 +24,8 @@ interface HeldEvent {
   readonly bytes: number;
   readonly message: EventTopicMessage;
   inFlight: boolean; // handed to the client and not settled yet
-  overdue: boolean; // its deadline passed before Pub/Sub confirmed it
   sent: boolean; // handed to the client at least once (a later send counts as `retried`)
-  settle: ((outcome: PublishOutcome) => void) | undefined; // the caller's publish(); cleared once settled (e.g. at its deadline)
+  settle?: (outcome: PublishOutcome) => void; // resolves the caller's publish(); after its deadline, a no-op
 }
 
 export class PubSubEventPublisher {
@@ -45,8 +44,8 @@ export class PubSubEventPublisher {
    */
   #unreachable = false;
   #outageReported = false;
-  #overdue = 0;
   #recoveredAt = 0;
+  readonly #overdue = new Set<HeldEvent>(); // held past their deadline
   /**
    * Keys whose sends failed: the client stops such a key until `resumePublishing`, and a resend must not overtake
    * a send still in flight. The resend timer resumes each once none of its sends is in flight, then forgets it.
@@ -76,11 +75,11 @@ export class PubSubEventPublisher {
     try {
       checkPublishOptions(options);
       const { event, message, bytes } = buildAgentEvent(eventData, eventType, options, { ordering: this.#o.messageOrdering, maxBytes: this.#o.maxEventBytes });
-      const seq = this.#counts.accepted + 1;
-      held = { eventId: event.event_id, seq, key: message.orderingKey, bytes, message, inFlight: false, overdue: false, sent: false, settle: undefined };
+      held = { eventId: event.event_id, seq: this.#counts.accepted + 1, key: message.orderingKey, bytes, message, inFlight: false, sent: false };
     } catch (error) {
       if (StatusMessengerError.isInstance(error)) return this.#reject(undefined, error);
-      return this.#reject(undefined, new StatusMessengerError('ERR_INVALID_EVENT', `The event could not be built: ${describePubSubFailure(error)}`, { cause: error }));
+      const message = `The event could not be built: ${describePubSubFailure(error)}`;
+      return this.#reject(undefined, new StatusMessengerError('ERR_INVALID_EVENT', message, { cause: error }));
     }
     const failure = this.#currentFailure();
     if (failure) return this.#reject(held.eventId, failure);
@@ -91,41 +90,34 @@ export class PubSubEventPublisher {
     }
     this.#counts.accepted += 1;
     const ms = this.#o.publishTimeoutMs;
-    const outcome = new Promise<PublishOutcome>((resolve) => {
+    return new Promise<PublishOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.#counts.timedOut += 1;
-        held.overdue = true;
-        this.#overdue += 1;
+        this.#overdue.add(held);
         this.#becameUnreachable(held, `no confirmation within ${ms} ms`);
         const error = new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not confirm the event within ${ms} ms; it stays buffered and is retried`);
-        held.settle?.({ status: 'buffered', eventId: held.eventId, error });
+        resolve({ status: 'buffered', eventId: held.eventId, error });
       }, ms);
-      held.settle = (result) => {
+      held.settle = (outcome) => {
         clearTimeout(timer);
-        held.settle = undefined;
-        resolve(result);
+        resolve(outcome);
       };
+      // Healthy, every older event of this key is with the client already: hand over just this one (a
+      // scan of the key per publish made a burst of n cost n²/2). Else it waits for the topic, or the resend.
+      if (!this.#ready) this.#opening ??= this.#open();
+      else if (!this.#failedKeys.has(held.key)) this.#send(held);
     });
-    // Healthy: every older event of this key is already with the client, so hand over just this
-    // one (a scan of the key per publish made a burst of n events cost n²/2 visits).
-    if (this.#ready && !this.#failedKeys.has(held.key) && !this.#currentFailure()) this.#send(held);
-    else this.#pump(held.key);
-    return outcome;
   }
 
   /** Waits until every held event is confirmed or dropped, or `timeoutMs` passes; resends failed sessions at once. */
   async flush(timeoutMs: number = this.#o.flushTimeoutMs): Promise<FlushResult> {
     if (this.#resendTimer) this.#resend();
     if (this.#buffer.count > 0) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          this.#drainWaiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, timeoutMs);
-        this.#drainWaiters.add(done);
-      });
+      let done!: () => void;
+      const timer = setTimeout(() => done(), timeoutMs);
+      await new Promise<void>((resolve) => this.#drainWaiters.add((done = resolve)));
+      clearTimeout(timer);
+      this.#drainWaiters.delete(done);
     }
     return { flushed: this.#buffer.count === 0, pending: this.#buffer.count };
   }
@@ -152,12 +144,9 @@ export class PubSubEventPublisher {
     return this.#failure?.error;
   }
 
-  /** Hands the unsent events of `key` to the client, in order, once the topic is known. */
+  /** Hands the unsent events of `key` to the client, in order, once the topic is checked (and none is failing). */
   #pump(key: string | undefined): void {
-    if (this.#currentFailure()) return;
-    this.#opening ??= this.#open();
-    if (!this.#ready || this.#failedKeys.has(key)) return;
-    for (const event of this.#buffer.eventsOf(key)) if (!event.inFlight) this.#send(event);
+    if (this.#ready && !this.#failedKeys.has(key)) for (const event of this.#buffer.eventsOf(key)) if (!event.inFlight) this.#send(event);
   }
 
   #send(event: HeldEvent): void {
@@ -171,32 +160,26 @@ export class PubSubEventPublisher {
     );
   }
 
-  /** Creates the client (unless given a topic) and checks once that the topic exists. */
+  /** Creates the client (unless given a topic), checks once that the topic exists, then sends what waited. */
   async #open(): Promise<void> {
-    // Returns to the caller first, so `#opening` is set before the pumps below run (without a
-    // client to create or a topic to check, the rest would run synchronously and recurse).
-    await undefined;
+    const { rpcTimeoutMs: timeout, createTopicIfMissing: autoCreate } = this.#o;
     try {
       if (!this.#topic) {
         const client = await createClient(this.#o.projectId, this.#o.clientConfig);
         this.#topic = client.topic(this.#o.topicName!, topicOptions(this.#o));
         this.#closeClient = () => client.close();
       }
-    } catch (error) {
-      if (StatusMessengerError.isInstance(error)) return this.#failFast(error, Infinity);
-      const message = `Could not create the Pub/Sub client: ${describePubSubFailure(error)}`;
-      return this.#failFast(new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', message, { cause: error }), Infinity);
-    }
-    const topic = this.#topic;
-    if (topic.get) {
-      const { rpcTimeoutMs: timeout, createTopicIfMissing: autoCreate } = this.#o;
-      try {
-        await adminCall(`the check of topic ${topic.name}`, () => topic.get!({ timeout, autoCreate }), timeout);
-      } catch (error) {
-        if (StatusMessengerError.isInstance(error, 'ERR_PUBSUB_TOPIC_NOT_FOUND')) return this.#topicMissing(error.cause);
+      const topic = this.#topic;
+      await adminCall(`the check of topic ${topic.name}`, async () => topic.get?.({ timeout, autoCreate }), timeout).catch((error: unknown) => {
+        if (StatusMessengerError.isInstance(error, 'ERR_PUBSUB_TOPIC_NOT_FOUND')) throw error;
         // Unreachable, slow, or a publisher-only account that may not read topic metadata: the publishes will tell.
         this.#logger.debug(`Could not check that the Pub/Sub topic ${topic.name} exists (${(error as Error).message}); publishing anyway`);
-      }
+      });
+    } catch (error) {
+      if (StatusMessengerError.isInstance(error, 'ERR_PUBSUB_TOPIC_NOT_FOUND')) return this.#topicMissing(error.cause);
+      if (StatusMessengerError.isInstance(error)) return this.#failFast(error, Infinity); // ERR_PUBSUB_NOT_INSTALLED
+      const message = `Could not create the Pub/Sub client: ${describePubSubFailure(error)}`;
+      return this.#failFast(new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', message, { cause: error }), Infinity);
     }
     if (this.#failure) return;
     this.#ready = true;
@@ -205,9 +188,14 @@ export class PubSubEventPublisher {
 
   #published(event: HeldEvent, messageId: string): void {
     event.inFlight = false;
-    if (!this.#removeHeld(event)) return;
+    if (!this.#buffer.remove(event)) return;
+    this.#overdue.delete(event);
     this.#counts.published += 1;
-    if (this.#unreachable && this.#overdue === 0 && this.#failedKeys.size === 0) this.#recovered();
+    if (this.#unreachable && this.#overdue.size === 0 && this.#failedKeys.size === 0) {
+      if (this.#outageReported) this.#logger.info(`Pub/Sub confirms again; no held event is past its deadline (${this.#buffer.count} held, in flight)`);
+      this.#unreachable = this.#outageReported = false;
+      this.#recoveredAt = this.#counts.accepted;
+    }
     event.settle?.({ status: 'published', eventId: event.eventId, messageId });
     this.#notifyDrained();
   }
@@ -223,7 +211,7 @@ export class PubSubEventPublisher {
       return this.#scheduleResend();
     }
     // The client rejects the rest of the key with the same error: each event is dropped as its rejection arrives.
-    this.#removeHeld(event);
+    this.#buffer.remove(event);
     this.#drop([event], new StatusMessengerError('ERR_PUBSUB_PUBLISH_FAILED', `Pub/Sub refused the event: ${describePubSubFailure(error)}`, { cause: error }));
   }
 
@@ -246,18 +234,6 @@ export class PubSubEventPublisher {
     this.#scheduleResend();
   }
 
-  /** Removes `event` from the buffer (`false` when it was not held). */
-  #removeHeld(event: HeldEvent): boolean {
-    if (!this.#buffer.remove(event)) return false;
-    if (event.overdue) this.#overdue -= 1;
-    return true;
-  }
-
-  #clearHeld(): HeldEvent[] {
-    this.#overdue = 0;
-    return this.#buffer.clear();
-  }
-
   #becameUnreachable(event: HeldEvent, why: string): void {
     this.#unreachable = true;
     if (this.#outageReported || event.seq <= this.#recoveredAt) return;
@@ -265,13 +241,6 @@ export class PubSubEventPublisher {
     const { maxBufferedEvents: events, maxBufferedBytes: bytes } = this.#o;
     const message = `Pub/Sub does not confirm (${why}); holding up to ${events} events / ${bytes} bytes and publishing them in order when it answers`;
     this.#report(new StatusMessengerError('ERR_PUBSUB_UNREACHABLE', message), { eventIds: [] });
-  }
-
-  #recovered(): void {
-    this.#unreachable = false;
-    this.#recoveredAt = this.#counts.accepted;
-    if (this.#outageReported) this.#logger.info(`Pub/Sub confirms again; no held event is past its deadline (${this.#buffer.count} held, in flight)`);
-    this.#outageReported = false;
   }
 
   #topicMissing(cause: unknown): void {
@@ -285,15 +254,16 @@ export class PubSubEventPublisher {
   #failFast(error: StatusMessengerError, until: number): void {
     this.#failure = { error, until };
     this.#ready = this.#unreachable = this.#outageReported = false;
-    this.#drop(this.#clearHeld(), error);
+    this.#drop(this.#buffer.clear(), error);
   }
 
-  /** Settles and reports events already removed from the buffer. */
+  /** Settles and reports events just removed from the buffer. */
   #drop(events: HeldEvent[], error: StatusMessengerError): void {
     if (events.length === 0) return;
     for (const event of events) {
       // A key with a send in flight may be stopped in the client: resume it before its next send.
       if (event.inFlight) this.#failedKeys.add(event.key);
+      this.#overdue.delete(event);
       this.#counts.failed += 1;
       event.settle?.({ status: 'dropped', eventId: event.eventId, error });
     }
@@ -309,7 +279,7 @@ export class PubSubEventPublisher {
   async #shutdown(timeoutMs: number): Promise<CloseResult> {
     const { flushed } = await this.flush(timeoutMs);
     const left = this.#buffer.count;
-    this.#drop(this.#clearHeld(), new StatusMessengerError('ERR_PUBSUB_CLOSED', `The publisher closed before Pub/Sub confirmed ${left} events`));
+    this.#drop(this.#buffer.clear(), new StatusMessengerError('ERR_PUBSUB_CLOSED', `The publisher closed before Pub/Sub confirmed ${left} events`));
     clearTimeout(this.#resendTimer);
     this.#failedKeys.clear();
     await this.#opening;
@@ -336,17 +306,16 @@ function errorReporter(onError: PublishErrorHandler | undefined, logger: () => L
       }
     };
   }
-  const lastLogged = new Map<string, number>();
-  const heldBack = new Map<string, number>();
+  const logged = new Map<string, { at: number; heldBack: number }>(); // per code: the last line, and the reports since
   return ({ code, message }, { eventIds: { length: dropped } }) => {
     const now = Date.now();
-    if (now - (lastLogged.get(code) ?? -Infinity) < ERROR_LOG_INTERVAL_MS) {
-      heldBack.set(code, (heldBack.get(code) ?? 0) + Math.max(dropped, 1));
+    const last = logged.get(code);
+    if (last && now - last.at < ERROR_LOG_INTERVAL_MS) {
+      last.heldBack += Math.max(dropped, 1);
       return;
     }
-    lastLogged.set(code, now);
-    const more = heldBack.get(code) ?? 0;
-    heldBack.delete(code);
+    logged.set(code, { at: now, heldBack: 0 });
+    const more = last?.heldBack ?? 0;
     const line =
       `Pub/Sub events: ${code}: ${message}` +
       (dropped > 0 ? ` (${dropped} event${dropped === 1 ? '' : 's'} dropped)` : '') +

@@ -12,7 +12,7 @@
 import { InMemoryRunner, isFinalResponse, LlmAgent } from '@google/adk';
 import type { Event } from '@google/adk';
 import { withStatusSession } from '../../src/context/with-status-session.js';
-import { setDefaultEventPublisher } from '../../src/events/default-event-publisher.js';
+import { setDefaultEventPublisher } from '../../src/events/publish-agent-event.js';
 import { publishAgentEventTool } from '../../src/tools/publish-agent-event-tool.js';
 import type { PublishToolResult } from '../../src/tools/publish-agent-event-tool.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';

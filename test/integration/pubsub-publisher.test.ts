@@ -10,7 +10,7 @@ import type { Event } from '@google/adk';
 import { once } from 'node:events';
 import net from 'node:net';
 import { withStatusSession } from '../../src/context/with-status-session.js';
-import { setDefaultEventPublisher } from '../../src/events/default-event-publisher.js';
+import { setDefaultEventPublisher } from '../../src/events/publish-agent-event.js';
 import type { EventTopic } from '../../src/events/event-topic.js';
 import { mirrorStatusesToPubSub } from '../../src/events/mirror-statuses-to-pubsub.js';
 import { publishAgentEvent } from '../../src/events/publish-agent-event.js';

@@ -1,5 +1,4 @@
 import { EventBuffer } from '../../src/events/event-buffer.js';
-import { StatusMessengerError } from '../../src/errors.js';
 
 interface Item {
   key: string | undefined;
@@ -39,10 +38,5 @@ describe('EventBuffer', () => {
       peakBytes: 100,
     });
     expect(buffer.remove(item(9, 'a'))).toBe(false);
-  });
-
-  it('validates its bounds', () => {
-    expect(() => new EventBuffer(0, 10)).toThrow(StatusMessengerError);
-    expect(() => new EventBuffer(10, 1.5)).toThrow(/maxBufferedBytes/);
   });
 });

@@ -4,11 +4,11 @@
  * (it is "not installed" in this file), so a test also sees whether it was loaded at all.
  */
 import { StatusMessengerError } from '../../src/errors.js';
-import { setDefaultEventPublisher } from '../../src/events/default-event-publisher.js';
+import { setDefaultEventPublisher } from '../../src/events/publish-agent-event.js';
 import { publishAgentEvent } from '../../src/events/publish-agent-event.js';
 import { createPublishAgentEventTool, publishAgentEventTool } from '../../src/tools/publish-agent-event-tool.js';
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
-import { readPubSubEnv } from '../../src/events/default-event-publisher.js';
+import { readPubSubEnv } from '../../src/events/publish-agent-event.js';
 import { setDefaultLogger, silentLogger } from '../../src/logger.js';
 import type { Logger } from '../../src/logger.js';
 

@@ -481,6 +481,8 @@ describe('PubSubEventPublisher', () => {
       [{ topic, topicName: 'also' }, '`topic`'],
       [{ topic, publishTimeoutMs: 0 }, '`publishTimeoutMs`'],
       [{ topic, maxBufferedEvents: -1 }, '`maxBufferedEvents`'],
+      [{ topic, maxBufferedEvents: 0 }, '`maxBufferedEvents`'],
+      [{ topic, maxBufferedBytes: 1.5 }, '`maxBufferedBytes`'],
       [{ topic, maxEventBytes: 20_000_000, maxBufferedBytes: 50_000_000 }, '`maxEventBytes`'],
       [{ topic, retryInitialDelayMs: 500, retryMaxDelayMs: 100 }, '`retryMaxDelayMs`'],
       [{ topic, batching: { maxMessages: 0 } }, '`batching.maxMessages`'],

@@ -36,29 +36,35 @@ export function statusJson(message: string, seq: number, ts: string, details: st
   return `{"type":"status","data":${JSON.stringify(message)},"seq":${seq},"ts":"${ts}"${details}}`;
 }
 
-/** Fields per entry in the ring: seq, time (ms after the history began), text, ts, details. */
+/** Fields per entry: seq, time (ms after the history began), text, ts, details. */
 const STRIDE = 5;
+/** Entries per chunk (a power of two). */
+const CHUNK_SHIFT = 4;
+const CHUNK = 1 << CHUNK_SHIFT;
+type Chunk = (number | string | undefined)[];
 
 /**
- * The window is a ring in one flat array, an entry's fields side by side, rather than an array
- * of entry objects: storing a status allocates nothing (an entry object per status, kept for
- * minutes, is what the young generation would copy and promote, over and over, for every busy
- * session), and touches one spot of memory (a hub round-robins over many sessions: separate
- * columns would cost a cache miss each). Times are kept relative to the history's start, so
- * they stay small integers V8 stores inline. A local status keeps its parts (text, time,
- * encoded details; the frame is rebuilt for a replay, and the history holds no second copy of
- * the text); an adopted one keeps its JSON (ts `undefined`). Capacity grows by doubling up to
- * `maxEntries`.
+ * The window is a queue of small fixed-size chunks, an entry's fields side by side in its
+ * chunk, rather than an array of entry objects: storing a status allocates nothing but, every
+ * 16 statuses, a chunk (and none once the window is full: the chunk the oldest entries leave
+ * is used again for the newest), and touches one spot of memory (a hub round-robins over many
+ * sessions). Nothing is ever copied to grow: one ring array doubled in place made every
+ * growing session's array young again, for the scavenger to copy over and over (measured: a
+ * status cost twice as much while histories grew). Times are kept relative to the history's
+ * start, so they stay small integers V8 stores inline. A local status keeps its parts (text,
+ * time, encoded details; the frame is rebuilt for a replay, and the history holds no second
+ * copy of the text); an adopted one keeps its JSON (ts `undefined`).
  */
 export class StatusHistory {
   readonly epoch: string;
   readonly #limits: HistoryLimits;
   readonly #t0: number;
-  #ring: (number | string | undefined)[];
-  #capacity: number;
-  /** Ring index of the oldest entry, and how many there are. */
-  #head = 0;
+  /** Oldest first; the oldest entry is at `#first` in the first chunk. */
+  readonly #chunks: Chunk[] = [];
+  #first = 0;
   #count = 0;
+  /** A chunk the oldest entries left, kept for the next one needed. */
+  #spare: Chunk | undefined;
   #lastSeq = 0;
   /** Last time a status was added (or a connection of the session left); drives eviction. */
   lastActivity: number;
@@ -70,8 +76,6 @@ export class StatusHistory {
     this.#t0 = now;
     this.lastActivity = now;
     this.#lastSeq = base;
-    this.#capacity = Math.min(4, limits.maxEntries);
-    this.#ring = new Array<number | string | undefined>(this.#capacity * STRIDE).fill(undefined);
   }
 
   get lastSeq(): number {
@@ -111,62 +115,57 @@ export class StatusHistory {
     this.#lastSeq = seq;
     this.lastActivity = at;
     if (this.#count >= this.#limits.maxEntries) this.#drop(1);
-    else if (this.#count === this.#capacity) this.#grow();
-    const i = this.#slot(this.#count) * STRIDE;
-    const ring = this.#ring;
-    ring[i] = seq;
-    ring[i + 1] = at - this.#t0;
-    ring[i + 2] = text;
-    ring[i + 3] = ts;
-    ring[i + 4] = details;
-    this.#count += 1;
-  }
-
-  #grow(): void {
-    const capacity = Math.min(this.#limits.maxEntries, this.#capacity * 2);
-    const ring = new Array<number | string | undefined>(capacity * STRIDE).fill(undefined);
-    for (let k = 0; k < this.#count; k += 1) {
-      const from = this.#slot(k) * STRIDE;
-      for (let f = 0; f < STRIDE; f += 1) ring[k * STRIDE + f] = this.#ring[from + f];
+    const position = this.#first + this.#count;
+    let chunk = this.#chunks[position >> CHUNK_SHIFT];
+    if (!chunk) {
+      chunk = this.#spare ?? new Array<number | string | undefined>(CHUNK * STRIDE).fill(undefined);
+      this.#spare = undefined;
+      this.#chunks.push(chunk);
     }
-    this.#ring = ring;
-    this.#capacity = capacity;
-    this.#head = 0;
+    const i = (position & (CHUNK - 1)) * STRIDE;
+    chunk[i] = seq;
+    chunk[i + 1] = at - this.#t0;
+    chunk[i + 2] = text;
+    chunk[i + 3] = ts;
+    chunk[i + 4] = details;
+    this.#count += 1;
   }
 
   /** Forgets the `count` oldest entries (their strings are released at once). */
   #drop(count: number): void {
-    const ring = this.#ring;
     for (let k = 0; k < count; k += 1) {
-      const i = this.#head * STRIDE;
-      ring[i + 2] = ring[i + 3] = ring[i + 4] = undefined;
-      this.#head = this.#head + 1 === this.#capacity ? 0 : this.#head + 1;
+      const chunk = this.#chunks[0]!;
+      const i = this.#first * STRIDE;
+      chunk[i + 2] = chunk[i + 3] = chunk[i + 4] = undefined;
+      this.#first += 1;
+      if (this.#first === CHUNK) {
+        this.#spare = this.#chunks.shift();
+        this.#first = 0;
+      }
     }
     this.#count -= count;
   }
 
-  /** The ring slot of the entry `index` places after the oldest. */
-  #slot(index: number): number {
-    const slot = this.#head + index;
-    return slot >= this.#capacity ? slot - this.#capacity : slot;
+  /** The chunk and offset of the fields of the entry `index` places after the oldest. */
+  #field(index: number, field: number): number | string | undefined {
+    const position = this.#first + index;
+    return this.#chunks[position >> CHUNK_SHIFT]![(position & (CHUNK - 1)) * STRIDE + field];
   }
 
   #seqAt(index: number): number {
-    return this.#ring[this.#slot(index) * STRIDE] as number;
+    return this.#field(index, 0) as number;
   }
 
   #atOf(index: number): number {
-    return (this.#ring[this.#slot(index) * STRIDE + 1] as number) + this.#t0;
+    return (this.#field(index, 1) as number) + this.#t0;
   }
 
   /** The entry `index` places after the oldest, as an object (built for replays only). */
   #entry(index: number): HistoryEntry {
-    const i = this.#slot(index) * STRIDE;
-    const ring = this.#ring;
-    const seq = ring[i] as number;
-    const text = ring[i + 2] as string;
-    const ts = ring[i + 3] as string | undefined;
-    return { seq, at: (ring[i + 1] as number) + this.#t0, json: ts === undefined ? text : statusJson(text, seq, ts, ring[i + 4] as string) };
+    const seq = this.#seqAt(index);
+    const text = this.#field(index, 2) as string;
+    const ts = this.#field(index, 3) as string | undefined;
+    return { seq, at: this.#atOf(index), json: ts === undefined ? text : statusJson(text, seq, ts, this.#field(index, 4) as string) };
   }
 
   latest(): HistoryEntry | undefined {

@@ -61,6 +61,9 @@ export class StatusHistory {
   readonly #t0: number;
   /** Oldest first; the oldest entry is at `#first` in the first chunk. */
   readonly #chunks: Chunk[] = [];
+  /** The last chunk (where the next entry goes, unless it is full), and the position just past it. */
+  #tail: Chunk | undefined;
+  #end = 0;
   #first = 0;
   #count = 0;
   /** A chunk the oldest entries left, kept for the next one needed. */
@@ -116,12 +119,13 @@ export class StatusHistory {
     this.lastActivity = at;
     if (this.#count >= this.#limits.maxEntries) this.#drop(1);
     const position = this.#first + this.#count;
-    let chunk = this.#chunks[position >> CHUNK_SHIFT];
-    if (!chunk) {
-      chunk = this.#spare ?? new Array<number | string | undefined>(CHUNK * STRIDE).fill(undefined);
+    if (position === this.#end) {
+      this.#tail = this.#spare ?? new Array<number | string | undefined>(CHUNK * STRIDE).fill(undefined);
       this.#spare = undefined;
-      this.#chunks.push(chunk);
+      this.#chunks.push(this.#tail);
+      this.#end += CHUNK;
     }
+    const chunk = this.#tail!;
     const i = (position & (CHUNK - 1)) * STRIDE;
     chunk[i] = seq;
     chunk[i + 1] = at - this.#t0;
@@ -140,7 +144,9 @@ export class StatusHistory {
       this.#first += 1;
       if (this.#first === CHUNK) {
         this.#spare = this.#chunks.shift();
+        if (this.#chunks.length === 0) this.#tail = undefined;
         this.#first = 0;
+        this.#end -= CHUNK;
       }
     }
     this.#count -= count;

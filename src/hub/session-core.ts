@@ -70,8 +70,6 @@ class Session {
 
 export class SessionCore implements AdapterHost {
   readonly #options: SessionCoreOptions;
-  /** Whether local statuses are told to the adapter (the in-memory default has no one to tell). */
-  readonly #publishes: boolean;
   readonly #limits: { maxEntries: number; maxAgeMs: number };
   readonly #sessions = new Map<string, Session>();
   /** Which session each subscriber belongs to. */
@@ -87,7 +85,6 @@ export class SessionCore implements AdapterHost {
 
   constructor(options: SessionCoreOptions) {
     this.#options = options;
-    this.#publishes = !(options.adapter instanceof InMemoryAdapter);
     this.#limits = { maxEntries: options.historySize, maxAgeMs: options.historyTtlMs };
   }
 
@@ -178,7 +175,7 @@ export class SessionCore implements AdapterHost {
     const written = this.#fanOut(session, json, history.epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
     const { adapter, onStatus } = this.#options;
-    const publishes = this.#publishes;
+    const publishes = !(adapter instanceof InMemoryAdapter);
     // The frame object is for the adapter and the `status` event only; most hubs have neither.
     if (!publishes && !onStatus.wanted()) return written;
     const frame: StatusFrame = JSON.parse(json) as StatusFrame;

@@ -59,9 +59,11 @@ export const STATUS_COALESCE_KEY = 'status';
  * object, not one map per concern (with statuses spread over many sessions, each extra lookup
  * is a cache miss). It exists while the session has subscribers or a history.
  */
+const NO_SUBSCRIBERS: readonly Subscriber[] = Object.freeze([]);
+
 class Session {
   /** Replaced, never changed in place, so a fan-out in progress keeps the list it started with. */
-  subscribers: readonly Subscriber[] = [];
+  subscribers = NO_SUBSCRIBERS;
   history: StatusHistory | undefined;
   /** Before the first status: the epoch its subscribers were told, and the highest seq a resuming one said it saw in it. */
   announced: string | undefined;

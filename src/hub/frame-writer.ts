@@ -73,7 +73,7 @@ export class FrameWriter<D extends string | Buffer> {
   write(data: D, coalesceKey?: string): WriteResult {
     const channel = this.#channel;
     if (!channel.isOpen()) return 'dropped';
-    if (this.#pendingBytes === 0 && channel.bufferedAmount() < this.#maxBufferedBytes) {
+    if (this.#pending.length === 0 && channel.bufferedAmount() < this.#maxBufferedBytes) {
       this.#send(data);
       return 'sent';
     }

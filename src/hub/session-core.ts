@@ -54,16 +54,21 @@ const RESERVED = new Set(['message', 'type', 'data', 'seq', 'ts', 'replay']);
 /** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
 export const STATUS_COALESCE_KEY = 'status';
 
+const NO_SUBSCRIBERS = Object.freeze([]) as unknown as Subscriber[];
+
 /**
  * All the core holds for one session, in one entry: a status touches one map entry and one
  * object, not one map per concern (with statuses spread over many sessions, each extra lookup
  * is a cache miss). It exists while the session has subscribers or a history.
  */
-const NO_SUBSCRIBERS: readonly Subscriber[] = Object.freeze([]);
-
 class Session {
-  /** Replaced, never changed in place, so a fan-out in progress keeps the list it started with. */
+  /**
+   * In no particular order. Joining and leaving change it in place (a subscriber knows its
+   * index), except during a fan-out over it (`fanning`): then they change a copy, and the
+   * fan-out goes on with the list it started with.
+   */
   subscribers = NO_SUBSCRIBERS;
+  fanning = 0;
   history: StatusHistory | undefined;
   /** Before the first status: the epoch its subscribers were told, and the highest seq a resuming one said it saw in it. */
   announced: string | undefined;
@@ -74,8 +79,8 @@ export class SessionCore implements AdapterHost {
   readonly #options: SessionCoreOptions;
   readonly #limits: { maxEntries: number; maxAgeMs: number };
   readonly #sessions = new Map<string, Session>();
-  /** Which session each subscriber belongs to. */
-  readonly #owners = new Map<Subscriber, string>();
+  /** Which session each subscriber belongs to, and where it is in that session's list. */
+  readonly #owners = new Map<Subscriber, { readonly sessionId: string; readonly session: Session; index: number }>();
   /** Subscribers that resumed ahead of this instance: statuses up to this seq are theirs already. */
   readonly #after = new Map<Subscriber, number>();
   #statusesSent = 0;
@@ -98,8 +103,8 @@ export class SessionCore implements AdapterHost {
   subscribe(sessionId: string, subscriber: Subscriber, resume: ResumeRequest, now: number): void {
     if (this.#owners.has(subscriber)) throw new Error('subscriber is already subscribed');
     const session = this.#session(sessionId);
-    this.#owners.set(subscriber, sessionId);
-    session.subscribers = [...session.subscribers, subscriber];
+    if (session.fanning > 0 || session.subscribers === NO_SUBSCRIBERS) session.subscribers = [...session.subscribers];
+    this.#owners.set(subscriber, { sessionId, session, index: session.subscribers.push(subscriber) - 1 });
     const { history } = session;
     let epoch: string;
     let plan: ResumePlan;
@@ -143,13 +148,19 @@ export class SessionCore implements AdapterHost {
 
   /** Removes a subscriber; returns its session, if it had one. */
   unsubscribe(subscriber: Subscriber, now: number): string | undefined {
-    const sessionId = this.#owners.get(subscriber);
+    const membership = this.#owners.get(subscriber);
     this.#after.delete(subscriber);
-    if (sessionId === undefined) return undefined;
+    if (membership === undefined) return undefined;
     this.#owners.delete(subscriber);
     this.#coalescedFromGone += subscriber.coalesced;
-    const session = this.#sessions.get(sessionId)!;
-    session.subscribers = session.subscribers.filter((s) => s !== subscriber);
+    const { sessionId, session, index } = membership;
+    if (session.fanning > 0) session.subscribers = [...session.subscribers];
+    // The last one takes its place.
+    const last = session.subscribers.pop()!;
+    if (last !== subscriber) {
+      session.subscribers[index] = last;
+      this.#owners.get(last)!.index = index;
+    }
     if (session.history) session.history.lastActivity = now;
     else if (session.subscribers.length === 0) this.#sessions.delete(sessionId);
     return sessionId;
@@ -241,6 +252,8 @@ export class SessionCore implements AdapterHost {
     if (subscribers.length === 0) return 0;
     const frame = new OutboundFrame(json, epoch, seq, subscribers.length);
     let written = 0;
+    // (A write that threw would leave `fanning` raised: joins and leaves would then copy the list, still correct.)
+    session.fanning += 1;
     for (const subscriber of subscribers) {
       // Only numbered statuses are skipped for a subscriber that resumed ahead (hello frames carry a seq too).
       if (coalesceKey === STATUS_COALESCE_KEY && this.#after.size > 0) {
@@ -252,6 +265,7 @@ export class SessionCore implements AdapterHost {
       }
       if (subscriber.write(frame, coalesceKey) !== 'dropped') written += 1;
     }
+    session.fanning -= 1;
     return written;
   }
 

@@ -101,16 +101,17 @@ describe('SessionCore', () => {
     const fresh = { since: undefined, epoch: undefined };
     const [first, second, third] = [new Recorder(), new Recorder(), new Recorder()];
     const newcomer = new Recorder();
-    const joinAndLeave = Object.assign(new Recorder(), {
-      write(frame: OutboundFrame): 'sent' {
-        Recorder.prototype.write.call(this, frame);
+    // Its first status makes `first` leave and `newcomer` join, in the middle of the fan-out.
+    const joinAndLeave = new (class extends Recorder {
+      override write(frame: OutboundFrame): 'sent' {
+        super.write(frame);
         if (this.frames.length === 2) {
           c.unsubscribe(first, 0);
           c.subscribe('s', newcomer, fresh, 0);
         }
         return 'sent';
-      },
-    });
+      }
+    })();
     for (const s of [first, joinAndLeave, second, third]) c.subscribe('s', s, fresh, 0);
     c.publish('s', { message: 'one' }, 0, 0);
     // Everyone who was there got it once; the newcomer got it once too, as its replay, not again from the fan-out.

@@ -23,6 +23,7 @@ import { relaySubscriberOptions, relaySubscriptionSettings, relayTopicOptions, r
 import { EmulatorProcess, findEmulatorLauncher, freePort } from '../../test/support/pubsub-emulator.js';
 import { interleave } from '../support/interleave.js';
 import { monotonicMs } from '../support/monotonic.js';
+import { sentAt } from '../support/stamped-arrivals.js';
 import { median, pairedRatios, percentile, spread } from '../support/stats.js';
 import type { BenchCase } from '../types.js';
 
@@ -30,8 +31,6 @@ const PROJECT = 'adk-status-messenger-bench';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The third word of a bench text ("L i <sent-at>"): the sender's monotonic clock. */
-const sentAt = (text: string) => Number(text.split(' ')[2]);
-
 /** Starts a tsx-loaded process that prints "listening <port>" (relay-node, pubsub-peer, relay-viewer). */
 async function startProcess(file: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', file], {

@@ -41,6 +41,14 @@ describe('hub WebSocket framing', () => {
     await srv?.close();
   });
 
+  /** Starts the hub server; returns the server side of every socket it accepts, in order. */
+  async function startWithServerSockets(): Promise<ServerSocket[]> {
+    srv = await startHubServer();
+    const sockets: ServerSocket[] = [];
+    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    return sockets;
+  }
+
   it.each([1, 3])('delivers frames of every length class intact, one burst and one at a time (%i sockets)', async (sockets) => {
     srv = await startHubServer();
     const clients = await Promise.all(Array.from({ length: sockets }, () => TestClient.open(srv.url('sizes'))));
@@ -63,9 +71,7 @@ describe('hub WebSocket framing', () => {
   });
 
   it('keeps its frames in order with what the application writes on the same socket in the same tick', async () => {
-    srv = await startHubServer();
-    const sockets: ServerSocket[] = [];
-    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    const sockets = await startWithServerSockets();
     const client = await TestClient.open(srv.url('order'));
     await client.waitFor((c) => c.frames.length >= 1 && sockets.length === 1);
     srv.hub.send('order', 'one');
@@ -81,9 +87,7 @@ describe('hub WebSocket framing', () => {
   });
 
   it('stays behind a Blob the application sends on the same socket (ws queues sends while it reads one)', async () => {
-    srv = await startHubServer();
-    const sockets: ServerSocket[] = [];
-    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    const sockets = await startWithServerSockets();
     const client = await TestClient.open(srv.url('blob'));
     await client.waitFor((c) => c.frames.length >= 1 && sockets.length === 1);
     srv.hub.send('blob', 'one');
@@ -96,9 +100,7 @@ describe('hub WebSocket framing', () => {
   });
 
   it('delivers a reply built while the peer half-closes (ws ends the socket after its FIN)', async () => {
-    srv = await startHubServer();
-    const sockets: ServerSocket[] = [];
-    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    const sockets = await startWithServerSockets();
     srv.hub.on('message', (sessionId, text) => srv.hub.send(sessionId, `reply to ${text}`));
     const raw = net.connect(srv.port, '127.0.0.1');
     let received = Buffer.alloc(0);
@@ -135,9 +137,7 @@ describe('hub WebSocket framing', () => {
   });
 
   it('a socket that dies with a burst gathered loses that burst quietly', async () => {
-    srv = await startHubServer();
-    const sockets: ServerSocket[] = [];
-    srv.hub.on('connection', (_id, socket) => sockets.push(socket));
+    const sockets = await startWithServerSockets();
     const client = await TestClient.open(srv.url('gone'));
     await client.waitFor((c) => c.frames.length >= 1 && sockets.length === 1);
     for (let i = 0; i < 50; i += 1) srv.hub.send('gone', `late ${i}`);

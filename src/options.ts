@@ -7,7 +7,7 @@
  * Every schema registers its keys in a process-wide table so that hint works across APIs.
  */
 import { z } from 'zod';
-import { closest } from './client/closest-key.js';
+import { closest } from './closest-key.js';
 import { StatusMessengerError } from './errors.js';
 
 export { closest };

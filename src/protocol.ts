@@ -30,6 +30,12 @@ export const SESSION_ID_MAX_LENGTH = 256;
  */
 export const SESSION_ID_PATTERN = /^(?!\.\.?$)[A-Za-z0-9\-._~!$&'()*+,;=:@]{1,256}$/;
 
+/**
+ * A session history's name (the `hello` frame's `epoch`): 1 to 64 of `[A-Za-z0-9_-]`. The hub
+ * draws them; a client only echoes one back (`?epoch=`, `Last-Event-ID`).
+ */
+export const EPOCH_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** The longest status text the hub and the tool accept by default (characters). */
 export const DEFAULT_MAX_STATUS_LENGTH = 500;
 

@@ -19,7 +19,7 @@ import { registerAdkSessionRoute } from '../context/adk-session-routes.js';
 import { bindStatusSession } from '../context/status-context.js';
 import { createStatusSession } from '../context/status-session.js';
 import type { StatusSink } from '../context/status-session.js';
-import { normalizeStatus } from '../normalize-status.js';
+import { normalizeStatus } from '../status.js';
 import { SESSION_ID_PATTERN } from '../protocol.js';
 import type { StatusUpdate } from '../protocol.js';
 import { defineOptions, parseOptions } from '../options.js';

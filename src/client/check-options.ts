@@ -3,7 +3,7 @@
  * unknown key is an error naming the key and the closest known one, as `src/options.ts` does on
  * the server. A typo such as `reconectDelayMs` would otherwise be ignored without a word.
  */
-import { closest } from './closest-key.js';
+import { closest } from '../closest-key.js';
 
 /** A `TypeError` with the same `code` the server's option errors carry. */
 export class InvalidOptionError extends TypeError {

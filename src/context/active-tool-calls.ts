@@ -6,7 +6,7 @@
  * keeps both; its app name is the sub-agent's). Shared by every copy of the package.
  */
 import type { Context } from '@google/adk';
-import { processRegistry } from './process-registry.js';
+import { processRegistry } from '../process-registry.js';
 
 const MAX_OPEN_PER_SESSION = 64;
 const open = processRegistry('active-tool-calls.v1', () => new Map<string, Context[]>());

@@ -5,7 +5,7 @@
 import { getDefaultLogger } from '../logger.js';
 import type { StatusInput } from '../protocol.js';
 import { statusSessionForAdkSession } from './adk-session-routes.js';
-import { processRegistry } from './process-registry.js';
+import { processRegistry } from '../process-registry.js';
 import { currentStatusSession, currentToolContext } from './status-context.js';
 import { sendToEventStream } from './status-session.js';
 

@@ -5,7 +5,7 @@
  * Keyed by user and session, never by app name: inside an AgentTool sub-run `appName` is the
  * sub-agent's name while the user and session ids stay the parent's (ADK-NOTES pitfall 2).
  */
-import { processRegistry } from './process-registry.js';
+import { processRegistry } from '../process-registry.js';
 import type { StatusSession } from './status-session.js';
 
 /** The ADK ids a tool or callback context carries. */

@@ -4,7 +4,7 @@
  * overwrite on screen) one produced later, whatever mix of plugin, tool and
  * `addStatusMessage` made them. Shared by every copy of the package.
  */
-import { processRegistry } from './process-registry.js';
+import { processRegistry } from '../process-registry.js';
 
 const pending = processRegistry('pending-statuses.v1', () => new Map<string, Set<() => void>>());
 

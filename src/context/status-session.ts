@@ -7,8 +7,8 @@
 import type { Context } from '@google/adk';
 import { emitStatusEvent, statusEventMetadata } from '../adk/event-stream.js';
 import { StatusMessengerError } from '../errors.js';
-import { normalizeStatus } from '../normalize-status.js';
-import { DEFAULT_MAX_STATUS_LENGTH, SESSION_ID_PATTERN } from '../protocol.js';
+import { assertSessionId, cutStatus, normalizeStatus } from '../status.js';
+import { DEFAULT_MAX_STATUS_LENGTH } from '../protocol.js';
 import type { StatusInput, StatusUpdate } from '../protocol.js';
 import { latestToolCall } from './active-tool-calls.js';
 import { flushPendingStatuses } from './pending-statuses.js';
@@ -19,22 +19,8 @@ import { emitStatusUpdate, statusListenerCount } from './status-stream.js';
 export interface StatusSink {
   /** Returns how many sockets it wrote to. */
   send(sessionId: string, status: StatusInput): number;
-}
-
-/**
- * `StatusHub`'s internal fast path, for a session id checked when the session was created and a
- * status `normalizeStatus` returned: the hub checks only its own length limit (and throws the
- * same `ERR_STATUS_TOO_LONG` as `send`). Keyed by a registered symbol so another copy of the
- * package finds it; a sink without it gets `send`.
- */
-export const SEND_NORMALIZED = Symbol.for('adk-status-messenger/send-normalized.v1');
-
-interface FastSink extends StatusSink {
-  [SEND_NORMALIZED](sessionId: string, update: StatusUpdate): number;
-}
-
-function hasFastPath(sink: StatusSink): sink is FastSink {
-  return typeof (sink as Partial<FastSink>)[SEND_NORMALIZED] === 'function';
+  /** The longest text `send` takes; statuses are cut to it with `…`. @default 500 */
+  readonly maxStatusLength?: number;
 }
 
 /** ADK ids of the run a status session belongs to, when known. */
@@ -74,40 +60,6 @@ export interface StatusSession {
   send(status: StatusInput, options?: StatusSendOptions): StatusDelivery;
 }
 
-/** Whether the hub can serve this id (`/ws/<id>`). */
-export function isServableSessionId(sessionId: unknown): sessionId is string {
-  return typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId);
-}
-
-export function assertSessionId(sessionId: unknown, name = 'sessionId'): asserts sessionId is string {
-  if (!isServableSessionId(sessionId)) {
-    let shown: string;
-    try {
-      shown = JSON.stringify(sessionId) ?? String(sessionId);
-    } catch {
-      shown = String(sessionId);
-    }
-    throw new StatusMessengerError(
-      'ERR_INVALID_SESSION_ID',
-      `Expected \`${name}\` to match ${String(SESSION_ID_PATTERN)}, got \`${shown.slice(0, 200)}\``,
-    );
-  }
-}
-
-/** Cuts `update.message` to `maxLength` characters, the last one `…`. */
-export function cutStatus(update: StatusUpdate, maxLength: number): { update: StatusUpdate; truncated: boolean } {
-  if (update.message.length <= maxLength) return { update, truncated: false };
-  return { update: { ...update, message: `${update.message.slice(0, Math.max(0, maxLength - 1)).trimEnd()}…` }, truncated: true };
-}
-
-/** The limit an `ERR_STATUS_TOO_LONG` names, if it names one. */
-function limitOf(error: unknown): number | undefined {
-  if (!StatusMessengerError.isInstance(error, 'ERR_STATUS_TOO_LONG')) return undefined;
-  const limit = (error as { maxLength?: unknown }).maxLength ?? /at most (\d+) characters/.exec(error.message)?.[1];
-  const n = Number(limit);
-  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
-}
-
 export function createStatusSession(init: {
   sessionId: string;
   hub?: StatusSink | undefined;
@@ -122,31 +74,16 @@ export function createStatusSession(init: {
     );
   }
   const adk = init.adk ? Object.freeze({ ...init.adk }) : undefined;
-  // The id was checked above and every status is normalized below: the hub need not redo either.
-  const deliver = hub && hasFastPath(hub) ? (update: StatusUpdate) => hub[SEND_NORMALIZED](sessionId, update) : (update: StatusUpdate) => hub!.send(sessionId, update);
+  const maxLength = typeof hub?.maxStatusLength === 'number' && hub.maxStatusLength >= 1 ? hub.maxStatusLength : DEFAULT_MAX_STATUS_LENGTH;
   return Object.freeze({
     sessionId,
     hub,
     adk,
     send(status: StatusInput, options?: StatusSendOptions): StatusDelivery {
-      // Bad input (no text, bad level) is a bug and throws; a long text is only cut: to the
-      // default limit without a hub, to the hub's own limit (named by its refusal) with one.
-      let update = normalizeStatus(status, Number.POSITIVE_INFINITY);
-      let truncated = false;
-      if (!hub) ({ update, truncated } = cutStatus(update, DEFAULT_MAX_STATUS_LENGTH));
+      // Bad input (no text, bad level) is a bug and throws; a long text is only cut, to the hub's limit.
+      const { update, truncated } = cutStatus(normalizeStatus(status, Number.POSITIVE_INFINITY), maxLength);
       flushPendingStatuses(sessionId);
-      let sockets = 0;
-      if (hub) {
-        try {
-          sockets = deliver(update);
-        } catch (error) {
-          const limit = limitOf(error);
-          if (limit === undefined) throw error;
-          ({ update } = cutStatus(update, limit));
-          truncated = true;
-          sockets = deliver(update);
-        }
-      }
+      const sockets = hub ? hub.send(sessionId, update) : 0;
       const listeners = statusListenerCount() > 0 ? emitStatusUpdate({ sessionId, ...update }) : 0;
       let eventStream = false;
       if (options?.eventStream !== false) {

@@ -5,7 +5,7 @@
  */
 import { invalidOption } from '../errors.js';
 import type { StatusUpdate } from '../protocol.js';
-import { processRegistry } from './process-registry.js';
+import { processRegistry } from '../process-registry.js';
 
 export interface StatusStreamItem extends StatusUpdate {
   sessionId: string;

@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import { PROTOCOL_VERSION } from '../protocol.js';
+import { EPOCH_PATTERN, PROTOCOL_VERSION } from '../protocol.js';
 import type { GapFrame, HelloFrame, StatusFrame, StatusUpdate } from '../protocol.js';
 import type { AdapterHost, HubAdapter, NumberedStatus } from './adapters/hub-adapter.js';
 import { InMemoryAdapter } from './adapters/in-memory-adapter.js';
@@ -19,8 +19,6 @@ import type { WriteResult } from './frame-writer.js';
 import { OutboundFrame } from './outbound-frame.js';
 import { StatusHistory, statusJson } from './status-history.js';
 import type { ResumePlan } from './status-history.js';
-
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** One connection of a session, as the core sees it (a WebSocket, an SSE stream, …). */
 export interface Subscriber {
@@ -115,7 +113,7 @@ export class SessionCore implements AdapterHost {
       this.#options.adapter.newEpoch !== undefined &&
       resume.since !== undefined &&
       resume.epoch !== undefined &&
-      EPOCH.test(resume.epoch) &&
+      EPOCH_PATTERN.test(resume.epoch) &&
       (session.announced ?? resume.epoch) === resume.epoch
     ) {
       // Instances share numbering (the adapter names epochs) and the client was in a history of
@@ -325,7 +323,7 @@ export class SessionCore implements AdapterHost {
     if (adapter.newEpoch) {
       try {
         const epoch = adapter.newEpoch(sessionId);
-        if (typeof epoch === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(epoch)) return epoch;
+        if (typeof epoch === 'string' && EPOCH_PATTERN.test(epoch)) return epoch;
         this.#options.logger().error(`The hub adapter's newEpoch returned an unusable epoch; using a random one.`);
       } catch (error) {
         this.#options.logger().error(`The hub adapter's newEpoch threw; using a random one.`, error);

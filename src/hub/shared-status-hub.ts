@@ -5,7 +5,7 @@
  * second `listen` would fail with `EADDRINUSE`) on every import. The first call creates the
  * hub (and starts listening when `port` is given); later calls with the same `name` return it.
  */
-import { processRegistry } from '../context/process-registry.js';
+import { processRegistry } from '../process-registry.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Server as HttpServer } from 'node:http';
 import { StatusHub } from './status-hub.js';

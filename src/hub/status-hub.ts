@@ -15,13 +15,12 @@ import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { assertSessionId, SEND_NORMALIZED } from '../context/status-session.js';
-import type { StatusSink } from '../context/status-session.js';
 import { invalidOption, StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
-import { normalizeStatus, statusTooLong } from '../normalize-status.js';
-import type { StatusFrame, StatusInput, StatusUpdate } from '../protocol.js';
+import { EPOCH_PATTERN } from '../protocol.js';
+import type { StatusFrame, StatusInput } from '../protocol.js';
+import { assertSessionId, normalizeStatus } from '../status.js';
 import type { HubAdapter, NumberedStatus } from './adapters/hub-adapter.js';
 import { InMemoryAdapter } from './adapters/in-memory-adapter.js';
 import {
@@ -110,7 +109,7 @@ export interface StatusHubStats {
 
 type AnyServer = HttpServer | HttpsServer;
 
-export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSink {
+export class StatusHub extends EventEmitter<StatusHubEvents> {
   readonly #options: ResolvedHubOptions;
   #adapter: HubAdapter;
   readonly #core: SessionCore;
@@ -256,13 +255,9 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
     return this.#core.publish(sessionId, update, now, now);
   }
 
-  /** @internal `send` for a status session: its id was checked and `update` normalized (see `SEND_NORMALIZED`). */
-  [SEND_NORMALIZED](sessionId: string, update: StatusUpdate): number {
-    const { maxStatusLength } = this.#options;
-    if (update.message.length > maxStatusLength) throw statusTooLong(update.message.length, maxStatusLength);
-    if (this.#closing) return 0;
-    const now = Date.now();
-    return this.#core.publish(sessionId, update, now, now);
+  /** The longest status text `send` accepts (the `maxStatusLength` option): a run cuts its statuses to it. */
+  get maxStatusLength(): number {
+    return this.#options.maxStatusLength;
   }
 
   /**
@@ -376,8 +371,6 @@ export class StatusHub extends EventEmitter<StatusHubEvents> implements StatusSi
   }
 }
 
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
-
 function isDeliverable(status: NumberedStatus): boolean {
   if (typeof status !== 'object' || status === null) return false;
   const { sessionId, epoch, seq, frame } = status;
@@ -388,7 +381,7 @@ function isDeliverable(status: NumberedStatus): boolean {
   }
   return (
     typeof epoch === 'string' &&
-    EPOCH.test(epoch) &&
+    EPOCH_PATTERN.test(epoch) &&
     Number.isSafeInteger(seq) &&
     seq > 0 &&
     typeof frame === 'object' &&

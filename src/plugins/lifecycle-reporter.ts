@@ -7,7 +7,7 @@
 import type { BaseAgent, BaseTool, Context } from '@google/adk';
 import { isAgentTool } from '@google/adk';
 import { emitStatusEvent, statusEventMetadata } from '../adk/event-stream.js';
-import { processRegistry } from '../context/process-registry.js';
+import { processRegistry } from '../process-registry.js';
 import { resolveStatusSession } from '../context/resolve-status-session.js';
 import type { StatusSession } from '../context/status-session.js';
 import type { StatusUpdate } from '../protocol.js';

@@ -10,7 +10,6 @@
  */
 import { getDefaultLogger } from '../logger.js';
 import type { RunEndState, StatusUpdate } from '../protocol.js';
-import { SEND_NORMALIZED } from '../context/status-session.js';
 import type { StatusSink } from '../context/status-session.js';
 
 /** The end statuses. The failure text is generic on purpose: server internals never reach the browser. */
@@ -42,16 +41,8 @@ export function watchStatuses(hub: StatusSink): StatusSink | WatchedSink {
       return sockets;
     },
   };
-  // Keep the hub's fast path (see SEND_NORMALIZED), watched the same way.
-  const fast = (hub as { [SEND_NORMALIZED]?: (sessionId: string, update: StatusUpdate) => number })[SEND_NORMALIZED];
-  if (typeof fast !== 'function') return watched;
-  return Object.assign(watched, {
-    [SEND_NORMALIZED](sessionId: string, update: StatusUpdate): number {
-      const sockets = fast.call(hub, sessionId, update);
-      shown = true;
-      return sockets;
-    },
-  });
+  if (typeof hub.maxStatusLength === 'number') Object.defineProperty(watched, 'maxStatusLength', { value: hub.maxStatusLength });
+  return watched;
 }
 
 /**

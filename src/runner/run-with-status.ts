@@ -5,8 +5,9 @@
  */
 import type { Event, Runner } from '@google/adk';
 import { registerAdkSessionRoute } from '../context/adk-session-routes.js';
-import { processRegistry } from '../context/process-registry.js';
-import { createStatusSession, isServableSessionId } from '../context/status-session.js';
+import { processRegistry } from '../process-registry.js';
+import { createStatusSession } from '../context/status-session.js';
+import { isServableSessionId } from '../status.js';
 import type { StatusSession, StatusSink } from '../context/status-session.js';
 import { invalidOption, StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';

@@ -1,5 +1,5 @@
 import { StatusMessengerError } from '../../src/errors.js';
-import { normalizeStatus } from '../../src/normalize-status.js';
+import { normalizeStatus } from '../../src/status.js';
 
 describe('normalizeStatus with hostile field values', () => {
   it.each([['level'], ['progress'], ['state']])('refuses a %s whose toString is not a function with ERR_INVALID_STATUS', (field) => {

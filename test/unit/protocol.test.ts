@@ -1,5 +1,5 @@
 import { parseServerFrame } from '../../src/protocol.js';
-import { normalizeStatus } from '../../src/normalize-status.js';
+import { normalizeStatus } from '../../src/status.js';
 
 describe('parseServerFrame', () => {
   it('parses every frame type and keeps only known fields', () => {

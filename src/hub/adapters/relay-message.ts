@@ -7,6 +7,7 @@
  * `data` of an agent event of type `status_relay`, so the publisher's buffering, ordering per
  * session and deadlines apply. Parsing never throws.
  */
+import { EPOCH_PATTERN } from '../../protocol.js';
 import type { StatusFrame } from '../../protocol.js';
 
 export const RELAY_EVENT_TYPE = 'status_relay';
@@ -22,8 +23,6 @@ export interface RelayMessage {
   frame: StatusFrame;
 }
 
-const EPOCH = /^[A-Za-z0-9_-]{1,64}$/;
-
 export function parseRelayMessage(bytes: Buffer | string): RelayMessage | undefined {
   let envelope: { event_type?: unknown; websocket_session_id?: unknown; data?: unknown };
   try {
@@ -37,7 +36,7 @@ export function parseRelayMessage(bytes: Buffer | string): RelayMessage | undefi
   if (typeof sessionId !== 'string' || typeof data !== 'object' || data === null) return undefined;
   const { origin, life, n, prev, epoch, seq, frame } = data;
   if (typeof origin !== 'string' || typeof life !== 'string' || !Number.isSafeInteger(n) || !Number.isSafeInteger(prev)) return undefined;
-  if (typeof epoch !== 'string' || !EPOCH.test(epoch) || !Number.isSafeInteger(seq) || (seq as number) < 1) return undefined;
+  if (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch) || !Number.isSafeInteger(seq) || (seq as number) < 1) return undefined;
   const f = frame as Record<string, unknown> | null;
   if (typeof f !== 'object' || f === null || typeof f.data !== 'string' || typeof f.ts !== 'string') return undefined;
   return { origin, life, n: n as number, prev: prev as number, sessionId, epoch, seq: seq as number, frame: { ...(f as unknown as StatusFrame), type: 'status', seq: seq as number } };

@@ -1,9 +1,19 @@
 /**
- * Validates what a producer hands in as a status and returns a clean `StatusUpdate`.
- * Throws `StatusMessengerError` for bad input: a status is code's doing, so a bad one is a bug.
+ * What a producer hands in, checked once: `normalizeStatus` validates a status and returns a clean
+ * `StatusUpdate` (throwing `StatusMessengerError` for bad input: a status is code's doing, so a bad
+ * one is a bug), `cutStatus` cuts its text to a limit with `…`, and `assertSessionId` checks a
+ * session id the hub must serve.
  */
 import { StatusMessengerError } from './errors.js';
-import { DEFAULT_MAX_STATUS_LENGTH, isProgress, isRunEndState, isStatusLevel, RUN_END_STATES, STATUS_LEVELS } from './protocol.js';
+import {
+  DEFAULT_MAX_STATUS_LENGTH,
+  isProgress,
+  isRunEndState,
+  isStatusLevel,
+  RUN_END_STATES,
+  SESSION_ID_PATTERN,
+  STATUS_LEVELS,
+} from './protocol.js';
 import type { StatusInput, StatusUpdate } from './protocol.js';
 
 const MAX_LABEL_LENGTH = 128;
@@ -21,13 +31,34 @@ function optionalLabel(name: 'agent' | 'tool', value: unknown): string | undefin
 
 /** The refusal of a text longer than `maxLength`. */
 export function statusTooLong(length: number, maxLength: number): StatusMessengerError {
-  // `maxLength` on the error lets a caller that prefers cutting to refusing cut to this limit.
-  return Object.assign(
-    new StatusMessengerError(
-      'ERR_STATUS_TOO_LONG',
-      `A status message must be at most ${maxLength} characters, got ${length}; shorten it or raise \`maxStatusLength\``,
-    ),
-    { maxLength },
+  return new StatusMessengerError(
+    'ERR_STATUS_TOO_LONG',
+    `A status message must be at most ${maxLength} characters, got ${length}; shorten it or raise \`maxStatusLength\``,
+  );
+}
+
+/** Cuts `update.message` to `maxLength` characters, the last one `…`. */
+export function cutStatus(update: StatusUpdate, maxLength: number): { update: StatusUpdate; truncated: boolean } {
+  if (update.message.length <= maxLength) return { update, truncated: false };
+  return { update: { ...update, message: `${update.message.slice(0, Math.max(0, maxLength - 1)).trimEnd()}…` }, truncated: true };
+}
+
+/** Whether the hub can serve this id (`/ws/<id>`). */
+export function isServableSessionId(sessionId: unknown): sessionId is string {
+  return typeof sessionId === 'string' && SESSION_ID_PATTERN.test(sessionId);
+}
+
+export function assertSessionId(sessionId: unknown, name = 'sessionId'): asserts sessionId is string {
+  if (isServableSessionId(sessionId)) return;
+  let shown: string;
+  try {
+    shown = JSON.stringify(sessionId) ?? String(sessionId);
+  } catch {
+    shown = String(sessionId);
+  }
+  throw new StatusMessengerError(
+    'ERR_INVALID_SESSION_ID',
+    `Expected \`${name}\` to match ${String(SESSION_ID_PATTERN)}, got \`${shown.slice(0, 200)}\``,
   );
 }
 

@@ -39,13 +39,15 @@ export { consoleLogger, getDefaultLogger, setDefaultLogger, silentLogger } from 
 export type { Logger } from './logger.js';
 
 // Session binding (the seed's ContextVar) and seed parity
-export { currentStatusSession } from './context/status-context.js';
-export { withStatusSession } from './context/with-status-session.js';
-export type { WithStatusSessionOptions } from './context/with-status-session.js';
-export type { AdkRunIds, StatusDelivery, StatusSession, StatusSink } from './context/status-session.js';
-export { addStatusMessage } from './context/add-status-message.js';
-export { streamStatusUpdates } from './context/status-stream.js';
-export type { StatusStreamItem, StatusUpdateStream, StreamStatusUpdatesOptions } from './context/status-stream.js';
+export { currentStatusSession } from './binding/context.js';
+export type { AdkRunIds, StatusDelivery, StatusSendOptions, StatusSession } from './binding/context.js';
+export type { RunEndMessages } from './binding/status-run.js';
+export { withStatusSession } from './runner/run-with-status.js';
+export type { WithStatusSessionOptions } from './runner/run-with-status.js';
+export type { StatusSink } from './destinations/hub-session.js';
+export { addStatusMessage } from './tools/add-status-message.js';
+export { streamStatusUpdates } from './destinations/status-stream.js';
+export type { StatusStreamItem, StatusUpdateStream, StreamStatusUpdatesOptions } from './destinations/status-stream.js';
 
 // The tool
 export {
@@ -137,7 +139,8 @@ export { PubSubAdapter } from './hub/adapters/pubsub-adapter.js';
 export type { PubSubAdapterOptions, RelayStats } from './hub/adapters/pubsub-adapter.js';
 
 // A2A: statuses across agent boundaries (served side and RemoteA2AAgent consumers)
-export { A2A_STATUS_METADATA_KEY, toA2AStatusEvent, withA2AStatus } from './adk/a2a-status.js';
+export { withA2AStatus } from './adk/a2a-status.js';
+export { toA2AStatusEvent } from './destinations/a2a-bus.js';
 export type { WithA2AStatusOptions } from './adk/a2a-status.js';
 export { toA2aWithStatus } from './adk/to-a2a-with-status.js';
 export type { A2aRoot } from './adk/to-a2a-with-status.js';
@@ -145,9 +148,9 @@ export { forwardRemoteStatus, remoteStatusOf } from './adk/remote-a2a-status.js'
 export type { ForwardRemoteStatusMode, RemoteStatus } from './adk/remote-a2a-status.js';
 
 // ADK-native delivery: statuses in ADK's own event stream (adk web, adk api_server, runAsync)
-export { STATUS_EVENT_METADATA_KEY, buildStatusEvent, emitStatusEvent, statusEventMetadata } from './adk/event-stream.js';
-export type { StatusEventMetadata } from './adk/event-stream.js';
-export type { StatusSendOptions } from './context/status-session.js';
+export { STATUS_EVENT_METADATA_KEY, parseStatusPayload, toStatusPayload } from './protocol.js';
+export type { StatusEventMetadata } from './protocol.js';
+export { buildStatusEvent, emitStatusEvent } from './destinations/adk-event-stream.js';
 export type { StatusRunIdentity } from './plugins/status-plugin.js';
 export { sharedStatusHub, sharedStatusHubAddress } from './hub/shared-status-hub.js';
 export type { SharedStatusHubOptions } from './hub/shared-status-hub.js';

@@ -174,4 +174,10 @@ export const opt = {
     z.custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, { message: 'a non-negative integer' }),
   fn: <T extends (...args: never[]) => unknown>() =>
     z.custom<T>((v) => typeof v === 'function', { message: 'a function' }),
+  /** Duck-typed: `instanceof` fails for a signal from another realm (a test VM, an iframe). */
+  abortSignal: () =>
+    z.custom<AbortSignal>(
+      (v) => typeof (v as AbortSignal | null)?.aborted === 'boolean' && typeof (v as AbortSignal).addEventListener === 'function',
+      { message: 'an AbortSignal' },
+    ),
 };

@@ -106,9 +106,12 @@ export interface StatusFrame {
 }
 
 /**
- * In ADK's own event stream (`adk web`, `/run_sse`, `runner.runAsync`), a status is a partial,
- * content-less ADK event whose `customMetadata[STATUS_EVENT_METADATA_KEY]` is this object:
- * the status frame without `seq` (ADK's stream has its own order).
+ * One status shape on every wire besides the hub's numbered frames: ADK's event stream (a
+ * partial, content-less event whose `customMetadata.status_messenger` holds it), A2A (a `working`
+ * update whose message's `metadata.status_messenger` holds it), the AI SDK (`data` of a transient
+ * `data-status` chunk) and AG-UI (`content` of a `STATUS` activity). It is the status frame
+ * without `seq` (each of those streams has its own order). Made by `toStatusPayload`, read by
+ * `parseStatusPayload`.
  */
 export const STATUS_EVENT_METADATA_KEY = 'status_messenger';
 
@@ -121,6 +124,37 @@ export interface StatusEventMetadata {
   progress?: number;
   agent?: string;
   tool?: string;
+  /** Present on the last status of a run only: how it ended. */
+  state?: RunEndState;
+}
+
+/** The wire shape of a status made at `ts`. */
+export function toStatusPayload(update: StatusUpdate, ts = new Date().toISOString()): StatusEventMetadata {
+  const payload: StatusEventMetadata = { type: 'status', data: update.message, ts };
+  if (update.level !== undefined) payload.level = update.level;
+  if (update.progress !== undefined) payload.progress = update.progress;
+  if (update.agent !== undefined) payload.agent = update.agent;
+  if (update.tool !== undefined) payload.tool = update.tool;
+  if (update.state !== undefined) payload.state = update.state;
+  return payload;
+}
+
+/**
+ * Reads a status payload from untrusted input (another process's ADK event, a remote A2A agent),
+ * keeping only well-formed known fields; `undefined` for anything else. Never throws. A
+ * `{ message, … }` object (what A2A metadata carried before the shapes were made one) is read too.
+ */
+export function parseStatusPayload(value: unknown): StatusEventMetadata | undefined {
+  if (!isRecord(value)) return undefined;
+  const data = value.type === 'status' ? value.data : value.type === undefined ? value.message : undefined;
+  if (typeof data !== 'string') return undefined;
+  const payload: StatusEventMetadata = { type: 'status', data, ts: typeof value.ts === 'string' ? value.ts : '' };
+  if (isStatusLevel(value.level)) payload.level = value.level;
+  if (isProgress(value.progress)) payload.progress = value.progress;
+  if (typeof value.agent === 'string') payload.agent = value.agent;
+  if (typeof value.tool === 'string') payload.tool = value.tool;
+  if (isRunEndState(value.state)) payload.state = value.state;
+  return payload;
 }
 
 /**

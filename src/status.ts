@@ -123,3 +123,8 @@ function shown(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
   return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
+
+/** A tool or agent name as people read it: `google_search` → `google search`. */
+export function humanizeName(name: string): string {
+  return name.replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').trim();
+}

@@ -5,19 +5,21 @@
  * stream as if it were part of the answer, and the parent's user never sees it as a status.
  *
  * `forwardRemoteStatus` (called by `StatusPlugin.onEventCallback`) recognises those events,
- * sends each as a status to the parent's binding — attributed to the remote agent — and returns
- * a replacement event without the text, carrying the status in `customMetadata.status_messenger`
- * as every other status in ADK's event stream. A remote's failure becomes an error-level status;
- * the error event itself is kept, so the parent run still ends with the remote's error.
+ * sends each as a status to the parent's run — attributed to the remote agent — and returns a
+ * replacement event without the text, carrying the status in `customMetadata.status_messenger`
+ * (the one status shape, src/protocol.ts) as every other status in ADK's event stream: the
+ * parent's `/run_sse` clients and `adk web` see it as a status. A remote's failure becomes an
+ * error-level status; the error event itself is kept, so the parent run still ends with the
+ * remote's error.
  */
 import { RemoteA2AAgent } from '@google/adk';
 import type { Event, InvocationContext } from '@google/adk';
-import { resolveStatusSession } from '../context/resolve-status-session.js';
+import { currentStatusSession } from '../binding/context.js';
+import { routeFor } from '../binding/routes.js';
 import type { Logger } from '../logger.js';
-import { DEFAULT_MAX_STATUS_LENGTH, isProgress, isStatusLevel } from '../protocol.js';
+import { DEFAULT_MAX_STATUS_LENGTH, parseStatusPayload, STATUS_EVENT_METADATA_KEY, toStatusPayload } from '../protocol.js';
 import type { StatusUpdate } from '../protocol.js';
-import { humanizeName } from '../plugins/status-templates.js';
-import { A2A_STATUS_METADATA_KEY } from './a2a-status.js';
+import { humanizeName } from '../status.js';
 
 /**
  * Which remote `working` updates become statuses: `'tagged'` only those a `toA2aWithStatus`
@@ -49,7 +51,7 @@ export function remoteStatusOf(
   const response = event.customMetadata?.[A2A_RESPONSE_KEY] as unknown;
   if (event.partial === true && isWorkingUpdate(response)) {
     const message = response.status.message;
-    const tagged = readRecord(message?.metadata)?.[A2A_STATUS_METADATA_KEY];
+    const tagged = readRecord(message?.metadata)?.[STATUS_EVENT_METADATA_KEY];
     if (tagged !== undefined) {
       const status = taggedStatus(tagged, agent);
       return status ? { kind: 'working', status } : undefined;
@@ -83,8 +85,16 @@ export function forwardRemoteStatus(
   try {
     found = remoteStatusOf(event, invocationContext, mode);
     if (!found) return undefined;
-    const session = resolveStatusSession({ userId: invocationContext?.userId, sessionId: invocationContext?.session?.id });
-    session?.send(found.status);
+    const session =
+      currentStatusSession() ??
+      routeFor({
+        invocationId: invocationContext?.invocationId,
+        appName: invocationContext?.appName,
+        userId: invocationContext?.userId,
+        sessionId: invocationContext?.session?.id,
+      });
+    // ADK's event stream gets the replacement event below, not a second copy.
+    session?.send(found.status, { eventStream: false });
   } catch (error) {
     logger().warn(`StatusPlugin: could not forward a remote agent's status: ${(error as Error)?.message ?? String(error)}`);
   }
@@ -95,7 +105,7 @@ export function forwardRemoteStatus(
     ...event,
     content: undefined,
     partial: true,
-    customMetadata: { ...customMetadata, [A2A_STATUS_METADATA_KEY]: found.status },
+    customMetadata: { ...customMetadata, [STATUS_EVENT_METADATA_KEY]: toStatusPayload(found.status) },
   };
 }
 
@@ -109,14 +119,18 @@ function isWorkingUpdate(value: unknown): value is WorkingUpdate {
   return record?.kind === 'status-update' && record.final !== true && readRecord(record.status)?.state === 'working';
 }
 
-/** The remote is untrusted: keep only well-formed fields, cap lengths, attribute to `agent`. */
+/**
+ * The remote is untrusted: keep only well-formed fields, cap lengths, attribute to `agent`. Its
+ * own end-of-run `state` is not the parent's: dropped.
+ */
 function taggedStatus(value: unknown, agent: string): StatusUpdate | undefined {
-  const record = readRecord(value);
-  if (!record || typeof record.message !== 'string' || record.message.trim() === '') return undefined;
-  const status: StatusUpdate = { message: clip(record.message.trim()), agent };
-  if (isStatusLevel(record.level)) status.level = record.level;
-  if (isProgress(record.progress)) status.progress = record.progress;
-  if (typeof record.tool === 'string' && record.tool.length <= MAX_LABEL_LENGTH) status.tool = record.tool;
+  const payload = parseStatusPayload(value);
+  const text = payload?.data.trim();
+  if (!payload || !text) return undefined;
+  const status: StatusUpdate = { message: clip(text), agent };
+  if (payload.level !== undefined) status.level = payload.level;
+  if (payload.progress !== undefined) status.progress = payload.progress;
+  if (payload.tool !== undefined && payload.tool.length <= MAX_LABEL_LENGTH) status.tool = payload.tool;
   return status;
 }
 

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { resolveStatusSession } from '../context/resolve-status-session.js';
+import type { Context } from '@google/adk';
+import { statusSessionFor } from '../binding/status-run.js';
 import { StatusMessengerError } from '../errors.js';
 import { defineOptions, parseOptions } from '../options.js';
 import { SESSION_ID_PATTERN } from '../protocol.js';
@@ -85,7 +86,7 @@ export function buildAgentEvent(
   { context, websocketSessionId, ids = {}, eventId, timestamp }: PublishEventOptions,
   { ordering, maxBytes }: { ordering: boolean; maxBytes: number },
 ): { event: AgentEvent; message: EventTopicMessage; bytes: number } {
-  const session = resolveStatusSession({ userId: text(context?.userId), sessionId: text(context?.sessionId) });
+  const session = statusSessionFor(context as Context | undefined);
   const sessionId = websocketSessionId === undefined ? (session?.sessionId ?? null) : websocketSessionId;
   const check = (ok: boolean, what: string, value: unknown): void => {
     if (!ok) invalid(`${what}, got \`${String(value).slice(0, 100)}\``);

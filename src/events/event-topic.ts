@@ -3,7 +3,6 @@
  * options we set, the few `Topic` methods used (so unit tests can fake them), failure classes, admin-call deadlines.
  */
 import { StatusMessengerError } from '../errors.js';
-import type { ResolvedPublisherOptions } from './publisher-options.js';
 
 /** One message, as `topic.publishMessage` takes it. */
 export interface EventTopicMessage {
@@ -68,14 +67,21 @@ export async function createClient(projectId: string | undefined, clientConfig: 
   return new PubSub(options);
 }
 
+/** What `topicOptions` reads: the publisher's resolved options of these names. */
+export interface TopicSettings {
+  messageOrdering: boolean;
+  batching?: { maxMessages?: number | undefined; maxBytes?: number | undefined; maxMilliseconds?: number | undefined } | undefined;
+  rpcTimeoutMs: number;
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+}
+
 /**
  * Options for `pubsub.topic(name, options)`: the library batches, orders per key and retries with backoff (its own
  * retry codes); we bound each attempt (`rpcTimeoutMs`, a silent endpoint: nodejs-pubsub #436), the delay between
  * attempts (`retryMaxDelayMs`, not the library's 60 s), and give up after 10 minutes (then the publisher resends).
  */
-export function topicOptions(
-  o: Pick<ResolvedPublisherOptions, 'messageOrdering' | 'batching' | 'rpcTimeoutMs' | 'retryInitialDelayMs' | 'retryMaxDelayMs'>,
-): Record<string, unknown> {
+export function topicOptions(o: TopicSettings): Record<string, unknown> {
   const { messageOrdering, batching, rpcTimeoutMs: rpc } = o;
   const backoff = { initialRetryDelayMillis: o.retryInitialDelayMs, retryDelayMultiplier: 2, maxRetryDelayMillis: o.retryMaxDelayMs };
   const timeouts = { initialRpcTimeoutMillis: rpc, rpcTimeoutMultiplier: 1, maxRpcTimeoutMillis: rpc, totalTimeoutMillis: 600_000 };

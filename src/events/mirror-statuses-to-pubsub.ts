@@ -4,8 +4,7 @@ import { invalidOption } from '../errors.js';
 import { defineOptions, parseOptions } from '../options.js';
 import type { StatusFrame } from '../protocol.js';
 import { EVENT_TYPE_PATTERN } from './agent-event.js';
-import { getDefaultEventPublisher } from './publish-agent-event.js';
-import { publisherOption } from './publisher-options.js';
+import { getDefaultEventPublisher, publisherOption } from './publish-agent-event.js';
 
 type StatusListener = (sessionId: string, frame: StatusFrame, meta?: { origin?: string | undefined }) => void;
 

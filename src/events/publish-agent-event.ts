@@ -4,12 +4,17 @@
  * explicitly, or made at first use from the seed's environment variables (docs/pubsub.md); when they leave
  * publishing off, ONE line says why.
  */
+import { z } from 'zod';
 import { getDefaultLogger } from '../logger.js';
 import { defineOptions, parseOptions } from '../options.js';
 import { PUBLISH_EVENT_OPTION_SHAPE } from './agent-event.js';
 import type { PublishEventOptions } from './agent-event.js';
-import { publisherOption } from './publisher-options.js';
 import { PubSubEventPublisher } from './pubsub-event-publisher.js';
+
+/** The `publisher` option of `publishAgentEvent`, the tool and the mirror. */
+export const publisherOption = z
+  .custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' })
+  .optional();
 
 export const PUBSUB_ENV = { enabled: 'STATUS_MESSENGER_PUBSUB_ENABLED', project: 'GOOGLE_CLOUD_PROJECT', topic: 'STATUS_MESSENGER_PUBSUB_TOPIC_ID' } as const;
 

@@ -5,7 +5,6 @@ import type { StatusMessengerError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, frozenDefaults, opt, parseOptions } from '../options.js';
 import type { EventTopic } from './event-topic.js';
-import type { PubSubEventPublisher } from './pubsub-event-publisher.js';
 
 /** `eventIds`: the events dropped with this error (may be empty). */
 export interface PublishErrorDetails {
@@ -90,11 +89,6 @@ export function resolvePublisherOptions(options: PubSubEventPublisherOptions): R
   if (o.retryMaxDelayMs < o.retryInitialDelayMs) invalidOption('retryMaxDelayMs', `at least \`retryInitialDelayMs\` (${o.retryInitialDelayMs})`, o.retryMaxDelayMs);
   return o;
 }
-
-/** The `publisher` option of `publishAgentEvent`, the tool and the mirror. */
-export const publisherOption = z
-  .custom<PubSubEventPublisher>((v) => typeof (v as { publish?: unknown } | null)?.publish === 'function', { message: 'a PubSubEventPublisher' })
-  .optional();
 
 /** How one `publish()` ended, by its deadline. */
 export type PublishOutcome =

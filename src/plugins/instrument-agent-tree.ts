@@ -16,8 +16,8 @@
  */
 import { isAgentTool, isBaseAgent, isBaseTool, isLlmAgent } from '@google/adk';
 import type { BaseAgent, BaseTool, Context } from '@google/adk';
-import { enclosingToolCall } from '../context/active-tool-calls.js';
-import { bindToolContext, currentToolContext } from '../context/status-context.js';
+import { bindToolCall, currentToolCall } from '../binding/context.js';
+import { enclosingToolCall, openToolCall } from '../binding/routes.js';
 import type { LifecycleReporter } from './lifecycle-reporter.js';
 
 const WRAPPED = Symbol.for('adk-status-messenger.instrumented');
@@ -39,10 +39,17 @@ function wrapTool(tool: Wrapped, reporter: LifecycleReporter): () => void {
     const current: WrapState = (state = { reporters: [], hadOwn, original });
     const wrapped: RunAsync = async function (this: BaseTool, request) {
       const ctx = request?.toolContext as Context | undefined;
-      const run = (): ReturnType<RunAsync> => {
-        // The outermost call stays bound: it is the one whose run has a forwarded event stream.
-        if (!ctx || currentToolContext()) return current.original.call(this, request);
-        return bindToolContext(ctx, () => current.original.call(this, request));
+      const run = async (): Promise<unknown> => {
+        if (!ctx) return current.original.call(this, request);
+        // Open while it runs, so a sub-run inside it (an AgentTool's) finds the call it belongs to.
+        const close = openToolCall(ctx, tool.name);
+        try {
+          // The outermost call stays bound: it is the one whose run has a forwarded event stream.
+          if (currentToolCall()) return await current.original.call(this, request);
+          return await bindToolCall(ctx, () => current.original.call(this, request));
+        } finally {
+          close();
+        }
       };
       const active = reporterFor(current.reporters, ctx);
       if (!active) return run();
@@ -77,8 +84,8 @@ function wrapTool(tool: Wrapped, reporter: LifecycleReporter): () => void {
 /** The reporter of the run that made the call, among those that instrumented the tool. */
 function reporterFor(reporters: readonly LifecycleReporter[], ctx: Context | undefined): LifecycleReporter | undefined {
   if (reporters.length === 0 || !ctx) return undefined;
-  const bound = currentToolContext();
-  const runCall = bound && bound.invocationId !== ctx.invocationId ? bound : (enclosingToolCall(ctx, ctx.invocationId) ?? ctx);
+  const bound = currentToolCall();
+  const runCall = bound && bound.invocationId !== ctx.invocationId ? bound : (enclosingToolCall(ctx) ?? ctx);
   const plugins = runCall.invocationContext?.pluginManager;
   if (typeof plugins?.getPlugin === 'function') {
     for (let i = reporters.length - 1; i >= 0; i -= 1) {

@@ -1,25 +1,25 @@
 /**
- * Turns tool and run lifecycle into statuses (through the bound status session) and events
- * (through an optional sink). Shared by `StatusPlugin`'s callbacks and by the tool wrappers
- * `instrument()` installs for agents the plugin cannot see; whichever sees a function call
- * first claims it, so nothing is reported twice. Never throws.
+ * Turns tool and run lifecycle into statuses (sent to the run the call belongs to, throttled:
+ * the newest of a burst wins) and events (through an optional sink). Shared by `StatusPlugin`'s
+ * callbacks and by the tool wrappers `instrument()` installs for agents the plugin cannot see;
+ * whichever sees a function call first claims it, so nothing is reported twice. Never throws.
  */
 import type { BaseAgent, BaseTool, Context } from '@google/adk';
 import { isAgentTool } from '@google/adk';
-import { emitStatusEvent, statusEventMetadata } from '../adk/event-stream.js';
-import { processRegistry } from '../process-registry.js';
-import { resolveStatusSession } from '../context/resolve-status-session.js';
-import type { StatusSession } from '../context/status-session.js';
-import type { StatusUpdate } from '../protocol.js';
+import { routeFor, routeForToolCall } from '../binding/routes.js';
+import type { AdkIds } from '../binding/routes.js';
+import { currentStatusSession } from '../binding/context.js';
+import { sendToEventStream, statusSessionFor } from '../binding/status-run.js';
 import type { Logger } from '../logger.js';
+import { processRegistry } from '../process-registry.js';
+import type { StatusUpdate } from '../protocol.js';
+import { humanizeName } from '../status.js';
 import { isStatusMessageTool } from '../tools/status-message-tool.js';
-import { LatestThrottle } from './latest-throttle.js';
 import type { LifecycleEvent, LifecycleEventSink } from './lifecycle-events.js';
 import {
   DEFAULT_AGENT_TOOL_TEMPLATES,
   DEFAULT_TOOL_TEMPLATES,
   DEFAULT_TRANSFER_TEMPLATE,
-  humanizeName,
   renderStatus,
 } from './status-templates.js';
 import type { LifecyclePhase, StatusTemplate, TemplateValues, ToolTemplates } from './status-templates.js';
@@ -58,7 +58,6 @@ const claims = processRegistry('lifecycle-claims.v1', () => new Map<string, Clai
 
 export class LifecycleReporter {
   readonly #options: ReporterOptions;
-  readonly #throttle: LatestThrottle;
   /** Agents of the trees `instrument()` wrapped for this reporter. */
   readonly #covered = new WeakSet<BaseAgent>();
   #warnedDelivery = false;
@@ -80,7 +79,6 @@ export class LifecycleReporter {
 
   constructor(options: ReporterOptions) {
     this.#options = { ...DEFAULT_REPORTER_FALLBACKS, ...options };
-    this.#throttle = new LatestThrottle(options.throttleMs);
   }
 
   toolStart(producer: Producer, tool: BaseTool, args: Record<string, unknown>, ctx: Context | undefined): void {
@@ -140,11 +138,7 @@ export class LifecycleReporter {
   }
 
   runEnd(ids: LifecycleEvent['adk'], agent: string): void {
-    this.#guard(() => {
-      const session = resolveStatusSession(ids);
-      if (session) this.#throttle.flush(session.sessionId);
-      this.#publish({ type: 'run_end', data: { agent }, ...this.#idsFor(ids) });
-    });
+    this.#guard(() => this.#publish({ type: 'run_end', data: { agent }, ...this.#idsFor(ids) }));
   }
 
   #template(tool: BaseTool, phase: LifecyclePhase): StatusTemplate | undefined {
@@ -178,16 +172,11 @@ export class LifecycleReporter {
     }
     if (text === undefined) return;
     const update: StatusUpdate = { message: text, tool: tool.name, ...(values.agent ? { agent: values.agent } : {}), ...(level ? { level } : {}) };
-    // The event stream gets every status at once, in production order; sockets get them throttled.
-    if (this.#options.eventStream) emitStatusEvent(ctx, statusEventMetadata(update));
-    const session = resolveStatusSession(ctx);
-    if (!session) return;
-    this.#throttle.submit(session.sessionId, () => this.#deliver(session, update), level === 'error');
-  }
-
-  #deliver(session: StatusSession, update: Parameters<StatusSession['send']>[0]): void {
+    const { eventStream, throttleMs } = this.#options;
     try {
-      session.send(update, { eventStream: false });
+      const session = statusSessionFor(ctx);
+      if (session) session.send(update, { toolContext: ctx, eventStream, throttleMs });
+      else if (eventStream) sendToEventStream(ctx, update);
     } catch (error) {
       if (!this.#warnedDelivery) {
         this.#warnedDelivery = true;
@@ -208,12 +197,12 @@ export class LifecycleReporter {
         sessionId: ctx?.sessionId,
         invocationId: ctx?.invocationId,
         agent: ctx?.agentName,
-      }),
+      }, ctx),
     });
   }
 
-  #idsFor(ids: LifecycleEvent['adk']): Pick<LifecycleEvent, 'adk' | 'statusSessionId'> {
-    const session = resolveStatusSession(ids);
+  #idsFor(ids: LifecycleEvent['adk'], ctx?: Context): Pick<LifecycleEvent, 'adk' | 'statusSessionId'> {
+    const session = currentStatusSession() ?? (ctx ? routeForToolCall(ctx) : routeFor(ids as AdkIds));
     // Inside an AgentTool sub-run `appName` is the sub-agent's name; the run's own is on the binding.
     const adk = { ...ids, appName: session?.adk?.appName ?? ids.appName };
     return session ? { adk, statusSessionId: session.sessionId } : { adk };

@@ -3,29 +3,34 @@
  * it finishes, when it fails, and when control passes to another agent. Register it on the
  * runner (or on the `App` an `adk web` / `adk api_server` agent file exports); call
  * `plugin.instrument(rootAgent)` to cover agents behind `AgentTool`, which run in a plugin-less
- * runner of their own (ADK-NOTES §4). Every status also goes into the run's own ADK event
- * stream. With `hub`, it binds the runs it sees that nobody else bound (servers you do not own).
- * Every callback returns `undefined` and catches its own errors: ADK aborts the whole run when a
- * plugin throws.
+ * runner of their own (ADK-NOTES §4). Every run it sees that nobody else bound (no
+ * `runWithStatus`, no UI stream around it) it binds itself: the run's statuses go to ADK's event
+ * stream, to `hub` when given, to `streamStatusUpdates()` consumers, and the run ends with one
+ * `state` status, whatever happens. Every callback returns `undefined` and catches its own
+ * errors: ADK aborts the whole run when a plugin throws.
  */
 import { BasePlugin } from '@google/adk';
 import type { BaseAgent, BaseTool, Context, Event, InvocationContext } from '@google/adk';
+import { z } from 'zod';
+import { currentStatusSession } from '../binding/context.js';
+import { openToolCall, registerRoute, routeFor } from '../binding/routes.js';
+import { runEndMessagesOption, StatusRun } from '../binding/status-run.js';
+import type { RunEndMessages } from '../binding/status-run.js';
 import { FORWARD_REMOTE_STATUS_MODES, forwardRemoteStatus } from '../adk/remote-a2a-status.js';
 import type { ForwardRemoteStatusMode } from '../adk/remote-a2a-status.js';
-import { z } from 'zod';
-import { openToolCall } from '../context/active-tool-calls.js';
-import { registerAdkSessionRoute, statusSessionForAdkSession } from '../context/adk-session-routes.js';
-import { currentStatusSession } from '../context/status-context.js';
-import { createStatusSession } from '../context/status-session.js';
-import { isServableSessionId } from '../status.js';
-import type { StatusSink } from '../context/status-session.js';
+import { ADK_EVENT_STREAM } from '../destinations/adk-event-stream.js';
+import type { StatusDestination } from '../destinations/destination.js';
+import { HubSession, isStatusSink } from '../destinations/hub-session.js';
+import type { StatusSink } from '../destinations/hub-session.js';
+import { StatusListeners } from '../destinations/status-stream.js';
 import { getDefaultLogger } from '../logger.js';
-import { sendRunEnd, watchStatuses } from '../runner/run-end-status.js';
-import type { WatchedSink } from '../runner/run-end-status.js';
-import type { RunEndState } from '../protocol.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, opt, parseOptions } from '../options.js';
 import { DEFAULT_MAX_STATUS_LENGTH } from '../protocol.js';
+import type { RunEndState } from '../protocol.js';
+import { isServableSessionId } from '../status.js';
+import { watchAgentRuns, watchInvocation } from './agent-run-watch.js';
+import type { AgentRunOutcome } from './agent-run-watch.js';
 import { instrumentAgentTree } from './instrument-agent-tree.js';
 import { LifecycleReporter } from './lifecycle-reporter.js';
 import type { LifecycleEvent, LifecycleEventSink } from './lifecycle-events.js';
@@ -63,11 +68,16 @@ export interface StatusPluginOptions {
   /** Receives `run_start`, `run_end`, `tool_call`, `tool_result`, `tool_error`, `agent_transfer`. @default none */
   publishEvent?: LifecycleEventSink;
   /**
-   * Binds every run the plugin sees to this hub when nothing else did (no `runWithStatus`
-   * around it): for `adk web`, `adk api_server` and other servers you do not own.
-   * @default none
+   * The runs the plugin binds itself (those nobody else bound: no `runWithStatus` around them)
+   * also send their statuses to this hub: for `adk web`, `adk api_server` and other servers you
+   * do not own. @default none (ADK's event stream and `streamStatusUpdates()` only)
    */
   hub?: StatusSink;
+  /**
+   * The texts of the last status of a run the plugin binds, by how it ended, for apps not in English.
+   * @default { done: 'Done', failed: 'Something went wrong. Please try again.', aborted: 'Stopped' }
+   */
+  runEndMessages?: RunEndMessages;
   /**
    * The browser's session id for a run the plugin binds. A throw or a bad id leaves that run
    * unbound (logged). @default the ADK session id
@@ -111,7 +121,8 @@ const PLUGIN_OPTIONS = defineOptions('new StatusPlugin(options)', {
   throttleMs: opt.nonNegativeInt().optional(),
   maxStatusLength: z.number().int().min(2).optional(),
   publishEvent: opt.fn<LifecycleEventSink>().optional(),
-  hub: z.custom<StatusSink>((v) => typeof (v as StatusSink | undefined)?.send === 'function', { message: 'a StatusHub' }).optional(),
+  hub: z.custom<StatusSink>(isStatusSink, { message: 'a StatusHub' }).optional(),
+  runEndMessages: runEndMessagesOption.optional(),
   statusSessionId: opt.fn<(ids: StatusRunIdentity) => string>().optional(),
   eventStream: z.boolean().optional(),
   forwardRemoteStatus: z.enum(FORWARD_REMOTE_STATUS_MODES).optional(),
@@ -123,10 +134,10 @@ const BINDING_TTL_MS = 30 * 60_000;
 const MAX_OPEN_CALLS = 10_000;
 
 interface RunBinding {
+  /** App, user and session: a newer run of the same session supersedes an older one ADK never ended. */
   key: string;
   startedAt: number;
-  /** Sends the end-of-run status (see src/runner/run-end-status.ts). */
-  end: (state: RunEndState) => void;
+  run: StatusRun;
   /** The run's last event carried an ADK `errorCode` (a model failure): it ends as failed. */
   lastWasError: boolean;
   unbind: () => void;
@@ -136,9 +147,10 @@ export class StatusPlugin extends BasePlugin {
   readonly #reporter: LifecycleReporter;
   readonly #remote: ForwardRemoteStatusMode;
   readonly #hub: StatusSink | undefined;
+  readonly #runEndMessages: RunEndMessages | undefined;
   readonly #statusSessionId: StatusPluginOptions['statusSessionId'];
   readonly #logger: () => Logger;
-  /** Runs this plugin bound to its hub, by invocation id. */
+  /** Runs this plugin bound itself, by invocation id. */
   readonly #bindings = new Map<string, RunBinding>();
   /** Open tool calls of the runs this plugin sees, for statuses made inside AgentTool sub-runs. */
   readonly #openCalls = new Map<string, () => void>();
@@ -160,6 +172,7 @@ export class StatusPlugin extends BasePlugin {
     } = parsed;
     this.#remote = remote;
     this.#hub = parsed.hub;
+    this.#runEndMessages = parsed.runEndMessages;
     this.#statusSessionId = parsed.statusSessionId;
     this.#logger = () => logger ?? getDefaultLogger();
     // A plain string is the start text of that tool.
@@ -201,7 +214,7 @@ export class StatusPlugin extends BasePlugin {
 
   override async afterRunCallback({ invocationContext }: { invocationContext: InvocationContext }) {
     this.#reporter.runEnd(runIds(invocationContext), invocationContext.agent?.name ?? '');
-    this.#unbind(invocationContext.invocationId, 'done');
+    this.#end(invocationContext.invocationId, 'done');
   }
 
   override async onEventCallback({ invocationContext, event }: { invocationContext: InvocationContext; event: Event }) {
@@ -211,7 +224,7 @@ export class StatusPlugin extends BasePlugin {
   }
 
   override async beforeToolCallback(params: { tool: BaseTool; toolArgs: Record<string, unknown>; toolContext: Context }) {
-    this.#openCall(params.toolContext);
+    this.#openCall(params.toolContext, params.tool);
     this.#reporter.toolStart('plugin', params.tool, params.toolArgs, params.toolContext);
     return undefined;
   }
@@ -233,16 +246,11 @@ export class StatusPlugin extends BasePlugin {
     return undefined;
   }
 
-  /**
-   * A hook for statuses that arrive as ADK events rather than tool calls (e.g. a remote A2A
-   * agent's progress, forwarded by another module): nothing here yet; returns `undefined` so
-   * the event passes unchanged.
-   */
-  #openCall(ctx: Context | undefined): void {
+  #openCall(ctx: Context | undefined, tool: BaseTool): void {
     if (!ctx) return;
     const key = `${ctx.invocationId}\u0000${ctx.functionCallId ?? ''}`;
     this.#openCalls.get(key)?.();
-    this.#openCalls.set(key, openToolCall(ctx));
+    this.#openCalls.set(key, openToolCall(ctx, tool.name));
     if (this.#openCalls.size > MAX_OPEN_CALLS) {
       const [oldest, close] = this.#openCalls.entries().next().value!;
       close();
@@ -257,63 +265,82 @@ export class StatusPlugin extends BasePlugin {
     this.#openCalls.delete(key);
   }
 
-  /** Binds a run nobody else bound to the hub: a route for its ADK user and session. */
+  /** Binds a run nobody else bound: a run of its own, found by the run's tool calls through a route. */
   #bind(invocationContext: InvocationContext): void {
-    const hub = this.#hub;
     const ids = runIds(invocationContext);
-    const { userId, sessionId, invocationId } = ids;
-    if (!hub || !userId || !sessionId || !invocationId) return;
-    if (currentStatusSession() || statusSessionForAdkSession(ids)) return; // runWithStatus (or another plugin) has it
+    const { appName, userId, sessionId, invocationId } = ids;
+    if (!userId || !sessionId || !invocationId) return;
     const now = Date.now();
-    const key = `${userId}\u0000${sessionId}`;
-    // ADK skips afterRunCallback when a run throws: forget bindings a newer run of the same
-    // session supersedes, and any older than the TTL.
+    const key = `${appName ?? ''}\u0000${userId}\u0000${sessionId}`;
+    // A newer run of the same session supersedes one ADK never ended, and any binding older than
+    // the TTL goes (a run the watcher could not follow: a workflow root, an early exit).
     for (const [id, binding] of this.#bindings) {
-      if (binding.key === key || now - binding.startedAt > BINDING_TTL_MS) this.#unbind(id, 'superseded');
+      if (binding.key === key || now - binding.startedAt > BINDING_TTL_MS) this.#end(id, binding.run.shown ? 'failed' : 'aborted');
     }
+    // runWithStatus, a UI stream or another plugin has it.
+    if (currentStatusSession() || routeFor({ invocationId })) return;
     let statusSessionId = sessionId;
     if (this.#statusSessionId) {
       try {
-        statusSessionId = this.#statusSessionId({ appName: ids.appName ?? '', userId, sessionId });
+        statusSessionId = this.#statusSessionId({ appName: appName ?? '', userId, sessionId });
       } catch (error) {
         this.#warnBinding('the `statusSessionId` function threw', error);
-        return;
+        statusSessionId = '';
       }
     }
-    if (!isServableSessionId(statusSessionId)) {
+    const servable = isServableSessionId(statusSessionId);
+    if (this.#hub && !servable && statusSessionId !== '') {
       this.#warnBinding(`the status session id ${JSON.stringify(String(statusSessionId).slice(0, 80))} cannot be served by the hub`);
-      return;
     }
-    const watched = watchStatuses(hub) as WatchedSink;
-    const session = createStatusSession({ sessionId: statusSessionId, hub: watched, adk: { appName: ids.appName, userId, sessionId } });
-    const unregister = registerAdkSessionRoute(userId, sessionId, session);
+    const destinations: StatusDestination[] = [];
+    if (this.#hub && servable) destinations.push(new HubSession(this.#hub, statusSessionId));
+    destinations.push(ADK_EVENT_STREAM, new StatusListeners(servable ? statusSessionId : sessionId));
+    const run = new StatusRun({
+      sessionId: servable ? statusSessionId : sessionId,
+      adk: { appName, userId, sessionId },
+      destinations,
+      runEndMessages: this.#runEndMessages,
+    });
+    const unregister = registerRoute({ appName, userId, sessionId, invocationId }, run);
     const signal = invocationContext.abortSignal;
-    const onAbort = (): void => this.#unbind(invocationId, 'aborted');
+    const onAbort = (): void => this.#end(invocationId, 'aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
+    // ADK skips afterRunCallback when a run throws or is abandoned: learn it from the root agent.
+    const unwatch = watchAgentRuns(invocationContext.agent)
+      ? watchInvocation(invocationId, (outcome) => this.#agentEnded(invocationId, outcome, signal))
+      : () => {};
     this.#bindings.set(invocationId, {
       key,
       startedAt: now,
-      end: (state) => sendRunEnd(session, state, watched.shown),
+      run,
       lastWasError: false,
       unbind: () => {
         signal?.removeEventListener('abort', onAbort);
+        unwatch();
         unregister();
       },
     });
   }
 
-  /**
-   * Ends a binding made by `#bind`. `outcome` says how the run ended; this is the one spot
-   * where a run the plugin bound itself ends, so an end-of-run status belongs here.
-   */
-  #unbind(invocationId: string | undefined, outcome: 'done' | 'aborted' | 'superseded'): void {
+  /** The root agent's run ended; a completed one ends in `afterRunCallback`, which ADK calls next. */
+  #agentEnded(invocationId: string, outcome: AgentRunOutcome, signal: AbortSignal | undefined): void {
+    if (outcome === 'completed') return;
+    // Stopped without an abort: the Runner threw after the agent's last event (its session
+    // store failed), or its consumer let go of it; ADK gives a plugin no way to tell which.
+    this.#end(invocationId, outcome === 'threw' || signal?.aborted !== true ? 'failed' : 'aborted');
+  }
+
+  /** Ends a run this plugin bound: its end status (once), then its route goes. */
+  #end(invocationId: string | undefined, state: RunEndState): void {
     if (!invocationId) return;
     const binding = this.#bindings.get(invocationId);
     if (!binding) return;
     this.#bindings.delete(invocationId);
-    // A superseded run ended without ADK telling us how (it threw, or was never finished).
-    if (outcome !== 'superseded') binding.end(outcome === 'done' && binding.lastWasError ? 'failed' : outcome);
-    binding.unbind();
+    try {
+      binding.run.end(state === 'done' && binding.lastWasError ? 'failed' : state);
+    } finally {
+      binding.unbind();
+    }
   }
 
   #warnBinding(reason: string, error?: unknown): void {

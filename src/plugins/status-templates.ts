@@ -3,6 +3,8 @@
  * the tool's arguments, readable defaults, and a cap so a template can never produce a status
  * the hub would refuse.
  */
+import { humanizeName } from '../status.js';
+
 export type LifecyclePhase = 'start' | 'done' | 'error';
 
 export interface TemplateValues {
@@ -44,9 +46,6 @@ export const DEFAULT_TRANSFER_TEMPLATE = 'Handing over to {to}…';
 
 const MAX_VALUE_LENGTH = 80;
 
-export function humanizeName(name: string): string {
-  return name.replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').trim();
-}
 
 function show(value: unknown): string {
   let text: string;

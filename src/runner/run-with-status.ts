@@ -1,22 +1,30 @@
 /**
- * `runWithStatus` / `runLiveWithStatus`: the runner's own events, unchanged, with every step of
- * the run bound to the status session, runs of one ADK session serialised, and the ADK
- * session registered as a fallback route for the tool.
+ * The runs the library opens around a runner: `runWithStatus` / `runLiveWithStatus` (the
+ * runner's own events, unchanged, every step bound to the run, runs of one ADK session
+ * serialised, the run registered as a route for code the async context does not reach, and one
+ * end-of-run status), `withStatusSession` (the seed's ContextVar: a function bound to a status
+ * session), and `runWithDestinations`, the same for the UI streams, which add a destination of
+ * their own.
  */
 import type { Event, Runner } from '@google/adk';
-import { registerAdkSessionRoute } from '../context/adk-session-routes.js';
-import { processRegistry } from '../process-registry.js';
-import { createStatusSession } from '../context/status-session.js';
-import { isServableSessionId } from '../status.js';
-import type { StatusSession, StatusSink } from '../context/status-session.js';
+import { z } from 'zod';
+import { bindStatusSession } from '../binding/context.js';
+import { registerRoute } from '../binding/routes.js';
+import { runEndMessagesOption, StatusRun } from '../binding/status-run.js';
+import type { RunEndMessages } from '../binding/status-run.js';
+import { ADK_EVENT_STREAM } from '../destinations/adk-event-stream.js';
+import type { StatusDestination } from '../destinations/destination.js';
+import { HubSession, isStatusSink } from '../destinations/hub-session.js';
+import type { StatusSink } from '../destinations/hub-session.js';
+import { StatusListeners } from '../destinations/status-stream.js';
 import { invalidOption, StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
-import { closest } from '../options.js';
+import { closest, defineOptions, parseOptions } from '../options.js';
+import { processRegistry } from '../process-registry.js';
 import { SESSION_ID_PATTERN } from '../protocol.js';
-import { bindStatusSession } from '../context/status-context.js';
+import type { RunEndState } from '../protocol.js';
+import { assertSessionId, isServableSessionId } from '../status.js';
 import { KeyedLock } from './keyed-lock.js';
-import { sendRunEnd, watchStatuses } from './run-end-status.js';
-import type { WatchedSink } from './run-end-status.js';
 
 type RunAsyncParams = Parameters<Runner['runAsync']>[0];
 type RunLiveParams = Parameters<Runner['runLive']>[0];
@@ -36,6 +44,11 @@ export interface StatusRunOptions {
   hub: StatusSink;
   /** The browser's session id (`/ws/<id>`). @default the ADK `sessionId` */
   statusSessionId?: string;
+  /**
+   * The texts of the run's last status, by how it ended, for apps not in English.
+   * @default { done: 'Done', failed: 'Something went wrong. Please try again.', aborted: 'Stopped' }
+   */
+  runEndMessages?: RunEndMessages;
 }
 
 export type RunWithStatusParams = StatusRunOptions & RunAsyncParams;
@@ -45,55 +58,58 @@ export type RunLiveWithStatusParams = StatusRunOptions & RunLiveParams;
 const sessionLocks = new KeyedLock(processRegistry('session-locks.v1', () => new Map<string, Promise<void>>()));
 const unservable = processRegistry('unservable-session-warning.v1', () => ({ warned: false }));
 
-function lockKey(runner: { appName?: string }, userId: string, sessionId: string): string {
-  return `${runner.appName ?? ''}\u0000${userId}\u0000${sessionId}`;
-}
+const OWN_KEYS = ['hub', 'statusSessionId', 'runEndMessages'] as const;
+// The runner's own keys pass through to it (ADK 2.0's `runAsync` / `runLive` parameters).
+const RUN_ASYNC_KEYS = ['userId', 'sessionId', 'newMessage', 'stateDelta', 'runConfig', 'abortSignal', 'customMetadata'] as const;
+const RUN_LIVE_KEYS = ['userId', 'sessionId', 'liveRequestQueue', 'runConfig', 'abortSignal', 'liveSessionResumptionHandle'] as const;
 
-const OWN_KEYS = ['hub', 'statusSessionId'] as const;
+const OWN_OPTIONS = defineOptions('runWithStatus(runner, params)', {
+  hub: z.custom<StatusSink>(isStatusSink, { message: 'a StatusHub' }).optional(),
+  statusSessionId: z.string().min(1).optional(),
+  runEndMessages: runEndMessagesOption.optional(),
+});
 
-interface PreparedRun<P> {
-  /** Absent when the hub cannot serve the status session id: the run goes on without one. */
-  session: StatusSession | undefined;
+/** The parameters of a run the library opens: the runner's, plus where the run's statuses go. */
+export interface PreparedRun<P> {
+  run: StatusRun | undefined;
   runParams: P;
   key: string;
+  route: { appName?: string | undefined; userId: string; sessionId: string };
 }
 
-/** Validates eagerly, so wiring bugs throw at the call, not at the first `next()`. */
-function prepare<P extends { userId: string; sessionId: string }>(
+/**
+ * Validates eagerly, so wiring bugs throw at the call, not at the first `next()`. `extra` are
+ * destinations of the caller's own (a UI stream); `hub` is then optional.
+ */
+export function prepareRun<P extends { userId: string; sessionId: string }>(
   api: string,
   runner: { appName?: string },
-  params: StatusRunOptions & P,
+  params: Partial<StatusRunOptions> & P,
+  runnerKeys: readonly string[],
+  extra: readonly StatusDestination[] = [],
 ): PreparedRun<P> {
   if (typeof params !== 'object' || params === null) invalidOption('params', 'an object', params);
-  // The params mix our keys with the runner's; a key that is nearly one of ours is a typo.
+  // The params mix our keys with the runner's: any other key is a typo, of ours or of ADK's.
+  const known = [...OWN_KEYS, ...runnerKeys];
   for (const key of Object.keys(params)) {
-    if ((OWN_KEYS as readonly string[]).includes(key)) continue;
-    const near = closest(key, OWN_KEYS);
-    if (near) {
-      throw new StatusMessengerError('ERR_INVALID_OPTION', `${api}: unknown option \`${key}\` (did you mean \`${near}\`?)`);
-    }
+    if (known.includes(key)) continue;
+    const near = closest(key, known);
+    throw new StatusMessengerError(
+      'ERR_INVALID_OPTION',
+      `${api}: unknown option \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}. Known options: ${known.join(', ')}.`,
+    );
   }
-  const { hub, statusSessionId, ...rest } = params;
+  const { hub, statusSessionId, runEndMessages, ...rest } = params;
+  const own = parseOptions({ ...OWN_OPTIONS, api }, { hub, statusSessionId, runEndMessages });
   const runParams = rest as unknown as P;
-  if (typeof runParams.userId !== 'string' || runParams.userId === '') {
-    invalidOption('userId', 'a non-empty string', runParams.userId);
-  }
+  if (typeof runParams.userId !== 'string' || runParams.userId === '') invalidOption('userId', 'a non-empty string', runParams.userId);
   if (typeof runParams.sessionId !== 'string' || runParams.sessionId === '') {
     invalidOption('sessionId', 'a non-empty string', runParams.sessionId);
   }
-  if (hub === undefined || typeof (hub as { send?: unknown } | null)?.send !== 'function') invalidOption('hub', 'a StatusHub', hub);
-  if (statusSessionId !== undefined && (typeof statusSessionId !== 'string' || statusSessionId === '')) {
-    invalidOption('statusSessionId', 'a non-empty string', statusSessionId);
-  }
-  const id = statusSessionId ?? runParams.sessionId;
-  let session: StatusSession | undefined;
-  if (isServableSessionId(id)) {
-    session = createStatusSession({
-      sessionId: id,
-      hub: watchStatuses(hub),
-      adk: { appName: runner.appName, userId: runParams.userId, sessionId: runParams.sessionId },
-    });
-  } else if (!unservable.warned) {
+  if (extra.length === 0 && own.hub === undefined) invalidOption('hub', 'a StatusHub', hub);
+  const id = own.statusSessionId ?? runParams.sessionId;
+  const servable = isServableSessionId(id);
+  if (own.hub && !servable && !unservable.warned) {
     // The agent run matters more than its statuses: run it, say once why nobody sees them.
     unservable.warned = true;
     getDefaultLogger().warn(
@@ -102,7 +118,14 @@ function prepare<P extends { userId: string; sessionId: string }>(
         'Pass a `statusSessionId` the browser can connect with. The run goes on.',
     );
   }
-  return { session, runParams, key: lockKey(runner, runParams.userId, runParams.sessionId) };
+  const adk = { appName: runner.appName, userId: runParams.userId, sessionId: runParams.sessionId };
+  const destinations: StatusDestination[] = [];
+  if (own.hub && servable) destinations.push(new HubSession(own.hub, id));
+  destinations.push(ADK_EVENT_STREAM, ...extra, new StatusListeners(id));
+  // Without a hub that can serve it, a run still binds: its tool calls reach ADK's event stream,
+  // the caller's own destinations and `streamStatusUpdates()`.
+  const run = new StatusRun({ sessionId: id, adk, destinations, runEndMessages: own.runEndMessages });
+  return { run, runParams, key: `${runner.appName ?? ''}\u0000${runParams.userId}\u0000${runParams.sessionId}`, route: adk };
 }
 
 function aborted(runParams: unknown): boolean {
@@ -113,11 +136,11 @@ function aborted(runParams: unknown): boolean {
  * One generator layer: the lock, the route, and every step of the runner's generator run
  * inside the binding (a generator body runs in the context of whoever calls `next()`).
  */
-async function* runBound<P extends { userId: string; sessionId: string }>(
+export async function* runBound<P extends { userId: string; sessionId: string }>(
   prepared: PreparedRun<P>,
   start: (runParams: P) => AsyncGenerator<Event, void, undefined>,
 ): AsyncGenerator<Event, void, undefined> {
-  const { session, runParams, key } = prepared;
+  const { run, runParams, key } = prepared;
   const signal = (runParams as { abortSignal?: AbortSignal }).abortSignal;
   // Aborted before or while waiting for an earlier run of the session: leave without starting.
   const release = await sessionLocks.acquire(key, signal);
@@ -126,16 +149,11 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
     release();
     return;
   }
-  const unregister = session ? registerAdkSessionRoute(runParams.userId, runParams.sessionId, session) : () => {};
-  const bound = <T>(fn: () => T): T => (session ? bindStatusSession(session, fn) : fn());
-  // The end of the run is a status too (done / failed / aborted): see run-end-status.ts.
-  // Sent bound, like the run's own statuses, so listeners (the Pub/Sub mirror) get the ADK ids.
-  const end = (state: 'done' | 'failed' | 'aborted') => {
-    if (!session) return;
-    const s = session;
-    bindStatusSession(s, () =>
-      sendRunEnd(s, aborted(runParams) && state !== 'aborted' ? 'aborted' : state, (s.hub as Partial<WatchedSink>).shown),
-    );
+  const unregister = run ? registerRoute(prepared.route, run) : () => {};
+  const bound = <T>(fn: () => T): T => (run ? bindStatusSession(run, fn) : fn());
+  // Sent bound, like the run's own statuses.
+  const end = (state: RunEndState): void => {
+    if (run) bound(() => run.end(aborted(runParams) && state !== 'aborted' ? 'aborted' : state));
   };
   // ADK reports a model failure as an event with `errorCode`: a run that ends on one (or whose
   // consumer stops right after one) failed.
@@ -191,19 +209,58 @@ async function* runBound<P extends { userId: string; sessionId: string }>(
  * result to the end, `break`, or call `return()`, or the session stays locked. A run whose
  * `abortSignal` fires while it waits for the lock ends without starting.
  */
-export function runWithStatus(
-  runner: StatusRunnable,
-  params: RunWithStatusParams,
-): AsyncGenerator<Event, void, undefined> {
+export function runWithStatus(runner: StatusRunnable, params: RunWithStatusParams): AsyncGenerator<Event, void, undefined> {
   if (typeof runner?.runAsync !== 'function') invalidOption('runner', 'an ADK Runner', runner);
-  return runBound(prepare<RunAsyncParams>('runWithStatus(runner, params)', runner, params), (p) => runner.runAsync(p));
+  const prepared = prepareRun<RunAsyncParams>('runWithStatus(runner, params)', runner, params, RUN_ASYNC_KEYS);
+  return runBound(prepared, (p) => runner.runAsync(p));
 }
 
 /** `runWithStatus` for `runner.runLive` (bidirectional streaming). */
-export function runLiveWithStatus(
-  runner: StatusLiveRunnable,
-  params: RunLiveWithStatusParams,
-): AsyncGenerator<Event, void, undefined> {
+export function runLiveWithStatus(runner: StatusLiveRunnable, params: RunLiveWithStatusParams): AsyncGenerator<Event, void, undefined> {
   if (typeof runner?.runLive !== 'function') invalidOption('runner', 'an ADK Runner', runner);
-  return runBound(prepare<RunLiveParams>('runLiveWithStatus(runner, params)', runner, params), (p) => runner.runLive(p));
+  const prepared = prepareRun<RunLiveParams>('runLiveWithStatus(runner, params)', runner, params, RUN_LIVE_KEYS);
+  return runBound(prepared, (p) => runner.runLive(p));
+}
+
+/**
+ * @internal `runWithStatus` for the UI streams: `hub` optional, and `destinations` (the stream's
+ * own) added to the run.
+ */
+export function runWithDestinations(
+  runner: StatusRunnable,
+  params: Partial<StatusRunOptions> & RunAsyncParams,
+  destinations: readonly StatusDestination[],
+  api: string,
+): AsyncGenerator<Event, void, undefined> {
+  if (typeof runner?.runAsync !== 'function') invalidOption('runner', 'an ADK Runner', runner);
+  const prepared = prepareRun<RunAsyncParams>(api, runner, params, RUN_ASYNC_KEYS, destinations);
+  return runBound(prepared, (p) => runner.runAsync(p));
+}
+
+export interface WithStatusSessionOptions {
+  /** Where statuses go. Without one they reach `streamStatusUpdates()` consumers (and ADK's event stream, inside a tool call). */
+  hub?: StatusSink;
+  /** The browser's session id, as in `/ws/<sessionId>`. */
+  sessionId: string;
+}
+
+const WITH_SESSION_OPTIONS = defineOptions('withStatusSession(options, fn)', {
+  hub: z.custom<StatusSink>(isStatusSink, { message: 'a StatusHub' }).optional(),
+  sessionId: z.unknown(),
+});
+
+/**
+ * The low-level binding, the seed's ContextVar: runs `fn` bound to a status session and returns
+ * its result; everything `fn` does (and everything it awaits) sends statuses to `sessionId`. It
+ * opens no run of ADK's: no lock, no end status.
+ *
+ * Note for async generators: only the part of a generator that runs inside `fn` is bound. To run
+ * an ADK runner, use `runWithStatus`, which binds every step.
+ */
+export function withStatusSession<T>(options: WithStatusSessionOptions, fn: () => T): T {
+  const { hub, sessionId } = parseOptions(WITH_SESSION_OPTIONS, options);
+  assertSessionId(sessionId);
+  const destinations: StatusDestination[] = hub ? [new HubSession(hub, sessionId)] : [];
+  destinations.push(ADK_EVENT_STREAM, new StatusListeners(sessionId));
+  return bindStatusSession(new StatusRun({ sessionId, destinations }), fn);
 }

@@ -7,7 +7,7 @@ import type { Context } from '@google/adk';
 import { z } from 'zod';
 import { EVENT_TYPE_PATTERN } from '../events/agent-event.js';
 import { getDefaultEventPublisher } from '../events/publish-agent-event.js';
-import { publisherOption } from '../events/publisher-options.js';
+import { publisherOption } from '../events/publish-agent-event.js';
 import type { PubSubEventPublisher } from '../events/pubsub-event-publisher.js';
 import { defineOptions, parseOptions } from '../options.js';
 

@@ -6,15 +6,14 @@
 import { FunctionTool } from '@google/adk';
 import type { Context } from '@google/adk';
 import { z } from 'zod';
-import { resolveStatusSession } from '../context/resolve-status-session.js';
-import { sendToEventStream } from '../context/status-session.js';
-import { cutStatus } from '../status.js';
+import { sendToEventStream, statusSessionFor } from '../binding/status-run.js';
 import { StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, opt, parseOptions } from '../options.js';
 import { DEFAULT_MAX_STATUS_LENGTH, STATUS_LEVELS } from '../protocol.js';
 import type { StatusUpdate } from '../protocol.js';
+import { cutStatus } from '../status.js';
 
 export const DEFAULT_STATUS_TOOL_NAME = 'status_message';
 
@@ -52,11 +51,14 @@ const TOOL_OPTIONS = defineOptions('createStatusMessageTool(options)', {
   logger: z.custom<Logger>((v) => typeof (v as Logger | undefined)?.warn === 'function', { message: 'a Logger' }).optional(),
 });
 
-/** What the model gets back. `truncated` and `note` say when the message was cut. */
+/**
+ * What the model gets back. `viewers`: connections, UI streams and A2A callers that got it now.
+ * `truncated` and `note` say when the message was cut.
+ */
 export type StatusToolResult =
-  | { status: 'delivered'; sockets: number; eventStream: boolean; truncated?: true; note?: string }
+  | { status: 'delivered'; viewers: number; eventStream: boolean; truncated?: true; note?: string }
   | { status: 'delivered'; via: 'event_stream'; truncated?: true; note?: string }
-  | { status: 'no_viewer'; sockets: 0; eventStream: boolean; note: string; truncated?: true }
+  | { status: 'no_viewer'; viewers: 0; eventStream: boolean; note: string; truncated?: true }
   | { status: 'unavailable'; note: string }
   | { status: 'error'; error: string };
 
@@ -95,7 +97,7 @@ export function createStatusMessageTool(options: StatusMessageToolOptions = {}):
     if (ctx?.agentName) update.agent = ctx.agentName;
     const cutNote = `The message was cut to ${maxLength} characters; keep statuses to one short line.`;
     try {
-      const session = resolveStatusSession(ctx);
+      const session = statusSessionFor(ctx);
       const delivery = session
         ? session.send(update, { toolContext: ctx, eventStream })
         : eventStream
@@ -103,11 +105,14 @@ export function createStatusMessageTool(options: StatusMessageToolOptions = {}):
           : undefined;
       const wasCut = truncated || delivery?.truncated === true;
       const extra = wasCut ? { truncated: true as const, note: cutNote } : {};
+      if (delivery && delivery.viewers > 0) {
+        return { status: 'delivered', viewers: delivery.viewers, eventStream: delivery.eventStream, ...extra };
+      }
+      if (delivery?.eventStream && !delivery.viewable) return { status: 'delivered', via: 'event_stream', ...extra };
       if (session && delivery) {
-        if (delivery.sockets > 0) return { status: 'delivered', sockets: delivery.sockets, eventStream: delivery.eventStream, ...extra };
         return {
           status: 'no_viewer',
-          sockets: 0,
+          viewers: 0,
           eventStream: delivery.eventStream,
           note:
             (wasCut ? `${cutNote} ` : '') +
@@ -115,7 +120,6 @@ export function createStatusMessageTool(options: StatusMessageToolOptions = {}):
           ...(wasCut ? { truncated: true as const } : {}),
         };
       }
-      if (delivery?.eventStream) return { status: 'delivered', via: 'event_stream', ...extra };
     } catch (error) {
       const message = StatusMessengerError.isInstance(error) ? error.message : 'the status could not be delivered';
       return { status: 'error', error: message };
@@ -125,7 +129,7 @@ export function createStatusMessageTool(options: StatusMessageToolOptions = {}):
       (logger ?? getDefaultLogger()).warn(
         `The \`${name}\` tool ran outside a status session, so the user did not see the status. ` +
           'Iterate the runner through runWithStatus(runner, { hub, userId, sessionId, newMessage }), ' +
-          'wrap the run in withStatusSession({ hub, sessionId }, fn), or run it where ADK has an event stream.',
+          'register StatusPlugin on the runner, or run it where ADK has an event stream.',
       );
     }
     return {

@@ -77,7 +77,7 @@ describe('adk api_server --reload_agents, with StatusPlugin({ hub: sharedStatusH
   async function liveRun(sessionId: string): Promise<void> {
     const client = await TestClient.open(`ws://127.0.0.1:${hubPort}/ws/${sessionId}`);
     const events = await runSse(cli.origin, { appName: 'app', userId: 'u', sessionId, text: QUESTION });
-    checkRun(events, { status: 'delivered', sockets: 1, eventStream: true });
+    checkRun(events, { status: 'delivered', viewers: 1, eventStream: true });
     await client.waitFor((c) => c.statuses.length === EXPECTED.length);
     expect(client.statusTexts).toEqual(EXPECTED.map((s) => s.data));
     await client.close();
@@ -87,7 +87,7 @@ describe('adk api_server --reload_agents, with StatusPlugin({ hub: sharedStatusH
     // The first run loads the agent file, which creates the hub and starts it listening.
     checkRun(await runSse(cli.origin, { appName: 'app', userId: 'u', sessionId: 'warm-up', text: QUESTION }), {
       status: 'no_viewer',
-      sockets: 0,
+      viewers: 0,
       eventStream: true,
       note: expect.any(String),
     });

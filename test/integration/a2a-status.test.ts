@@ -11,6 +11,8 @@ import { InMemorySessionService, LlmAgent, LogLevel, RemoteA2AAgent, Runner, set
 import type { Event } from '@google/adk';
 import { randomUUID } from 'node:crypto';
 import { StatusPlugin } from '../../src/plugins/status-plugin.js';
+import { parseAdkStatusEvent } from '../../src/client/parse-adk-status-event.js';
+import { parseStatusPayload } from '../../src/protocol.js';
 import { runWithStatus } from '../../src/runner/run-with-status.js';
 import { toA2aWithStatus } from '../../src/adk/to-a2a-with-status.js';
 import { startHubServer, TestClient } from '../support/hub-server.js';
@@ -80,7 +82,7 @@ describe('toA2aWithStatus (served side, plain @a2a-js/sdk client)', () => {
     const texts = events.map(statusText);
     const at = (text: string) => texts.indexOf(text);
 
-    // The exact v0.3 shape, with the status fields in metadata.status_messenger.
+    // The exact v0.3 shape, with the status in metadata.status_messenger in the one status shape.
     const first = events[at(REMOTE_STATUS_TEXTS[0])] as TaskStatusUpdateEvent;
     expect(first).toEqual({
       kind: 'status-update',
@@ -95,7 +97,7 @@ describe('toA2aWithStatus (served side, plain @a2a-js/sdk client)', () => {
           role: 'agent',
           messageId: expect.any(String),
           parts: [{ kind: 'text', text: REMOTE_STATUS_TEXTS[0] }],
-          metadata: { status_messenger: { message: REMOTE_STATUS_TEXTS[0], agent: 'archivist' } },
+          metadata: { status_messenger: { type: 'status', data: REMOTE_STATUS_TEXTS[0], agent: 'archivist', ts: expect.any(String) } },
         },
       },
     });
@@ -204,11 +206,13 @@ async function runParent(srv: HubServer, remoteUrl: string, onEvent?: (event: Ev
     newMessage: { role: 'user', parts: [{ text: 'What does the archive say?' }] },
   })) {
     events.push(event);
-    const forwarded = event.customMetadata?.status_messenger as { message?: string } | undefined;
-    if (forwarded?.message) {
+    // The parent's own event stream (its /run_sse, adk web) carries each forwarded status as a
+    // status event: what the client's ADK event reader takes.
+    const forwarded = parseAdkStatusEvent(event);
+    if (forwarded) {
       // Live: the run does not go on until the user's socket has the status.
-      await client.waitFor((c) => c.statusTexts.includes(forwarded.message!));
-      seenLive.push(forwarded.message);
+      await client.waitFor((c) => c.statusTexts.includes(forwarded.data));
+      seenLive.push(forwarded.data);
     }
     await onEvent?.(event);
   }
@@ -234,7 +238,7 @@ describe('RemoteA2AAgent parent with StatusPlugin (consuming side)', () => {
       const order = ALL_STATUS_TEXTS.map((text) => seenLive.indexOf(text));
       expect(order).toEqual([...order].sort((a, b) => a - b));
       const finalIndex = events.findIndex((e) => stringifyContent(e).includes(REMOTE_ANSWER));
-      const lastStatusIndex = events.findIndex((e) => (e.customMetadata?.status_messenger as { message?: string })?.message === REMOTE_TOOL_STATUS);
+      const lastStatusIndex = events.findIndex((e) => parseStatusPayload(e.customMetadata?.status_messenger)?.data === REMOTE_TOOL_STATUS);
       expect(lastStatusIndex).toBeGreaterThan(-1);
       expect(lastStatusIndex).toBeLessThan(finalIndex);
 
@@ -280,7 +284,7 @@ describe('RemoteA2AAgent parent with StatusPlugin (consuming side)', () => {
     try {
       const { client, events } = await runParent(srv, remote.url, (event) => {
         // Kill the remote once it is inside the slow tool.
-        if ((event.customMetadata?.status_messenger as { message?: string })?.message === 'Running lookup archive…') {
+        if (parseStatusPayload(event.customMetadata?.status_messenger)?.data === 'Running lookup archive…') {
           remote.child.kill('SIGKILL');
         }
       });

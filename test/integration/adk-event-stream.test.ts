@@ -5,9 +5,11 @@
 import { FunctionTool, InMemoryRunner, InMemorySessionService, isFinalResponse, LlmAgent, Runner } from '@google/adk';
 import type { App, Context, Event } from '@google/adk';
 import { z } from 'zod';
-import { emitStatusEvent, STATUS_EVENT_METADATA_KEY, statusEventMetadata } from '../../src/adk/event-stream.js';
-import { openToolCall } from '../../src/context/active-tool-calls.js';
-import { addStatusMessage } from '../../src/context/add-status-message.js';
+import { openToolCall } from '../../src/binding/routes.js';
+import { streamTarget } from '../../src/binding/status-run.js';
+import { emitStatusEvent } from '../../src/destinations/adk-event-stream.js';
+import { STATUS_EVENT_METADATA_KEY, toStatusPayload } from '../../src/protocol.js';
+import { addStatusMessage } from '../../src/tools/add-status-message.js';
 import { setDefaultLogger, silentLogger } from '../../src/logger.js';
 import type { Logger } from '../../src/logger.js';
 import { StatusPlugin } from '../../src/plugins/status-plugin.js';
@@ -92,7 +94,7 @@ describe('statuses in the ADK event stream of a plain runner.runAsync', () => {
 });
 
 describe('emitStatusEvent feature detection', () => {
-  const meta = statusEventMetadata({ message: 'Working…', agent: 'a' });
+  const meta = toStatusPayload({ message: 'Working…', agent: 'a' });
   const ctx = (invocationContext: Record<string, unknown>) =>
     ({ invocationId: 'inv-1', agentName: 'a', userId: 'u', sessionId: 's', invocationContext: { invocationId: 'inv-1', ...invocationContext } }) as unknown as Context;
 
@@ -110,18 +112,18 @@ describe('emitStatusEvent feature detection', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('sends a sub-run’s status to the open enclosing call, unless that call’s run is gone', () => {
+  it('takes a sub-run’s status to the open enclosing call, unless that call’s run is gone', () => {
     const outer: Event[] = [];
     const inner: Event[] = [];
     const parent = { invocationId: 'inv-parent', agentName: 'p', userId: 'u', sessionId: 's', invocationContext: { invocationId: 'inv-parent', eventQueue: { push: (e: Event) => outer.push(e), isClosed: false } } } as unknown as Context;
     const child = ctx({ eventQueue: { push: (e: Event) => inner.push(e), isClosed: false } });
     const close = openToolCall(parent);
     try {
-      expect(emitStatusEvent(child, meta)).toBe(true);
+      expect(emitStatusEvent(streamTarget(child)!, meta)).toBe(true);
       expect([outer.length, inner.length]).toEqual([1, 0]);
       expect(outer[0]!.invocationId).toBe('inv-parent');
       (parent.invocationContext as unknown as { eventQueue: { isClosed: boolean } }).eventQueue.isClosed = true;
-      expect(emitStatusEvent(child, meta)).toBe(true);
+      expect(emitStatusEvent(streamTarget(child)!, meta)).toBe(true);
       expect([outer.length, inner.length]).toEqual([1, 1]);
     } finally {
       close();

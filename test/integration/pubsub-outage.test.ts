@@ -11,7 +11,7 @@
  */
 import { InMemoryRunner, isFinalResponse, LlmAgent } from '@google/adk';
 import type { Event } from '@google/adk';
-import { withStatusSession } from '../../src/context/with-status-session.js';
+import { withStatusSession } from '../../src/runner/run-with-status.js';
 import { setDefaultEventPublisher } from '../../src/events/publish-agent-event.js';
 import { publishAgentEventTool } from '../../src/tools/publish-agent-event-tool.js';
 import type { PublishToolResult } from '../../src/tools/publish-agent-event-tool.js';

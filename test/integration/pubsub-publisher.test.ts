@@ -9,7 +9,7 @@ import { PubSub } from '@google-cloud/pubsub';
 import type { Event } from '@google/adk';
 import { once } from 'node:events';
 import net from 'node:net';
-import { withStatusSession } from '../../src/context/with-status-session.js';
+import { withStatusSession } from '../../src/runner/run-with-status.js';
 import { setDefaultEventPublisher } from '../../src/events/publish-agent-event.js';
 import type { EventTopic } from '../../src/events/event-topic.js';
 import { mirrorStatusesToPubSub } from '../../src/events/mirror-statuses-to-pubsub.js';

@@ -5,7 +5,7 @@
  */
 import { InMemoryRunner, LlmAgent } from '@google/adk';
 import type { Event } from '@google/adk';
-import { RUN_END_STATUSES } from '../../src/runner/run-end-status.js';
+import { RUN_END_STATUSES } from '../../src/binding/status-run.js';
 import { runWithStatus } from '../../src/runner/run-with-status.js';
 import { statusMessageTool } from '../../src/tools/status-message-tool.js';
 import { startHubServer, TestClient, sleep } from '../support/hub-server.js';

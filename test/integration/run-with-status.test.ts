@@ -2,11 +2,12 @@ import { AgentTool, FunctionTool, InMemoryRunner, isFinalResponse, LlmAgent } fr
 import type { Event } from '@google/adk';
 import { z } from 'zod';
 import { AsyncResource } from 'node:async_hooks';
-import { currentStatusSession } from '../../src/context/status-context.js';
-import { withStatusSession } from '../../src/context/with-status-session.js';
+import { currentStatusSession } from '../../src/binding/context.js';
+import { StatusHub } from '../../src/hub/status-hub.js';
 import { setDefaultLogger, silentLogger } from '../../src/logger.js';
 import type { Logger } from '../../src/logger.js';
-import { runWithStatus } from '../../src/runner/run-with-status.js';
+import { runWithStatus, withStatusSession } from '../../src/runner/run-with-status.js';
+import { addStatusMessage } from '../../src/tools/add-status-message.js';
 import { createStatusMessageTool, statusMessageTool } from '../../src/tools/status-message-tool.js';
 import { startHubServer, TestClient, sleep } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
@@ -21,6 +22,10 @@ async function drain(events: AsyncIterable<Event>): Promise<Event[]> {
   for await (const event of events) out.push(event);
   return out;
 }
+
+const until = async (condition: () => boolean): Promise<void> => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
 
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -212,7 +217,7 @@ describe('runWithStatus', () => {
     expect(results[0]).toEqual({ status: 'delivered', via: 'event_stream' });
 
     await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'route-me', newMessage: userMessage('hi') }));
-    expect(results[1]).toEqual({ status: 'delivered', sockets: 1, eventStream: true });
+    expect(results[1]).toEqual({ status: 'delivered', viewers: 1, eventStream: true });
     await socket.waitFor((c) => c.statuses.length === 1);
     expect(socket.statusTexts).toEqual(['from a lost context']);
     await socket.close();
@@ -260,15 +265,119 @@ describe('runWithStatus', () => {
     expect(session!.events.filter((event) => event.author === 'user')).toHaveLength(1);
   });
 
-  it('throws wiring bugs at the call', () => {
+  it('throws wiring bugs at the call: bad ids, a missing hub, any key that is neither its own nor the runner’s', () => {
     const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model: new ScriptedLlm(() => reply('x')), instruction: 'x' }) });
-    expect(() => runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: '', newMessage: userMessage('x') })).toThrow(/sessionId/);
+    const base = { hub: srv.hub, userId: 'u', sessionId: 'ok', newMessage: userMessage('x') };
+    expect(() => runWithStatus(runner, { ...base, sessionId: '' })).toThrow(/sessionId/);
+    expect(() => runWithStatus(runner, { ...base, statusSesionId: 's' } as never)).toThrow(
+      /unknown option `statusSesionId` \(did you mean `statusSessionId`\?\)/,
+    );
+    // A misspelt key of the runner's own is caught too, instead of being handed to ADK unread.
+    expect(() => runWithStatus(runner, { ...base, abortSignl: new AbortController().signal } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(/unknown option `abortSignl` \(did you mean `abortSignal`\?\)/) }),
+    );
+    expect(() => runWithStatus(runner, { ...base, runEndMessage: { done: 'ok' } } as never)).toThrow(/did you mean `runEndMessages`/);
+    expect(() => runWithStatus(runner, { ...base, runEndMessages: { done: '' } })).toThrow(/runEndMessages\.done/);
+    expect(() => runWithStatus(runner, { ...base, hub: undefined as never })).toThrow(/hub/);
+    // ADK's own keys pass through.
     expect(() =>
-      runWithStatus(runner, { hub: srv.hub, statusSesionId: 's', userId: 'u', sessionId: 'ok', newMessage: userMessage('x') } as never),
-    ).toThrow(/unknown option `statusSesionId` \(did you mean `statusSessionId`\?\)/);
-    expect(() =>
-      runWithStatus(runner, { hub: undefined as never, userId: 'u', sessionId: 'ok', newMessage: userMessage('x') }),
-    ).toThrow(/hub/);
+      runWithStatus(runner, { ...base, stateDelta: { a: 1 }, runConfig: {}, abortSignal: new AbortController().signal, customMetadata: {} }),
+    ).not.toThrow();
+  });
+
+  it('ends the run with the texts it was given, for apps not in English', async () => {
+    const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'status_message', args: { message: 'Suche…' } }) : reply('fertig')));
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool] }), appName: APP });
+    await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'german' });
+    const socket = await TestClient.open(srv.url('german'));
+    await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'german', newMessage: userMessage('los'), runEndMessages: { done: 'Fertig' } }));
+    await socket.waitFor((c) => c.runEnds.length === 1);
+    expect(socket.runEnds[0]).toMatchObject({ data: 'Fertig', state: 'done', level: 'success' });
+    await socket.close();
+  });
+
+  it.each(['alice@example.com', 'tenant:42:chat', 'x'.repeat(200), 'has space/and slash'])('always starts the agent for ADK session id %s', async (sessionId) => {
+    const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'status_message', args: { message: 'hi' } }) : reply('ran')));
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool] }), appName: 'ids' });
+    await runner.sessionService.createSession({ appName: 'ids', userId: 'u', sessionId });
+    const events = await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId, newMessage: userMessage('go') }));
+    expect(events.some((event) => isFinalResponse(event) && event.content?.parts?.[0]?.text === 'ran')).toBe(true);
+  });
+
+  it('warns once for an id the hub cannot serve; the run still binds (its event stream gets the statuses)', async () => {
+    const logger = recordingLogger();
+    setDefaultLogger(logger);
+    const results: unknown[] = [];
+    const model = new ScriptedLlm(({ step, functionResponses }) => {
+      results.push(...functionResponses.map((r) => r.response));
+      return step === 0 ? callTools({ name: 'status_message', args: { message: 'hi' } }) : reply('ran');
+    });
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool] }), appName: 'ids' });
+    try {
+      // (The warning is once per process; another test may have used it already.)
+      for (const sessionId of ['not servable 1', 'not servable 2']) {
+        await runner.sessionService.createSession({ appName: 'ids', userId: 'u', sessionId });
+        await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId, newMessage: userMessage('go') }));
+      }
+    } finally {
+      setDefaultLogger(silentLogger);
+    }
+    expect(results).toEqual([{ status: 'delivered', via: 'event_stream' }, { status: 'delivered', via: 'event_stream' }]);
+    expect(logger.warnings.length).toBeLessThanOrEqual(1);
+  });
+
+  it('cuts long statuses to the hub’s maxStatusLength with …, from addStatusMessage and the tool, never throws', async () => {
+    const sent: string[] = [];
+    const hub = new StatusHub({ heartbeatIntervalMs: 0, maxStatusLength: 100 });
+    hub.on('status', (_id, frame) => void sent.push(frame.data));
+    expect(() => withStatusSession({ hub, sessionId: 'long' }, () => addStatusMessage('z'.repeat(5000)))).not.toThrow();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.length).toBe(100);
+    expect(sent[0]!.endsWith('…')).toBe(true);
+
+    const results: unknown[] = [];
+    const model = new ScriptedLlm(({ step, functionResponses }) => {
+      results.push(...functionResponses.map((r) => r.response));
+      return step === 0 ? callTools({ name: 'status_message', args: { message: 'w'.repeat(400) } }) : reply('ok');
+    });
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool] }), appName: 'long' });
+    await runner.sessionService.createSession({ appName: 'long', userId: 'u', sessionId: 'long' });
+    await drain(runWithStatus(runner, { hub, userId: 'u', sessionId: 'long', newMessage: userMessage('go') }));
+    expect(results[0]).toMatchObject({ truncated: true });
+    expect(sent[1]!.length).toBe(100);
+    await hub.close();
+  });
+
+  it('ends a run aborted while it waits for the session lock at once, without starting it; later runs wait for the holder only', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const seen: string[] = [];
+    const model = new ScriptedLlm(async ({ userText }) => {
+      seen.push(userText);
+      if (userText === 'first') await gate;
+      return reply(`re ${userText}`);
+    });
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x' }), appName: 'lock' });
+    await runner.sessionService.createSession({ appName: 'lock', userId: 'u', sessionId: 'lock-1' });
+    let firstDone = false;
+    const first = drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'lock-1', newMessage: userMessage('first') })).then(() => {
+      firstDone = true;
+    });
+    await until(() => seen.includes('first'));
+    const controller = new AbortController();
+    const second = drain(
+      runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'lock-1', newMessage: userMessage('second'), abortSignal: controller.signal }),
+    );
+    controller.abort();
+    expect(await second).toEqual([]);
+    expect(firstDone).toBe(false);
+    // A third run queued behind still waits for the first, not for the aborted one.
+    const third = drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'lock-1', newMessage: userMessage('third') }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(['first']);
+    open();
+    await Promise.all([first, third]);
+    expect(seen).toEqual(['first', 'third']);
   });
 });
 

@@ -1,12 +1,15 @@
-import { AgentTool, FunctionTool, InMemoryRunner, isFinalResponse, LlmAgent } from '@google/adk';
+import { AgentTool, FunctionTool, InMemoryRunner, InMemorySessionService, isFinalResponse, LlmAgent, Runner } from '@google/adk';
 import type { Event } from '@google/adk';
 import { z } from 'zod';
+import { routeFor } from '../../src/binding/routes.js';
+import { setDefaultLogger, silentLogger } from '../../src/logger.js';
+import type { Logger } from '../../src/logger.js';
 import type { StatusInput } from '../../src/protocol.js';
 import type { LifecycleEvent } from '../../src/plugins/lifecycle-events.js';
 import { StatusPlugin } from '../../src/plugins/status-plugin.js';
 import type { StatusPluginOptions } from '../../src/plugins/status-plugin.js';
 import { runWithStatus } from '../../src/runner/run-with-status.js';
-import { statusMessageTool } from '../../src/tools/status-message-tool.js';
+import { createStatusMessageTool, statusMessageTool } from '../../src/tools/status-message-tool.js';
 import { sleep, startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
 import { callTools, reply, ScriptedLlm } from '../support/scripted-llm.js';
@@ -18,6 +21,11 @@ async function drain(events: AsyncIterable<Event>): Promise<Event[]> {
   const out: Event[] = [];
   for await (const event of events) out.push(event);
   return out;
+}
+
+function recordingLogger(): Logger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { ...silentLogger, warnings, warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) };
 }
 
 const okTool = (name: string) =>
@@ -266,5 +274,217 @@ describe('StatusPlugin', () => {
     await Promise.all(clients.map((client) => client.waitFor((c) => c.statuses.length === 2)));
     for (const client of clients) expect(client.statusTexts).toEqual(['Running lookup…', 'done lookup']);
     await Promise.all(clients.map((client) => client.close()));
+  });
+});
+
+describe('StatusPlugin', () => {
+  let srv: HubServer;
+  beforeAll(async () => {
+    srv = await startHubServer();
+  });
+  afterAll(async () => {
+    await srv.close();
+  });
+
+  describe('options', () => {
+    it.each([
+      [() => new StatusPlugin({ throtleMs: 5 } as never), /unknown option `throtleMs` \(did you mean `throttleMs`\?\)/],
+      [() => new StatusPlugin({ tool: {} } as never), /unknown option `tool` \(did you mean `tools`\?\)/],
+      [() => new StatusPlugin({ defaults: { strat: 'x' } } as never), /unknown option `defaults.strat` \(did you mean `defaults.start`\?\)/],
+      [() => new StatusPlugin({ tools: { lookup: { strat: 'x' } } } as never), /`tools.lookup`/],
+      [() => new StatusPlugin({ tools: { lookup: 42 } } as never), /`tools.lookup`.*template/],
+      [() => new StatusPlugin({ hub: {} } as never), /`hub`/],
+      [() => new StatusPlugin({ runEndMessages: { dnoe: 'x' } } as never), /unknown option `runEndMessages.dnoe` \(did you mean `runEndMessages.done`\?\)/],
+      [() => createStatusMessageTool({ maxLen: 3 } as never), /unknown option `maxLen` \(did you mean `maxLength`\?\)/],
+      [() => createStatusMessageTool({ fields: { levels: true } } as never), /unknown option `fields.levels`/],
+    ])('rejects a misspelt or misplaced option (%#)', (make, message) => {
+      expect(make).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringMatching(message) }));
+    });
+
+    it('takes a plain string as the start template of a tool', async () => {
+      const plugin = new StatusPlugin({ throttleMs: 0, tools: { lookup: 'Looking up {query}…' } });
+      const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'lookup', args: { query: 'maps' } }) : reply('ok')));
+      const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [okTool('lookup')] }), appName: 'tpl', plugins: [plugin] });
+      await runner.sessionService.createSession({ appName: 'tpl', userId: 'u', sessionId: 'tpl-1' });
+      const client = await TestClient.open(srv.url('tpl-1'));
+      await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'tpl-1', newMessage: userMessage('go') }));
+      await client.waitFor((c) => c.statuses.length === 2);
+      expect(client.statusTexts).toEqual(['Looking up maps…', 'Finished lookup']);
+      await client.close();
+    });
+  });
+
+  describe('user callbacks that throw', () => {
+    afterEach(() => setDefaultLogger(silentLogger));
+
+    it('skips the status of a throwing template, logs once, and the run and its events go on', async () => {
+      const logger = recordingLogger();
+      const events: LifecycleEvent[] = [];
+      const plugin = new StatusPlugin({
+        throttleMs: 0,
+        logger,
+        tools: { lookup: { start: () => { throw new Error('template bug'); } } },
+        publishEvent: (event) => void events.push(event),
+      });
+      const model = new ScriptedLlm(({ step }) => (step < 2 ? callTools({ name: 'lookup' }) : reply('finished')));
+      const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [okTool('lookup')] }), appName: 'cb', plugins: [plugin] });
+      await runner.sessionService.createSession({ appName: 'cb', userId: 'u', sessionId: 'cb-1' });
+      const out = await drain(runner.runAsync({ userId: 'u', sessionId: 'cb-1', newMessage: userMessage('go') }));
+      expect(out.some((event) => isFinalResponse(event))).toBe(true);
+      expect(events.filter((event) => event.type === 'tool_call')).toHaveLength(2);
+      expect(logger.warnings.filter((line) => line.includes('template'))).toHaveLength(1);
+    });
+
+    it('keeps a run off the hub when the statusSessionId function throws, and the run goes on', async () => {
+      const logger = recordingLogger();
+      const plugin = new StatusPlugin({ hub: srv.hub, logger, statusSessionId: () => { throw new Error('lookup failed'); } });
+      const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'lookup' }) : reply('finished')));
+      const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [okTool('lookup')] }), appName: 'cb', plugins: [plugin] });
+      await runner.sessionService.createSession({ appName: 'cb', userId: 'u', sessionId: 'cb-2' });
+      const sent: string[] = [];
+      srv.hub.on('status', (sessionId) => void sent.push(sessionId));
+      const out = await drain(runner.runAsync({ userId: 'u', sessionId: 'cb-2', newMessage: userMessage('go') }));
+      expect(out.some((event) => isFinalResponse(event))).toBe(true);
+      expect(logger.warnings.some((line) => line.includes('statusSessionId'))).toBe(true);
+      expect(sent).toEqual([]);
+      // Its statuses still reach ADK's own event stream.
+      expect(out.some((event) => event.customMetadata?.status_messenger)).toBe(true);
+    });
+  });
+
+  describe('the runs it binds itself', () => {
+    it('sends the statuses of a plain runner.runAsync to /ws/<ADK session id>, and to a custom id', async () => {
+      const make = (statusSessionId?: (ids: { sessionId: string }) => string) => {
+        const plugin = new StatusPlugin({ hub: srv.hub, throttleMs: 0, ...(statusSessionId ? { statusSessionId } : {}) });
+        const model = new ScriptedLlm(({ step }) =>
+          step === 0 ? callTools({ name: 'status_message', args: { message: 'Thinking…' } }) : step === 1 ? callTools({ name: 'lookup' }) : reply('ok'),
+        );
+        return new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool, okTool('lookup')] }), appName: 'bind', plugins: [plugin] });
+      };
+      const plain = make();
+      await plain.sessionService.createSession({ appName: 'bind', userId: 'u', sessionId: 'adk-1' });
+      const client = await TestClient.open(srv.url('adk-1'));
+      await drain(plain.runAsync({ userId: 'u', sessionId: 'adk-1', newMessage: userMessage('go') }));
+      await client.waitFor((c) => c.statuses.length === 3 && c.runEnds.length === 1);
+      expect(client.statusTexts).toEqual(['Thinking…', 'Running lookup…', 'Finished lookup']);
+      // The plugin ends the runs it bound itself, as runWithStatus does.
+      expect(client.runEnds[0]).toMatchObject({ data: 'Done', state: 'done', level: 'success' });
+
+      const custom = make(({ sessionId }) => `tab-${sessionId}`);
+      await custom.sessionService.createSession({ appName: 'bind', userId: 'u', sessionId: 'adk-2' });
+      const tab = await TestClient.open(srv.url('tab-adk-2'));
+      await drain(custom.runAsync({ userId: 'u', sessionId: 'adk-2', newMessage: userMessage('go') }));
+      await tab.waitFor((c) => c.statuses.length === 3 && c.runEnds.length === 1);
+      expect(routeFor({ appName: 'bind', userId: 'u', sessionId: 'adk-2' })).toBeUndefined();
+      await client.close();
+      await tab.close();
+    });
+
+    it('ends an aborted run as aborted and drops its route (ADK skips afterRunCallback then)', async () => {
+      const plugin = new StatusPlugin({ hub: srv.hub, throttleMs: 0 });
+      let release!: () => void;
+      const stall = new Promise<void>((resolve) => (release = resolve));
+      let started!: () => void;
+      const inTool = new Promise<void>((resolve) => (started = resolve));
+      const slow = new FunctionTool({ name: 'slow', description: 'waits', parameters: z.object({}), execute: async () => (started(), await stall, { ok: true }) });
+      const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'slow' }) : reply('ok')));
+      const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [slow] }), appName: 'abort', plugins: [plugin] });
+      await runner.sessionService.createSession({ appName: 'abort', userId: 'u', sessionId: 'abort-1' });
+      const controller = new AbortController();
+      const run = drain(runner.runAsync({ userId: 'u', sessionId: 'abort-1', newMessage: userMessage('go'), abortSignal: controller.signal }));
+      await inTool;
+      expect(routeFor({ appName: 'abort', userId: 'u', sessionId: 'abort-1' })?.sessionId).toBe('abort-1');
+      const sent: unknown[] = [];
+      srv.hub.on('status', (_sessionId, frame) => sent.push(frame));
+      controller.abort();
+      expect(routeFor({ appName: 'abort', userId: 'u', sessionId: 'abort-1' })).toBeUndefined();
+      release();
+      await run;
+      // "Running slow…" was shown, so the abort is told: the run ends as aborted, once.
+      expect(sent).toEqual([expect.objectContaining({ state: 'aborted', data: 'Stopped' })]);
+    });
+
+    it('ends a run that throws mid-run as failed, once, and the session’s next run ends normally', async () => {
+      // The session store fails on the model's reply (the third event stored): the Runner throws,
+      // and ADK calls no afterRunCallback.
+      class FailingStore extends InMemorySessionService {
+        failNext = false;
+        stored = 0;
+        override async appendEvent(params: Parameters<InMemorySessionService['appendEvent']>[0]) {
+          if (this.failNext && params.event.author !== 'user' && !params.event.partial && params.event.content?.parts?.some((part) => part.text)) {
+            this.failNext = false;
+            throw new Error('session store down');
+          }
+          this.stored += 1;
+          return super.appendEvent(params);
+        }
+      }
+      const store = new FailingStore();
+      const plugin = new StatusPlugin({ hub: srv.hub, throttleMs: 0 });
+      const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'lookup' }) : reply('answer')));
+      const runner = new Runner({ appName: 'store', agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [okTool('lookup')] }), sessionService: store, plugins: [plugin] });
+      await store.createSession({ appName: 'store', userId: 'u', sessionId: 'store-1' });
+      const client = await TestClient.open(srv.url('store-1'));
+      store.failNext = true;
+      await expect(drain(runner.runAsync({ userId: 'u', sessionId: 'store-1', newMessage: userMessage('first') }))).rejects.toThrow('session store down');
+      await client.waitFor((c) => c.runEnds.length === 1);
+      expect(client.runEnds[0]).toMatchObject({ state: 'failed', level: 'error', data: 'Something went wrong. Please try again.' });
+      expect(routeFor({ appName: 'store', userId: 'u', sessionId: 'store-1' })).toBeUndefined();
+      await drain(runner.runAsync({ userId: 'u', sessionId: 'store-1', newMessage: userMessage('second') }));
+      await client.waitFor((c) => c.runEnds.length === 2);
+      expect(client.runEnds.map((f) => f.state)).toEqual(['failed', 'done']);
+      await client.close();
+    });
+  });
+
+  describe('a tool shared by two apps', () => {
+    it('reports each call only to the plugin of the run that made it, also inside an AgentTool', async () => {
+      const shared = okTool('shared_lookup');
+      const build = (name: string) => {
+        const inner = new LlmAgent({
+          name: `${name}_inner`,
+          description: 'looks things up',
+          model: new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'shared_lookup', args: { query: `secret of ${name}` } }) : reply('found'))),
+          instruction: 'x',
+          tools: [shared],
+        });
+        return new LlmAgent({
+          name: `${name}_root`,
+          model: new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: `${name}_inner`, args: { request: 'go' } }) : reply('ok'))),
+          instruction: 'x',
+          tools: [new AgentTool({ agent: inner }), shared],
+        });
+      };
+      const sinks: Record<string, LifecycleEvent[]> = { a: [], b: [] };
+      const apps = ['a', 'b'].map((name) => {
+        const agent = build(name);
+        const plugin = new StatusPlugin({ throttleMs: 0, publishEvent: (event) => void sinks[name]!.push(event) });
+        plugin.instrument(agent);
+        return new InMemoryRunner({ agent, appName: `tenant_${name}`, plugins: [plugin] });
+      });
+      const runnerA = apps[0]!;
+      await runnerA.sessionService.createSession({ appName: 'tenant_a', userId: 'u', sessionId: 'ta' });
+      await drain(runnerA.runAsync({ userId: 'u', sessionId: 'ta', newMessage: userMessage('go') }));
+      expect(sinks.b).toEqual([]);
+      const calls = sinks.a!.filter((event) => event.type === 'tool_call').map((event) => event.data.tool);
+      expect(calls).toEqual(['a_inner', 'shared_lookup']);
+    });
+  });
+
+  describe('ordering across producers', () => {
+    it('never lets a throttled status made earlier land after a later tool status', async () => {
+      const plugin = new StatusPlugin({ throttleMs: 60_000 });
+      const model = new ScriptedLlm(({ step }) =>
+        step === 0 ? callTools({ name: 'lookup' }) : step === 1 ? callTools({ name: 'status_message', args: { message: 'Writing the answer…' } }) : reply('ok'),
+      );
+      const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool, okTool('lookup')] }), appName: 'order', plugins: [plugin] });
+      await runner.sessionService.createSession({ appName: 'order', userId: 'u', sessionId: 'order-1' });
+      const client = await TestClient.open(srv.url('order-1'));
+      await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'order-1', newMessage: userMessage('go') }));
+      // The run's end sends whatever is still held before its own status: wait for that.
+      await client.waitFor((c) => c.runEnds.length === 1);
+      expect(client.statusTexts).toEqual(['Running lookup…', 'Finished lookup', 'Writing the answer…']);
+      await client.close();
+    });
   });
 });

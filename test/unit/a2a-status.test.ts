@@ -5,12 +5,12 @@ import { createEvent, LlmAgent, RemoteA2AAgent } from '@google/adk';
 import type { InvocationContext } from '@google/adk';
 import { withA2AStatus } from '../../src/adk/a2a-status.js';
 import { forwardRemoteStatus, remoteStatusOf } from '../../src/adk/remote-a2a-status.js';
-import { addStatusMessage } from '../../src/context/add-status-message.js';
-import { currentStatusSession } from '../../src/context/status-context.js';
-import type { StatusSession } from '../../src/context/status-session.js';
-import { withStatusSession } from '../../src/context/with-status-session.js';
+import { addStatusMessage } from '../../src/tools/add-status-message.js';
+import { currentStatusSession } from '../../src/binding/context.js';
+import type { StatusSession } from '../../src/binding/context.js';
+import { withStatusSession } from '../../src/runner/run-with-status.js';
 import type { StatusUpdate } from '../../src/protocol.js';
-import { silentLogger } from '../../src/logger.js';
+import { setDefaultLogger, silentLogger } from '../../src/logger.js';
 import type { Logger } from '../../src/logger.js';
 
 const ctx = new RequestContext({ kind: 'message', messageId: 'm1', role: 'user', parts: [{ kind: 'text', text: 'hi' }] }, 'task-1', 'ctx-1');
@@ -55,7 +55,10 @@ describe('withA2AStatus', () => {
       taskId: 'task-1',
       contextId: 'ctx-1',
       final: false,
-      status: { state: 'working', message: { role: 'agent', metadata: { status_messenger: { message: 'two', level: 'warning', progress: 50 } } } },
+      status: {
+        state: 'working',
+        message: { role: 'agent', metadata: { status_messenger: { type: 'status', data: 'two', level: 'warning', progress: 50, ts: expect.any(String) } } },
+      },
     });
   });
 
@@ -117,7 +120,13 @@ describe('remote A2A statuses (consuming side)', () => {
         ...extra,
       },
     });
-  const tagged = working({ kind: 'message', parts: [{ kind: 'text', text: 'Searching' }], metadata: { status_messenger: { message: 'Searching', level: 'info', agent: 'inner', tool: 'search' } } });
+  const tagged = working({
+    kind: 'message',
+    parts: [{ kind: 'text', text: 'Searching' }],
+    metadata: { status_messenger: { type: 'status', data: 'Searching', ts: '2026-12-07T00:00:00.000Z', level: 'info', agent: 'inner', tool: 'search' } },
+  });
+  // What a remote that predates the one status shape puts there: still read, never written.
+  const legacy = working({ kind: 'message', parts: [{ kind: 'text', text: 'Searching' }], metadata: { status_messenger: { message: 'Searching', level: 'info', agent: 'inner', tool: 'search' } } });
   const plain = working({ kind: 'message', parts: [{ kind: 'text', text: 'Thinking ' }, { kind: 'text', text: 'hard' }] });
 
   it('recognises tagged updates, attributed to the remote agent; untagged text only with "all"', () => {
@@ -128,6 +137,12 @@ describe('remote A2A statuses (consuming side)', () => {
     expect(remoteStatusOf(plain, invocation, 'tagged')).toBeUndefined();
     expect(remoteStatusOf(plain, invocation, 'all')).toEqual({ kind: 'working', status: { message: 'Thinking hard', agent: 'far_agent' } });
     expect(remoteStatusOf(tagged, invocation, 'off')).toBeUndefined();
+    expect(remoteStatusOf(legacy, invocation, 'tagged')).toEqual(remoteStatusOf(tagged, invocation, 'tagged'));
+  });
+
+  it('drops a remote’s own end-of-run state: the parent’s run has its own', () => {
+    const ended = working({ kind: 'message', metadata: { status_messenger: { type: 'status', data: 'Done', ts: '', state: 'done', level: 'success' } } });
+    expect(remoteStatusOf(ended, invocation, 'tagged')?.status).toEqual({ message: 'Done', level: 'success', agent: 'far_agent' });
   });
 
   it('keeps only well-formed fields of an untrusted remote, and caps the text', () => {
@@ -155,7 +170,11 @@ describe('remote A2A statuses (consuming side)', () => {
     expect(got).toEqual([{ message: 'Searching', level: 'info', tool: 'search', agent: 'far_agent' }]);
     expect(replacement?.content).toBeUndefined();
     expect(replacement?.partial).toBe(true);
-    expect(replacement?.customMetadata).toEqual({ 'a2a:task_id': 't', status_messenger: got[0] });
+    // The wire shape, as every other status in ADK's event stream (the parent's /run_sse, adk web).
+    expect(replacement?.customMetadata).toEqual({
+      'a2a:task_id': 't',
+      status_messenger: { type: 'status', data: 'Searching', level: 'info', tool: 'search', agent: 'far_agent', ts: expect.any(String) },
+    });
     // An error is sent but the event is kept, so the run still ends with it.
     const error = createEvent({ author: 'far_agent', errorMessage: 'boom' });
     expect(withStatusSession({ hub, sessionId: 's1' }, () => forwardRemoteStatus(error, invocation, 'tagged', () => silentLogger))).toBeUndefined();
@@ -164,15 +183,20 @@ describe('remote A2A statuses (consuming side)', () => {
 
   it('never throws when delivery fails; logs it and still keeps the text out of the answer', () => {
     const warnings: string[] = [];
-    const logger = { ...silentLogger, warn: (line: string) => warnings.push(line) } as Logger;
+    const logger = { ...silentLogger, warn: (...args: unknown[]) => warnings.push(args.map(String).join(' ')) } as Logger;
     const hub = {
       send: () => {
         throw new Error('socket layer down');
       },
     };
-    const replacement = withStatusSession({ hub, sessionId: 's1' }, () => forwardRemoteStatus(tagged, invocation, 'tagged', () => logger));
-    expect(replacement?.content).toBeUndefined();
-    expect(warnings.join('\n')).toContain('socket layer down');
+    setDefaultLogger(logger);
+    try {
+      const replacement = withStatusSession({ hub, sessionId: 's1' }, () => forwardRemoteStatus(tagged, invocation, 'tagged', () => logger));
+      expect(replacement?.content).toBeUndefined();
+      expect(warnings.join('\n')).toContain('socket layer down');
+    } finally {
+      setDefaultLogger(silentLogger);
+    }
   });
 });
 

@@ -2,8 +2,9 @@
  * PubSubEventPublisher against a fake Pub/Sub topic (the edge): the publisher's own logic —
  * deadlines, bounds, ordering across failures, error reporting — is the real code.
  */
-import { bindStatusSession } from '../../src/context/status-context.js';
-import { createStatusSession } from '../../src/context/status-session.js';
+import { bindStatusSession } from '../../src/binding/context.js';
+import type { AdkRunIds } from '../../src/binding/context.js';
+import { StatusRun } from '../../src/binding/status-run.js';
 import { StatusMessengerError } from '../../src/errors.js';
 import type { StatusMessengerErrorCode } from '../../src/errors.js';
 import type { AgentEvent } from '../../src/events/agent-event.js';
@@ -13,6 +14,9 @@ import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js
 import { PUBLISHER_DEFAULTS } from '../../src/events/publisher-options.js';
 import type { PubSubEventPublisherOptions } from '../../src/events/publisher-options.js';
 import { silentLogger } from '../../src/logger.js';
+
+/** A run bound to a status session, with no destinations: what `publish()` reads its ids from. */
+const createStatusSession = (init: { sessionId: string; adk?: AdkRunIds }) => new StatusRun({ ...init, destinations: [] });
 
 type Mode = 'up' | 'down' | 'hang' | 'denied';
 

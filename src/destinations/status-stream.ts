@@ -1,11 +1,14 @@
 /**
  * `streamStatusUpdates()`: the seed's async stream of `(session id, message)` pairs, for code
- * that wants to see or forward every status added through a binding (tool, `addStatusMessage`).
- * Each consumer has its own bounded buffer; a slow consumer loses its oldest items, counted.
+ * that wants to see or forward every status of every run in the process (tool,
+ * `addStatusMessage`, plugin, end of run). Every run has this destination. Each consumer has its
+ * own bounded buffer; a slow consumer loses its oldest items, counted.
  */
-import { invalidOption } from '../errors.js';
-import type { StatusUpdate } from '../protocol.js';
+import { z } from 'zod';
+import { defineOptions, opt, parseOptions } from '../options.js';
 import { processRegistry } from '../process-registry.js';
+import type { StatusUpdate } from '../protocol.js';
+import type { StatusDestination } from './destination.js';
 
 export interface StatusStreamItem extends StatusUpdate {
   sessionId: string;
@@ -31,19 +34,30 @@ type Listener = (item: StatusStreamItem) => void;
 // Shared by every copy of the package, so a stream opened by the host sees statuses a bundled agent makes.
 const listeners = processRegistry('status-listeners.v1', () => new Set<Listener>());
 
-export function statusListenerCount(): number {
-  return listeners.size;
+/** The destination every run has: the run's statuses, with its session id, to every open stream. */
+export class StatusListeners implements StatusDestination {
+  readonly kind = 'listeners';
+  readonly #sessionId: string;
+
+  constructor(sessionId: string) {
+    this.#sessionId = sessionId;
+  }
+
+  deliver(status: Readonly<StatusUpdate>): number {
+    if (listeners.size === 0) return 0;
+    const item: StatusStreamItem = { sessionId: this.#sessionId, ...status };
+    for (const listener of listeners) listener(item);
+    return listeners.size;
+  }
 }
 
-/** Hands `item` to every open stream; returns how many received it. */
-export function emitStatusUpdate(item: StatusStreamItem): number {
-  for (const listener of listeners) listener(item);
-  return listeners.size;
-}
+const OPTIONS = defineOptions('streamStatusUpdates(options)', {
+  signal: opt.abortSignal().optional(),
+  bufferSize: opt.positiveInt().optional(),
+});
 
 export function streamStatusUpdates(options: StreamStatusUpdatesOptions = {}): StatusUpdateStream {
-  const { signal, bufferSize = 1000 } = options;
-  if (!Number.isSafeInteger(bufferSize) || bufferSize < 1) invalidOption('bufferSize', 'a positive integer', bufferSize);
+  const { signal, bufferSize = 1000 } = parseOptions(OPTIONS, options);
   const buffer: StatusStreamItem[] = [];
   // Callers may ask for several items before any arrives: one waiter each, served in order.
   const waiting: ((result: IteratorResult<StatusStreamItem>) => void)[] = [];

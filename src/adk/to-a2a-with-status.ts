@@ -8,14 +8,14 @@
  * `withA2AStatus`. `express` and `@a2a-js/sdk` are loaded on first use, as ADK does.
  */
 import { readFile } from 'node:fs/promises';
-import { A2AAgentExecutor, InMemorySessionService, StreamingMode, getA2AAgentCard, isBaseAgent, isLlmAgent } from '@google/adk';
-import type { BaseAgent, ToA2aOptions } from '@google/adk';
+import { A2AAgentExecutor, InMemorySessionService, StreamingMode, getA2AAgentCard, isBaseAgent } from '@google/adk';
+import type { ToA2aOptions } from '@google/adk';
 import type { AgentCard } from '@a2a-js/sdk';
 import type express from 'express';
 import { z } from 'zod';
 import { getDefaultLogger } from '../logger.js';
 import { defineOptions, opt, parseOptions } from '../options.js';
-import { DEFAULT_STATUS_TOOL_NAME, isStatusMessageTool } from '../tools/status-message-tool.js';
+import { statusToolNamesIn } from '../tools/status-message-tool.js';
 import { withA2AStatus } from './a2a-status.js';
 
 /** The agent `toA2a` accepts (ADK's `RunnableRoot`). */
@@ -107,18 +107,4 @@ async function resolveAgentCard(card: string | AgentCard): Promise<AgentCard> {
   } catch (error) {
     throw new Error(`toA2aWithStatus: failed to read the agent card from ${card}: ${(error as Error).message}`, { cause: error });
   }
-}
-
-/** Names of the status tools anywhere in the agent tree, plus the default name. */
-function statusToolNamesIn(root: BaseAgent | undefined): string[] {
-  const names = new Set([DEFAULT_STATUS_TOOL_NAME]);
-  const seen = new Set<BaseAgent>();
-  const visit = (agent: BaseAgent): void => {
-    if (seen.has(agent)) return;
-    seen.add(agent);
-    if (isLlmAgent(agent)) for (const tool of agent.tools) if (isStatusMessageTool(tool)) names.add((tool as { name: string }).name);
-    for (const sub of agent.subAgents) visit(sub);
-  };
-  if (root) visit(root);
-  return [...names];
 }

@@ -10,7 +10,8 @@
  * shows a finished run's working status as current and a run that showed nothing adds nothing;
  * `failed` is always sent, since the user must learn that their request failed. The texts are
  * generic on purpose (server internals never reach a viewer) and can be replaced
- * (`runEndMessages`, for apps not in English). After its end a run takes no more statuses.
+ * (`runEndMessages`, for apps not in English). After its end, or once its abort signal fired, a run
+ * takes no more statuses.
  */
 import type { Context } from '@google/adk';
 import { z } from 'zod';
@@ -48,6 +49,8 @@ export interface StatusRunInit {
   adk?: AdkRunIds | undefined;
   destinations: readonly StatusDestination[];
   runEndMessages?: RunEndMessages | undefined;
+  /** The run's abort signal: once it fires the run takes no more statuses (its end status aside). */
+  signal?: AbortSignal | undefined;
 }
 
 /** How many AgentTool calls deep a sub-run's status climbs to the stream that is forwarded. */
@@ -68,6 +71,7 @@ export class StatusRun implements StatusSession {
   readonly #endMessages: RunEndMessages;
   readonly #warned = new Set<StatusDestination>();
   readonly #viewable: boolean;
+  readonly #signal: AbortSignal | undefined;
   #shown = false;
   #ended: RunEndState | undefined;
   #lastThrottled = Number.NEGATIVE_INFINITY;
@@ -82,6 +86,7 @@ export class StatusRun implements StatusSession {
     this.#maxLength = maxLength;
     this.#endMessages = { ...init.runEndMessages };
     this.#viewable = this.#destinations.some((d) => d.kind !== 'adk-events' && d.kind !== 'listeners');
+    this.#signal = init.signal;
   }
 
   /** Whether the run showed a status (its own end status aside). */
@@ -96,7 +101,8 @@ export class StatusRun implements StatusSession {
 
   send(status: StatusInput, options: StatusSendOptions = {}): StatusDelivery {
     const { update, truncated } = cutStatus(normalizeStatus(status, Number.POSITIVE_INFINITY), this.#maxLength);
-    if (this.#ended !== undefined) return { viewers: 0, delivered: false, viewable: this.#viewable, eventStream: false };
+    // A run that ended, or was aborted (nobody waits for it any more), shows nothing new.
+    if (this.#ended !== undefined || this.#signal?.aborted === true) return { viewers: 0, delivered: false, viewable: this.#viewable, eventStream: false };
     this.#shown = true;
     const skipEvents = options.eventStream === false;
     const origin: StatusOrigin = skipEvents ? {} : { toolCall: streamTarget(options.toolContext, this.adk) };

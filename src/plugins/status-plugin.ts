@@ -300,6 +300,7 @@ export class StatusPlugin extends BasePlugin {
       adk: { appName, userId, sessionId },
       destinations,
       runEndMessages: this.#runEndMessages,
+      signal: invocationContext.abortSignal,
     });
     const unregister = registerRoute({ appName, userId, sessionId, invocationId }, run);
     const signal = invocationContext.abortSignal;

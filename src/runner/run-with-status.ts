@@ -124,7 +124,8 @@ export function prepareRun<P extends { userId: string; sessionId: string }>(
   destinations.push(ADK_EVENT_STREAM, ...extra, new StatusListeners(id));
   // Without a hub that can serve it, a run still binds: its tool calls reach ADK's event stream,
   // the caller's own destinations and `streamStatusUpdates()`.
-  const run = new StatusRun({ sessionId: id, adk, destinations, runEndMessages: own.runEndMessages });
+  const signal = (runParams as { abortSignal?: AbortSignal }).abortSignal;
+  const run = new StatusRun({ sessionId: id, adk, destinations, runEndMessages: own.runEndMessages, signal });
   return { run, runParams, key: `${runner.appName ?? ''}\u0000${runParams.userId}\u0000${runParams.sessionId}`, route: adk };
 }
 

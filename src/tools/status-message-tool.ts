@@ -3,8 +3,8 @@
  * of the bound session shows it. It never throws into the run; it tells the model what
  * happened instead.
  */
-import { FunctionTool } from '@google/adk';
-import type { Context } from '@google/adk';
+import { FunctionTool, isLlmAgent } from '@google/adk';
+import type { BaseAgent, Context } from '@google/adk';
 import { z } from 'zod';
 import { sendToEventStream, statusSessionFor } from '../binding/status-run.js';
 import { StatusMessengerError } from '../errors.js';
@@ -152,3 +152,26 @@ export function isStatusMessageTool(tool: unknown): boolean {
 
 /** The ready-made `status_message` tool: register it on any `LlmAgent`. */
 export const statusMessageTool = createStatusMessageTool();
+
+/**
+ * The names of the status tools anywhere in the agent tree of `root` (sub-agents and agents
+ * behind AgentTools), plus the default name: their calls are statuses, not steps to show.
+ */
+export function statusToolNamesIn(root: BaseAgent | undefined): string[] {
+  const names = new Set([DEFAULT_STATUS_TOOL_NAME]);
+  const seen = new Set<BaseAgent>();
+  const visit = (agent: BaseAgent): void => {
+    if (seen.has(agent)) return;
+    seen.add(agent);
+    if (isLlmAgent(agent)) {
+      for (const tool of agent.tools) {
+        if (isStatusMessageTool(tool)) names.add((tool as { name: string }).name);
+        const inner = (tool as { agent?: unknown }).agent;
+        if (typeof inner === 'object' && inner !== null && 'subAgents' in inner) visit(inner as BaseAgent);
+      }
+    }
+    for (const sub of agent.subAgents ?? []) visit(sub);
+  };
+  if (root) visit(root);
+  return [...names];
+}

@@ -18,7 +18,11 @@ export interface ScriptTurn {
   request: LlmRequest;
 }
 
-export type Script = (turn: ScriptTurn) => LlmResponse | Promise<LlmResponse>;
+/**
+ * One model call: a response, or several yielded in order (a streamed answer: partial chunks,
+ * then the complete response, as `streamReply` makes them).
+ */
+export type Script = (turn: ScriptTurn) => LlmResponse | LlmResponse[] | Promise<LlmResponse | LlmResponse[]>;
 
 function isUserText(content: Content): boolean {
   return content.role === 'user' && (content.parts ?? []).some((part) => typeof part.text === 'string');
@@ -56,7 +60,8 @@ export class ScriptedLlm extends BaseLlm {
 
   async *generateContentAsync(request: LlmRequest): AsyncGenerator<LlmResponse, void> {
     if (this.#delayMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * this.#delayMs));
-    yield await this.#script(readTurn(request));
+    const responses = await this.#script(readTurn(request));
+    for (const response of Array.isArray(responses) ? responses : [responses]) yield response;
   }
 
   async connect(): Promise<BaseLlmConnection> {
@@ -74,4 +79,18 @@ export function callTools(...calls: { name: string; args?: Record<string, unknow
 /** A final text response. */
 export function reply(text: string): LlmResponse {
   return { content: { role: 'model', parts: [{ text }] }, turnComplete: true };
+}
+
+/**
+ * A final text response streamed as ADK's `StreamingMode.SSE` does it: each chunk a partial
+ * response, then the complete one repeating the whole text. `thought` is streamed first, as
+ * reasoning parts (`thought: true`).
+ */
+export function streamReply(chunks: string[], options: { thought?: string } = {}): LlmResponse[] {
+  const thought = options.thought ? [{ text: options.thought, thought: true }] : [];
+  const partials: LlmResponse[] = [
+    ...thought.map((part) => ({ content: { role: 'model', parts: [part] }, partial: true })),
+    ...chunks.map((text) => ({ content: { role: 'model', parts: [{ text }] }, partial: true })),
+  ];
+  return [...partials, { content: { role: 'model', parts: [...thought, { text: chunks.join('') }] }, turnComplete: true }];
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 12 item 9: every process-wide registry (lock, routes, claims, listeners, shared hubs,
+ * Every process-wide registry (lock, routes, claims, listeners, shared hubs,
  * the AsyncLocalStorage stores) is shared by the ESM build, the CJS build and a copy esbuild
  * inlined into a bundle, loaded together in one real Node process. Needs `npm run build`.
  */

@@ -1,5 +1,5 @@
 /**
- * Every Pub/Sub admin call has a deadline (issue 12, item 12), on the REAL emulator behind a TCP
+ * Every Pub/Sub admin call has a deadline, on the REAL emulator behind a TCP
  * gate that can turn silent (accepts, never answers): `relay.start()` rejects with a
  * `StatusMessengerError` code instead of a raw gRPC error after 60 s, and `relay.close()` does
  * not wait for a subscription delete that never answers.

@@ -437,6 +437,56 @@ describe('StatusPlugin', () => {
     });
   });
 
+  describe('two apps of one server', () => {
+    it('never sends one app’s statuses to another app’s run when their clients pick the same user and session ids', async () => {
+      const gates: Record<string, { entered: Promise<void>; enter: () => void; release: () => void; released: Promise<void> }> = {};
+      const gate = (name: string) => {
+        let enter!: () => void;
+        let release!: () => void;
+        const entered = new Promise<void>((resolve) => (enter = resolve));
+        const released = new Promise<void>((resolve) => (release = resolve));
+        gates[name] = { entered, enter, release, released };
+        return new FunctionTool({
+          name: 'wait_here',
+          description: 'waits',
+          parameters: z.object({}),
+          execute: async () => {
+            gates[name]!.enter();
+            await gates[name]!.released;
+            return { ok: true };
+          },
+        });
+      };
+      const app = (appName: string) => {
+        const model = new ScriptedLlm(({ step }) =>
+          step === 0 ? callTools({ name: 'wait_here' }) : step === 1 ? callTools({ name: 'status_message', args: { message: `from ${appName}` } }) : reply('ok'),
+        );
+        const plugin = new StatusPlugin({ hub: srv.hub, throttleMs: 0, defaults: { start: false, done: false }, statusSessionId: (ids) => `${ids.appName}-${ids.sessionId}` });
+        return new InMemoryRunner({ agent: new LlmAgent({ name: 'a', model, instruction: 'x', tools: [statusMessageTool, gate(appName)] }), appName, plugins: [plugin] });
+      };
+      const billing = app('billing');
+      const support = app('support');
+      await billing.sessionService.createSession({ appName: 'billing', userId: 'u', sessionId: 'same' });
+      await support.sessionService.createSession({ appName: 'support', userId: 'u', sessionId: 'same' });
+      const billingTab = await TestClient.open(srv.url('billing-same'));
+      const supportTab = await TestClient.open(srv.url('support-same'));
+      const first = drain(billing.runAsync({ userId: 'u', sessionId: 'same', newMessage: userMessage('go') }));
+      await gates.billing!.entered;
+      const second = drain(support.runAsync({ userId: 'u', sessionId: 'same', newMessage: userMessage('go') }));
+      await gates.support!.entered;
+      gates.billing!.release();
+      await first;
+      gates.support!.release();
+      await second;
+      await billingTab.waitFor((c) => c.runEnds.length === 1);
+      await supportTab.waitFor((c) => c.runEnds.length === 1);
+      expect(billingTab.statusTexts).toEqual(['from billing']);
+      expect(supportTab.statusTexts).toEqual(['from support']);
+      await billingTab.close();
+      await supportTab.close();
+    });
+  });
+
   describe('a tool shared by two apps', () => {
     it('reports each call only to the plugin of the run that made it, also inside an AgentTool', async () => {
       const shared = okTool('shared_lookup');

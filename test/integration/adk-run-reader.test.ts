@@ -4,6 +4,7 @@
  * failures kept on the server, and a reader that leaves aborts the run.
  */
 import { AgentTool, FunctionTool, InMemoryRunner, LlmAgent, StreamingMode } from '@google/adk';
+import type { BaseTool } from '@google/adk';
 import { z } from 'zod';
 import { readAdkRun } from '../../src/ui/adk-run-reader.js';
 import type { RunPart } from '../../src/ui/adk-run-reader.js';
@@ -51,7 +52,7 @@ const lookup = new FunctionTool({
   },
 });
 
-function runnerWith(script: Script, tools = [statusMessageTool, lookup], extra: Partial<ConstructorParameters<typeof LlmAgent>[0]> = {}) {
+function runnerWith(script: Script, tools: BaseTool[] = [statusMessageTool, lookup], extra: Partial<ConstructorParameters<typeof LlmAgent>[0]> = {}) {
   return new InMemoryRunner({ agent: new LlmAgent({ name: 'solo', model: new ScriptedLlm(script), instruction: 'x', tools, ...extra }), appName: 'reader' });
 }
 

@@ -8,7 +8,7 @@ import type { Event } from '@google/adk';
 import { RUN_END_STATUSES } from '../../src/binding/status-run.js';
 import { runWithStatus } from '../../src/runner/run-with-status.js';
 import { statusMessageTool } from '../../src/tools/status-message-tool.js';
-import { startHubServer, TestClient, sleep } from '../support/hub-server.js';
+import { startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
 import { callTools, reply, ScriptedLlm } from '../support/scripted-llm.js';
 import type { Script } from '../support/scripted-llm.js';
@@ -108,8 +108,10 @@ describe('the end-of-run status', () => {
     const quiet = await runner(() => reply('no statuses'));
     const other = await TestClient.open(srv.url('quiet'));
     expect(await run(quiet, 'quiet')).toBeUndefined();
-    await sleep(100);
-    expect(other.frames.filter((f) => f.type === 'status')).toEqual([]);
+    // A marker sent after the run: a run-end status would be before it.
+    srv.hub.send('quiet', 'marker');
+    await other.waitFor((c) => c.statusTexts.includes('marker'));
+    expect(other.frames.filter((f) => f.type === 'status').map((f) => (f as { data: string }).data)).toEqual(['marker']);
     await Promise.all([tab.close(), other.close()]);
   });
 });

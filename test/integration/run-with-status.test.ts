@@ -9,7 +9,7 @@ import type { Logger } from '../../src/logger.js';
 import { runWithStatus, withStatusSession } from '../../src/runner/run-with-status.js';
 import { addStatusMessage } from '../../src/tools/add-status-message.js';
 import { createStatusMessageTool, statusMessageTool } from '../../src/tools/status-message-tool.js';
-import { startHubServer, TestClient, sleep } from '../support/hub-server.js';
+import { startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
 import { callTools, reply, ScriptedLlm } from '../support/scripted-llm.js';
 
@@ -65,8 +65,8 @@ describe('runWithStatus', () => {
     );
     expect(finals.every((count) => count === 1)).toBe(true);
 
-    await Promise.all(clients.map((client) => client.waitFor((c) => c.statuses.length >= 2)));
-    await sleep(50);
+    // Each run's end status comes after everything it showed.
+    await Promise.all(clients.map((client) => client.waitFor((c) => c.runEnds.length === 1)));
     let misrouted = 0;
     clients.forEach((client, i) => {
       const expected = [`s${i}:1`, `s${i}:2`];
@@ -144,8 +144,10 @@ describe('runWithStatus', () => {
 
     await runSocket.waitFor((c) => c.statuses.length === 1);
     expect(runSocket.statusTexts).toEqual(['bound to the run']);
-    await sleep(50);
-    expect(outerSocket.statuses).toHaveLength(0);
+    // A marker sent after the run: anything misrouted to the outer session would be before it.
+    srv.hub.send('outer-session', 'marker');
+    await outerSocket.waitFor((c) => c.statusTexts.includes('marker'));
+    expect(outerSocket.statusTexts).toEqual(['marker']);
     await Promise.all([runSocket.close(), outerSocket.close()]);
   });
 

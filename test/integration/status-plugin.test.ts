@@ -82,7 +82,8 @@ describe('StatusPlugin', () => {
     const client = await TestClient.open(srv.url(sessionId));
     const events = await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId, newMessage: userMessage('go') }));
     undo();
-    await sleep(50);
+    // The run's end status comes after everything it showed.
+    await client.waitFor((c) => c.runEnds.length === 1);
     return { client, events };
   }
 
@@ -165,8 +166,7 @@ describe('StatusPlugin', () => {
     await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'transfer' });
     const client = await TestClient.open(srv.url('transfer'));
     await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'transfer', newMessage: userMessage('invoice?') }));
-    await client.waitFor((c) => c.statuses.length >= 1);
-    await sleep(50);
+    await client.waitFor((c) => c.runEnds.length === 1);
     expect(client.statusTexts).toEqual(['Handing over to billing…']);
     expect(published.filter((e) => e.type === 'agent_transfer').map((e) => e.data)).toEqual([{ from: 'front', to: 'billing' }]);
     await client.close();
@@ -224,8 +224,7 @@ describe('StatusPlugin', () => {
     await runner.sessionService.createSession({ appName: APP, userId: 'u', sessionId: 'shared' });
     const client = await TestClient.open(srv.url('shared'));
     await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: 'shared', newMessage: userMessage('go') }));
-    await client.waitFor((c) => c.statuses.length === 1);
-    await sleep(50);
+    await client.waitFor((c) => c.runEnds.length === 1);
     expect(client.statusTexts).toEqual(['second shared tool']);
     undoSecond();
     undoFirst();

@@ -1,24 +1,13 @@
 /**
  * adk-status-messenger — live status from Google ADK agents to the user's browser.
- * The Node entry: an explicit list of everything public.
+ * The Node entry: an explicit list of the documented API (each name is in the README's API table
+ * or a docs page). The wire contract's constants and parsers are in `adk-status-messenger/protocol`;
+ * its types are here too.
  */
 
-// The wire contract
-export {
-  CLOSE_CODES,
-  DEFAULT_MAX_STATUS_LENGTH,
-  PROTOCOL_VERSION,
-  RESUME_PARAMS,
-  SESSION_ID_MAX_LENGTH,
-  SESSION_ID_PATTERN,
-  SSE_CONTENT_TYPE,
-  SSE_DEFAULTS,
-  STATUS_LEVELS,
-  formatEventId,
-  parseEventId,
-  parseServerFrame,
-} from './protocol.js';
+// The wire contract's types
 export type {
+  StatusEventMetadata,
   AgentInterruptedFrame,
   AgentMessageFrame,
   AgentTurnCompleteFrame,
@@ -95,11 +84,6 @@ export type { AdapterHost, HubAdapter, NumberedStatus } from './hub/adapters/hub
 export { StatusPlugin } from './plugins/status-plugin.js';
 export type { StatusPluginOptions } from './plugins/status-plugin.js';
 export type { LifecycleEvent, LifecycleEventSink, LifecycleEventType } from './plugins/lifecycle-events.js';
-export {
-  DEFAULT_AGENT_TOOL_TEMPLATES,
-  DEFAULT_TOOL_TEMPLATES,
-  DEFAULT_TRANSFER_TEMPLATE,
-} from './plugins/status-templates.js';
 export type { StatusTemplate, TemplateValues, ToolTemplates } from './plugins/status-templates.js';
 
 // Agent events to Google Cloud Pub/Sub
@@ -144,13 +128,10 @@ export { toA2AStatusEvent } from './destinations/a2a-bus.js';
 export type { WithA2AStatusOptions } from './adk/a2a-status.js';
 export { toA2aWithStatus } from './adk/to-a2a-with-status.js';
 export type { A2aRoot } from './adk/to-a2a-with-status.js';
-export { forwardRemoteStatus, remoteStatusOf } from './adk/remote-a2a-status.js';
-export type { ForwardRemoteStatusMode, RemoteStatus } from './adk/remote-a2a-status.js';
+export type { ForwardRemoteStatusMode } from './adk/remote-a2a-status.js';
 
 // ADK-native delivery: statuses in ADK's own event stream (adk web, adk api_server, runAsync)
-export { STATUS_EVENT_METADATA_KEY, parseStatusPayload, toStatusPayload } from './protocol.js';
-export type { StatusEventMetadata } from './protocol.js';
-export { buildStatusEvent, emitStatusEvent } from './destinations/adk-event-stream.js';
+export { STATUS_EVENT_METADATA_KEY } from './protocol.js';
 export type { StatusRunIdentity } from './plugins/status-plugin.js';
 export { sharedStatusHub, sharedStatusHubAddress } from './hub/shared-status-hub.js';
 export type { SharedStatusHubOptions } from './hub/shared-status-hub.js';

@@ -12,11 +12,11 @@ import {
   getDefaultLogger,
   mirrorStatusesToPubSub,
   PubSubEventPublisher,
-  SESSION_ID_PATTERN,
   StatusHub,
   StatusPlugin,
 } from 'adk-status-messenger';
 import type { Logger } from 'adk-status-messenger';
+import { SESSION_ID_PATTERN } from 'adk-status-messenger/protocol';
 import { AGENT_NAMES } from './agent-names.js';
 import { buildTeamFor } from './agents.js';
 import { createChatTurns } from './chat-turns.js';

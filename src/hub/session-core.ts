@@ -50,7 +50,7 @@ export interface SessionCoreOptions {
 const RESERVED = new Set(['message', 'type', 'data', 'seq', 'ts', 'replay']);
 
 /** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
-export const STATUS_COALESCE_KEY = 'status';
+const STATUS_COALESCE_KEY = 'status';
 
 const NO_SUBSCRIBERS = Object.freeze([]) as unknown as Subscriber[];
 

@@ -28,11 +28,12 @@ import { StatusMessengerError } from '../../errors.js';
 import { getDefaultLogger } from '../../logger.js';
 import type { Logger } from '../../logger.js';
 import { defineOptions, opt, parseOptions } from '../../options.js';
-import { adminCall, ADMIN_TIMEOUT_MS, createClient, loadPubSub, topicOptions } from '../../events/event-topic.js';
+import { adminCall, ADMIN_TIMEOUT_MS, createClient } from '../../events/event-topic.js';
 import type { EventTopic } from '../../events/event-topic.js';
 import type { PubSubPublisherStats } from '../../events/publisher-options.js';
 import { kPublishMessage, PubSubEventPublisher } from '../../events/pubsub-event-publisher.js';
 import type { AdapterHost, HubAdapter, NumberedStatus } from './hub-adapter.js';
+import { RELAY_SUBSCRIPTION_DEFAULTS, relaySubscriberOptions, relaySubscriptionSettings, relayTopicOptions } from './relay-client-settings.js';
 import { encodeRelayMessage, parseRelayMessage, RelayOrderer } from './relay-message.js';
 import type { RelayMessage } from './relay-message.js';
 
@@ -88,14 +89,14 @@ export interface RelayStats {
   publisher: PubSubPublisherStats | undefined;
 }
 
-export const pubSubAdapterShape = {
+const pubSubAdapterShape = {
   topicName: z.string().trim().min(3),
   projectId: z.string().min(1).optional(),
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'up to 64 of [A-Za-z0-9_-]').optional(),
   subscriptionName: z.string().regex(/^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/, 'a Pub/Sub subscription id').optional(),
-  subscriptionTtlSeconds: z.number().int().min(86_400).default(86_400),
+  subscriptionTtlSeconds: z.number().int().min(86_400).default(RELAY_SUBSCRIPTION_DEFAULTS.subscriptionTtlSeconds),
   // Pub/Sub's own range: 10 minutes to 7 days.
-  retentionSeconds: z.number().int().min(600).max(604_800).default(600),
+  retentionSeconds: z.number().int().min(600).max(604_800).default(RELAY_SUBSCRIPTION_DEFAULTS.retentionSeconds),
   createTopicIfMissing: z.boolean().default(false),
   publishTimeoutMs: opt.positiveInt().default(5000),
   maxBufferedStatuses: opt.positiveInt().default(10_000),
@@ -107,7 +108,7 @@ export const pubSubAdapterShape = {
 const spec = defineOptions('new PubSubAdapter(options)', pubSubAdapterShape);
 type ResolvedOptions = z.output<typeof spec.schema>;
 
-export function resolvePubSubAdapterOptions(options: unknown): ResolvedOptions {
+function resolvePubSubAdapterOptions(options: unknown): ResolvedOptions {
   const o = parseOptions(spec, options);
   if (o.subscriptionTtlSeconds <= o.retentionSeconds) {
     throw new StatusMessengerError(
@@ -135,39 +136,6 @@ interface RelayTopic extends EventTopic {
 interface RelayClient {
   topic(name: string, options?: Record<string, unknown>): RelayTopic;
   close(): Promise<void>;
-}
-
-/**
- * How the relay's publisher is set up: each instance's statuses keep their session's order
- * (ordering key = session id). A batch of one: a status goes out at once, in the `hub.send` that
- * made it, instead of after a batching timer (which cost ~1.3 ms at the median, more under load,
- * where a timer has to wait for the CPU). Batching still happens where it pays: with an ordering
- * key the client library sends one batch per session at a time, and whatever is sent meanwhile
- * (a burst) waits in the next batch, up to Pub/Sub's 1,000 messages.
- * Exported (not from the package) for the bench, whose baseline must use the same settings.
- */
-export function relayTopicOptions(): Record<string, unknown> {
-  return topicOptions({ messageOrdering: true, batching: { maxMessages: 1, maxMilliseconds: 1 }, rpcTimeoutMs: 10_000, retryInitialDelayMs: 100, retryMaxDelayMs: 2000 });
-}
-
-/** The settings of an instance's subscription, given at its creation (see `relayTopicOptions`). */
-export function relaySubscriptionSettings(o: { retentionSeconds: number; subscriptionTtlSeconds: number }): Record<string, unknown> {
-  return {
-    enableMessageOrdering: true,
-    ackDeadlineSeconds: 10,
-    messageRetentionDuration: { seconds: o.retentionSeconds },
-    expirationPolicy: { ttl: { seconds: o.subscriptionTtlSeconds } },
-  };
-}
-
-/** How an instance's subscriber reads its subscription (see `relayTopicOptions`). */
-export async function relaySubscriberOptions(): Promise<Record<string, unknown>> {
-  // The subscriber reopens its stream after a failure with a backoff growing to 60 s, so after
-  // an outage of half a minute statuses would trickle in a minute late: cap it at 2 s.
-  const { Duration } = await loadPubSub();
-  const streaming = Duration ? { streamingOptions: { retryMaxBackoff: Duration.from({ milliseconds: 2000 }) } } : {};
-  // Acks go out within 5 ms, not the library's 100: ordered delivery of a session moves on with them.
-  return { flowControl: { maxMessages: 1000 }, batching: { maxMilliseconds: 5 }, ...streaming };
 }
 
 /** Idle per-session bookkeeping (order marks, highest numbers) is forgotten after this. */

@@ -69,7 +69,6 @@ describeIfEmulator('PubSubAdapter across three server processes', () => {
     await viewer.waitForCount(40);
     // The hopping client resumes on the restarted instance exactly.
     await viewer.hop(b.ws('restart'));
-    await sleep(300);
     await b.post('/stream?session=restart&count=5&intervalMs=10&label=later');
     await viewer.waitForCount(45);
     await sleep(300);
@@ -127,7 +126,6 @@ describeIfEmulator('PubSubAdapter across three server processes', () => {
       await viewer.hop(a.ws('behind'));
       await a.post('/stream?session=behind&count=1&intervalMs=0&label=T');
       await viewer.waitForText('T 0');
-      await sleep(300);
       expect(viewer.labels()).toEqual([...range('S', 0, 3), ...range('L', 0, 2), 'R 0', 'R 1', 'Done', 'T 0']);
       expect(viewer.duplicates).toBe(0);
       expect(onA.labels()).toEqual([...range('S', 0, 3), ...range('M', 0, 4), ...range('L', 0, 2), 'R 0', 'R 1', 'Done', 'T 0']);

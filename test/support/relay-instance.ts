@@ -104,6 +104,8 @@ export class Viewer {
     const resume = this.epoch === undefined ? '' : `?since=${this.last}&epoch=${encodeURIComponent(this.epoch)}`;
     const client = await TestClient.open(url + resume);
     this.connections.push(client);
+    // The opening frames (hello, a gap, the replay) are written before anything later can come.
+    await client.waitFor((c) => c.frames.length > 0);
     return client;
   }
 

@@ -1,5 +1,5 @@
 /**
- * Strict options on every Pub/Sub API (issue 12, item 1): an unknown key, nested ones too, is an
+ * Strict options on every Pub/Sub API: an unknown key, nested ones too, is an
  * `ERR_INVALID_OPTION` naming it (with a "did you mean"), never silently ignored. No Pub/Sub
  * call is made: these fail at construction.
  */

@@ -117,8 +117,6 @@ export { PUBSUB_ENV, readPubSubEnv } from './events/publish-agent-event.js';
 export type { PubSubEnvConfig } from './events/publish-agent-event.js';
 
 // Scale-out: many instances as one hub
-export { PubSubStatusRelay } from './relay/pubsub-status-relay.js';
-export type { PubSubStatusRelayOptions, RelayHub } from './relay/pubsub-status-relay.js';
 export { PubSubAdapter } from './hub/adapters/pubsub-adapter.js';
 export type { PubSubAdapterOptions, RelayStats } from './hub/adapters/pubsub-adapter.js';
 

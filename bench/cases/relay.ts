@@ -19,7 +19,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PubSub } from '@google-cloud/pubsub';
-import { relaySubscriberOptions, relaySubscriptionSettings, relayTopicOptions, resolvePubSubAdapterOptions } from '../../src/hub/adapters/pubsub-adapter.js';
+import { relaySubscriberOptions, relaySubscriptionSettings, relayTopicOptions } from '../../src/hub/adapters/relay-client-settings.js';
 import { EmulatorProcess, findEmulatorLauncher, freePort } from '../../test/support/pubsub-emulator.js';
 import { interleave } from '../support/interleave.js';
 import { monotonicMs } from '../support/monotonic.js';
@@ -92,7 +92,7 @@ export const relayCase: BenchCase = {
     try {
       // The raw path's topic and subscriptions get the relay's settings (retention and expiry at
       // the adapter's defaults): the emulator treats them as it treats the relay's.
-      const settings = relaySubscriptionSettings(resolvePubSubAdapterOptions({ topicName: 'bench-raw' }));
+      const settings = relaySubscriptionSettings();
       const [rawTopic] = await client.createTopic('bench-raw');
       await rawTopic.createSubscription('bench-raw-peer', settings);
       await rawTopic.createSubscription('bench-raw-local', settings);
@@ -252,7 +252,7 @@ export const relayCase: BenchCase = {
         chart: [{ label: 'relay p50 latency vs emulator', ratio: ratio50, target: 1.2 }],
         notes: [
           `${PER_ROUND} messages per round, ${INTERVAL_MS} ms apart, one new session (ordering key) per round; rounds rotate the emulator-alone, relay and in-process variants; the percentiles pool every round's messages.`,
-          'The limit: a publisher process and a subscriber process with the relay’s own client settings (ordering key, a status sent at once, flow control, 5 ms ack batching; relayTopicOptions and friends in pubsub-adapter.ts), on the same emulator, stamping and reading the same monotonic clock. The relay’s WebSocket client is a process of its own too (bench/workers/relay-viewer.ts). The relay adds the hub on both sides, the envelope and its checks, and the WebSocket hop from A to that client.',
+          'The limit: a publisher process and a subscriber process with the relay’s own client settings (ordering key, a status sent at once, flow control, 5 ms ack batching; relay-client-settings.ts), on the same emulator, stamping and reading the same monotonic clock. The relay’s WebSocket client is a process of its own too (bench/workers/relay-viewer.ts). The relay adds the hub on both sides, its own message and its checks, and the WebSocket hop from A to that client.',
           'The emulator hands a streaming pull its messages in polls 50 ms apart, so most of either latency is waiting for the next poll: uniform over 0–50 ms.',
           'Throughput of one session is capped by the emulator: an ordered subscription gets at most 100 messages per poll of the stream its key is assigned to, so ≤ 2,000/s per ordering key; sessions relay in parallel.',
         ],

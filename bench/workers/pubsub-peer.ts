@@ -19,7 +19,7 @@
  * GOOGLE_CLOUD_PROJECT. Prints "listening <port>".
  */
 import { createClient } from '../../src/events/event-topic.js';
-import { relaySubscriberOptions, relayTopicOptions } from '../../src/hub/adapters/pubsub-adapter.js';
+import { relaySubscriberOptions, relayTopicOptions } from '../../src/hub/adapters/relay-client-settings.js';
 import { monotonicMs } from '../support/monotonic.js';
 import { serveControl, StampedArrivals } from '../support/stamped-arrivals.js';
 

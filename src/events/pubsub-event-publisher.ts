@@ -17,6 +17,15 @@ import type { CloseResult, FlushResult, PublishErrorHandler, PublishOutcome, Pub
 const TOPIC_RECHECK_MS = 30_000; // a missing topic: publishes fail fast this long, then it is checked again
 const ERROR_LOG_INTERVAL_MS = 10_000; // without `onError`: at most one log line per error code in this window
 
+/**
+ * `publisher[kPublishMessage](message, id)` publishes a message its caller built (the scale-out
+ * relay's own) with everything `publish()` gives an agent event: the outage buffer, the order per
+ * ordering key, the deadline, the resends. It returns `undefined` when the message was dropped at
+ * once (closed, failing, buffer full; reported and counted as usual), else how it ended by the
+ * deadline. A symbol rather than a method name: it is not part of the package's API.
+ */
+export const kPublishMessage = Symbol('kPublishMessage');
+
 interface HeldEvent {
   readonly eventId: string;
   readonly seq: number; // its place in `accepted`
@@ -81,16 +90,32 @@ export class PubSubEventPublisher {
       const message = `The event could not be built: ${describePubSubFailure(error)}`;
       return this.#reject(undefined, new StatusMessengerError('ERR_INVALID_EVENT', message, { cause: error }));
     }
+    return this.#hold(held).outcome;
+  }
+
+  [kPublishMessage](message: EventTopicMessage, eventId: string): Promise<PublishOutcome> | undefined {
+    if (this.#closing) {
+      void this.#reject(eventId, new StatusMessengerError('ERR_PUBSUB_CLOSED', 'The PubSubEventPublisher is closed'));
+      return undefined;
+    }
+    const bytes = Object.entries(message.attributes).reduce((sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value), message.data.length);
+    const held: HeldEvent = { eventId, seq: this.#counts.accepted + 1, key: message.orderingKey, bytes, message, inFlight: false, sent: false };
+    const { outcome, taken } = this.#hold(held);
+    return taken ? outcome : undefined;
+  }
+
+  /** Takes `held` into the buffer and sends it when it can; `taken: false` when it was dropped at once (reported). */
+  #hold(held: HeldEvent): { outcome: Promise<PublishOutcome>; taken: boolean } {
     const failure = this.#currentFailure();
-    if (failure) return this.#reject(held.eventId, failure);
+    if (failure) return { outcome: this.#reject(held.eventId, failure), taken: false };
     if (!this.#buffer.tryAdd(held)) {
       const { count, bytes, maxCount, maxBytes } = this.#buffer;
       const message = `The event buffer is full (${count} events, ${bytes} bytes; limits ${maxCount} events, ${maxBytes} bytes) while Pub/Sub does not confirm; the event was dropped`;
-      return this.#reject(held.eventId, new StatusMessengerError('ERR_PUBSUB_BUFFER_FULL', message), 'overflowed');
+      return { outcome: this.#reject(held.eventId, new StatusMessengerError('ERR_PUBSUB_BUFFER_FULL', message), 'overflowed'), taken: false };
     }
     this.#counts.accepted += 1;
     const ms = this.#o.publishTimeoutMs;
-    return new Promise<PublishOutcome>((resolve) => {
+    const outcome = new Promise<PublishOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.#counts.timedOut += 1;
         this.#overdue.add(held);
@@ -98,15 +123,16 @@ export class PubSubEventPublisher {
         const error = new StatusMessengerError('ERR_PUBSUB_TIMEOUT', `Pub/Sub did not confirm the event within ${ms} ms; it stays buffered and is retried`);
         resolve({ status: 'buffered', eventId: held.eventId, error });
       }, ms);
-      held.settle = (outcome) => {
+      held.settle = (result) => {
         clearTimeout(timer);
-        resolve(outcome);
+        resolve(result);
       };
       // Healthy, every older event of this key is with the client already: hand over just this one (a
       // scan of the key per publish made a burst of n cost n²/2). Else it waits for the topic, or the resend.
       if (!this.#ready) this.#opening ??= this.#open();
       else if (!this.#failedKeys.has(held.key)) this.#send(held);
     });
+    return { outcome, taken: true };
   }
 
   /** Waits until every held event is confirmed or dropped, or `timeoutMs` passes; resends failed sessions at once. */

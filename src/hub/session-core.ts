@@ -50,7 +50,7 @@ export interface SessionCoreOptions {
 const RESERVED = new Set(['message', 'type', 'data', 'seq', 'ts', 'replay']);
 
 /** Every `status` frame shares one coalesce key: a slow tab skips to the newest status. */
-export const STATUS_COALESCE_KEY = 'status';
+const STATUS_COALESCE_KEY = 'status';
 
 const NO_SUBSCRIBERS = Object.freeze([]) as unknown as Subscriber[];
 
@@ -68,9 +68,19 @@ class Session {
   subscribers = NO_SUBSCRIBERS;
   fanning = 0;
   history: StatusHistory | undefined;
-  /** Before the first status: the epoch its subscribers were told, and the highest seq a resuming one said it saw in it. */
+  /** Before the first status: the epoch its subscribers were told (the history begins in it). */
   announced: string | undefined;
-  announcedBase = 0;
+}
+
+/**
+ * A subscriber whose position is not the session's: it was told `epoch` and has every status of
+ * it up to `after` (a client that came from an instance ahead of this one, or whose epoch the
+ * session left). The next status written to it says what it missed first: nothing (its `seq` is
+ * `after + 1`), an `expired` gap (a hole), or a `hello` and a `reset` gap (another epoch).
+ */
+interface View {
+  readonly epoch: string;
+  readonly after: number;
 }
 
 export class SessionCore implements AdapterHost {
@@ -79,8 +89,11 @@ export class SessionCore implements AdapterHost {
   readonly #sessions = new Map<string, Session>();
   /** Which session each subscriber belongs to, and where it is in that session's list. */
   readonly #owners = new Map<Subscriber, { readonly sessionId: string; readonly session: Session; index: number }>();
-  /** Subscribers that resumed ahead of this instance: statuses up to this seq are theirs already. */
-  readonly #after = new Map<Subscriber, number>();
+  /** Subscribers whose position is their own (see `View`); statuses they have are not written again. */
+  readonly #views = new Map<Subscriber, View>();
+  readonly #adapter: HubAdapter;
+  /** Whether local statuses go to the adapter: the in-memory default has no one to tell. */
+  readonly #publishes: boolean;
   #statusesSent = 0;
   #duplicates = 0;
   #coalescedFromGone = 0;
@@ -91,12 +104,20 @@ export class SessionCore implements AdapterHost {
   constructor(options: SessionCoreOptions) {
     this.#options = options;
     this.#limits = { maxEntries: options.historySize, maxAgeMs: options.historyTtlMs };
+    this.#adapter = options.adapter;
+    this.#publishes = !(options.adapter instanceof InMemoryAdapter);
   }
 
   /**
    * Adds a subscriber and writes its opening frames — `hello`, then the resume plan (a gap
-   * frame if any, then replayed statuses marked `replay: true`) — before any later frame can
-   * interleave.
+   * frame if any, then replayed statuses marked `replay: true`, with a gap frame before any hole
+   * in the history) — before any later frame can interleave.
+   *
+   * A client's `since`/`epoch` is taken as its position only where this instance can vouch for
+   * it: the history holds that epoch, or the adapter says every status of it is still on its way
+   * here (the client came from an instance ahead of this one). Otherwise the client was in a
+   * history this instance does not have: a `reset` gap, as on a single instance. A client never
+   * sets the session's numbering: at most its own view is wrong.
    */
   subscribe(sessionId: string, subscriber: Subscriber, resume: ResumeRequest, now: number): void {
     if (this.#owners.has(subscriber)) throw new Error('subscriber is already subscribed');
@@ -104,41 +125,35 @@ export class SessionCore implements AdapterHost {
     if (session.fanning > 0 || session.subscribers === NO_SUBSCRIBERS) session.subscribers = [...session.subscribers];
     this.#owners.set(subscriber, { sessionId, session, index: session.subscribers.push(subscriber) - 1 });
     const { history } = session;
+    const { since, epoch: theirs } = resume;
     let epoch: string;
+    let lastSeq: number;
     let plan: ResumePlan;
-    if (history) {
+    if (since !== undefined && theirs !== undefined && theirs !== (history?.epoch ?? session.announced) && this.#stillComing(sessionId, theirs)) {
+      epoch = theirs;
+      lastSeq = since;
+      plan = { entries: [], after: since };
+    } else if (history) {
       epoch = history.epoch;
-      plan = history.resume(resume.since, resume.epoch, now);
-    } else if (
-      this.#options.adapter.newEpoch !== undefined &&
-      resume.since !== undefined &&
-      resume.epoch !== undefined &&
-      EPOCH_PATTERN.test(resume.epoch) &&
-      (session.announced ?? resume.epoch) === resume.epoch
-    ) {
-      // Instances share numbering (the adapter names epochs) and the client was in a history of
-      // this session this instance has not seen yet, another instance's: take it up (same
-      // epoch, numbering after the client's seq, nothing sent again that it has). Without a
-      // shared numbering this can only be a history lost in a restart: a reset, below.
-      epoch = session.announced = resume.epoch;
-      session.announcedBase = Math.max(session.announcedBase, resume.since);
-      plan = { entries: [], after: resume.since };
+      lastSeq = history.lastSeq;
+      plan = history.resume(since, theirs, now);
     } else {
       epoch = session.announced ??= this.#newEpoch(sessionId);
+      lastSeq = 0;
       // Nothing to replay. A client that names a position elsewhere than "nothing yet, in this
-      // epoch" was in a history this hub no longer has.
-      const known = resume.since === undefined || (resume.epoch === epoch && resume.since === 0);
+      // epoch" was in a history this instance does not have.
+      const known = since === undefined || (theirs === epoch && since === 0);
       plan = known ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
     }
-    const lastSeq = history?.lastSeq ?? session.announcedBase;
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
     subscriber.write(new OutboundFrame(JSON.stringify(hello), epoch, lastSeq), undefined);
-    if (plan.gap) {
-      const gap: GapFrame = { type: 'gap', ...plan.gap };
-      subscriber.write(new OutboundFrame(JSON.stringify(gap), undefined), undefined);
-    }
-    if (plan.after !== undefined) this.#after.set(subscriber, plan.after);
+    if (plan.gap) writeGap(subscriber, plan.gap.from, plan.gap.to, plan.gap.reason);
+    if (plan.after !== undefined) this.#views.set(subscriber, { epoch, after: plan.after });
+    // After `since` (or the gap), every seq is replayed or named by a gap: holes too.
+    let next = since === undefined ? Number.NaN : plan.gap ? plan.gap.to + 1 : since + 1;
     for (const entry of plan.entries) {
+      if (entry.seq > next) writeGap(subscriber, next, entry.seq - 1, 'expired');
+      next = entry.seq + 1;
       const replay = new OutboundFrame(`${entry.json.slice(0, -1)},"replay":true}`, epoch, entry.seq);
       subscriber.write(replay, STATUS_COALESCE_KEY);
     }
@@ -147,7 +162,7 @@ export class SessionCore implements AdapterHost {
   /** Removes a subscriber; returns its session, if it had one. */
   unsubscribe(subscriber: Subscriber, now: number): string | undefined {
     const membership = this.#owners.get(subscriber);
-    this.#after.delete(subscriber);
+    this.#views.delete(subscriber);
     if (membership === undefined) return undefined;
     this.#owners.delete(subscriber);
     this.#coalescedFromGone += subscriber.coalesced;
@@ -185,15 +200,14 @@ export class SessionCore implements AdapterHost {
     const json = statusJson(update.message, seq, ts, details);
     const written = this.#fanOut(session, json, history.epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
-    const { adapter, onStatus } = this.#options;
-    const publishes = !(adapter instanceof InMemoryAdapter);
+    const { onStatus } = this.#options;
     // The frame object is for the adapter and the `status` event only; most hubs have neither.
-    if (!publishes && !onStatus.wanted()) return written;
+    if (!this.#publishes && !onStatus.wanted()) return written;
     const frame: StatusFrame = JSON.parse(json) as StatusFrame;
     const status: NumberedStatus = { sessionId, epoch: history.epoch, seq, frame, origin: undefined };
-    if (publishes) {
+    if (this.#publishes) {
       try {
-        adapter.published(status);
+        this.#adapter.published(status);
       } catch (error) {
         this.#options.logger().error('The hub adapter threw in `published`; the status stays delivered here.', error);
       }
@@ -208,28 +222,26 @@ export class SessionCore implements AdapterHost {
     const now = Date.now();
     const { sessionId, epoch, seq } = status;
     const session = this.#session(sessionId);
-    let { history } = session;
-    let switched = false;
-    if (!history || history.epoch !== epoch) {
-      switched = session.subscribers.length > 0 && (history?.epoch ?? session.announced) !== epoch;
-      history = session.history = new StatusHistory(epoch, this.#limits, now);
-      session.announced = undefined;
-      session.announcedBase = 0;
-    }
+    const previous = session.history;
+    const history = previous?.epoch === epoch ? previous : new StatusHistory(epoch, this.#limits, now);
     const { replay: _replay, ...fields } = status.frame as StatusFrame;
     const frame = { ...fields, type: 'status', seq } as StatusFrame;
     const json = JSON.stringify(frame);
-    const entry = history.adopt(seq, json, now);
-    if (!entry) {
+    const lastSeq = history.lastSeq;
+    if (!history.adopt(seq, json, now)) {
       this.#duplicates += 1;
       return 0;
     }
-    if (switched) {
-      for (const subscriber of session.subscribers) this.#after.delete(subscriber);
-      // Open connections were told another epoch: greet them again, and say what they miss.
-      const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
-      this.#fanOut(session, JSON.stringify(hello), epoch, seq - 1, undefined);
-      if (seq > 1) this.#fanOut(session, JSON.stringify({ type: 'gap', from: 1, to: seq - 1, reason: 'reset' }), undefined, 0, undefined);
+    if (history !== previous) {
+      // Open connections were told another epoch: each gets a `hello` for this one, and a reset
+      // gap for what it cannot have, before this status (see `View`).
+      const told = previous?.epoch ?? session.announced;
+      session.history = history;
+      session.announced = undefined;
+      if (told !== epoch) for (const subscriber of session.subscribers) if (!this.#views.has(subscriber)) this.#views.set(subscriber, { epoch: told ?? '', after: 0 });
+    } else if (seq > lastSeq + 1) {
+      // Statuses this instance never got (dropped on the way, or skipped after waiting for them): say so at once.
+      this.#fanOutGap(session, lastSeq + 1, seq - 1);
     }
     const written = this.#fanOut(session, json, epoch, seq, STATUS_COALESCE_KEY);
     this.#statusesSent += 1;
@@ -253,18 +265,26 @@ export class SessionCore implements AdapterHost {
     // (A write that threw would leave `fanning` raised: joins and leaves would then copy the list, still correct.)
     session.fanning += 1;
     for (const subscriber of subscribers) {
-      // Only numbered statuses are skipped for a subscriber that resumed ahead (hello frames carry a seq too).
-      if (coalesceKey === STATUS_COALESCE_KEY && this.#after.size > 0) {
-        const after = this.#after.get(subscriber);
-        if (after !== undefined) {
-          if (seq <= after) continue;
-          this.#after.delete(subscriber);
+      // Only numbered statuses meet a view (hello frames carry a seq too).
+      if (coalesceKey === STATUS_COALESCE_KEY && this.#views.size > 0) {
+        const view = this.#views.get(subscriber);
+        if (view !== undefined) {
+          if (view.epoch === epoch && seq <= view.after) continue;
+          this.#views.delete(subscriber);
+          catchUp(subscriber, view, epoch!, seq);
         }
       }
       if (subscriber.write(frame, coalesceKey) !== 'dropped') written += 1;
     }
     session.fanning -= 1;
     return written;
+  }
+
+  /** A hole in the session's numbering, to every subscriber at the session's position (a view says its own). */
+  #fanOutGap(session: Session, from: number, to: number): void {
+    session.fanning += 1;
+    for (const subscriber of session.subscribers) if (!this.#views.has(subscriber)) writeGap(subscriber, from, to, 'expired');
+    session.fanning -= 1;
   }
 
   /** Subscribers of `sessionId`. */
@@ -307,9 +327,8 @@ export class SessionCore implements AdapterHost {
     for (const [sessionId, session] of this.#sessions) {
       if (session.subscribers.length === 0) this.#sessions.delete(sessionId);
       session.history = session.announced = undefined;
-      session.announcedBase = 0;
     }
-    this.#after.clear();
+    this.#views.clear();
   }
 
   #session(sessionId: string): Session {
@@ -319,7 +338,7 @@ export class SessionCore implements AdapterHost {
   }
 
   #newEpoch(sessionId: string): string {
-    const { adapter } = this.#options;
+    const adapter = this.#adapter;
     if (adapter.newEpoch) {
       try {
         const epoch = adapter.newEpoch(sessionId);
@@ -332,11 +351,22 @@ export class SessionCore implements AdapterHost {
     return randomBytes(6).toString('base64url');
   }
 
+  /** Whether the adapter vouches that every status of `epoch` is still on its way here (see `HubAdapter.stillComing`). */
+  #stillComing(sessionId: string, epoch: string): boolean {
+    const adapter = this.#adapter;
+    if (!adapter.stillComing || !EPOCH_PATTERN.test(epoch)) return false;
+    try {
+      return adapter.stillComing(sessionId, epoch) === true;
+    } catch (error) {
+      this.#options.logger().error(`The hub adapter's stillComing threw; answering as if it said no.`, error);
+      return false;
+    }
+  }
+
   /** A session's first status: its history begins in the epoch its subscribers were told, if any, else a new one. */
   #startHistory(session: Session, sessionId: string, now: number): StatusHistory {
-    const history = new StatusHistory(session.announced ?? this.#newEpoch(sessionId), this.#limits, now, session.announcedBase);
+    const history = new StatusHistory(session.announced ?? this.#newEpoch(sessionId), this.#limits, now);
     session.announced = undefined;
-    session.announcedBase = 0;
     return (session.history = history);
   }
 
@@ -348,4 +378,20 @@ export class SessionCore implements AdapterHost {
     }
     return this.#lastIso;
   }
+}
+
+function writeGap(subscriber: Subscriber, from: number, to: number, reason: GapFrame['reason']): void {
+  const gap: GapFrame = { type: 'gap', from, to, reason };
+  subscriber.write(new OutboundFrame(JSON.stringify(gap), undefined), undefined);
+}
+
+/** What a subscriber with its own view missed before the status `epoch`/`seq` (see `View`). */
+function catchUp(subscriber: Subscriber, view: View, epoch: string, seq: number): void {
+  if (view.epoch === epoch) {
+    if (seq > view.after + 1) writeGap(subscriber, view.after + 1, seq - 1, 'expired');
+    return;
+  }
+  const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
+  subscriber.write(new OutboundFrame(JSON.stringify(hello), epoch, seq - 1), undefined);
+  if (seq > 1) writeGap(subscriber, 1, seq - 1, 'reset');
 }

@@ -72,21 +72,15 @@ export class StatusHistory {
   /** Last time a status was added (or a connection of the session left); drives eviction. */
   lastActivity: number;
 
-  /** `base`: numbering starts after it (a history whose earlier part was issued elsewhere). */
-  constructor(epoch: string, limits: HistoryLimits, now: number, base = 0) {
+  constructor(epoch: string, limits: HistoryLimits, now: number) {
     this.epoch = epoch;
     this.#limits = limits;
     this.#t0 = now;
     this.lastActivity = now;
-    this.#lastSeq = base;
   }
 
   get lastSeq(): number {
     return this.#lastSeq;
-  }
-
-  get size(): number {
-    return this.#count;
   }
 
   /** Numbers a local status (the next seq) and keeps its parts; returns the seq. */
@@ -96,22 +90,15 @@ export class StatusHistory {
     return seq;
   }
 
-  /** Assigns the next seq and stores the frame `build(seq)` returns. */
-  append(build: (seq: number) => string, now: number): HistoryEntry {
-    const seq = this.#lastSeq + 1;
-    const json = build(seq);
-    this.#push(seq, now, json, undefined, undefined);
-    return { seq, at: now, json };
-  }
-
   /**
-   * Stores a frame numbered elsewhere (another instance); numbering continues after it.
-   * `undefined` (nothing stored) for a seq this history already passed.
+   * Stores a frame numbered elsewhere (another instance); numbering continues after it. A seq
+   * past `lastSeq + 1` leaves a hole, which a replay names with a gap frame. `false` (nothing
+   * stored) for a seq this history already passed.
    */
-  adopt(seq: number, json: string, now: number): HistoryEntry | undefined {
-    if (!Number.isSafeInteger(seq) || seq <= this.#lastSeq) return undefined;
+  adopt(seq: number, json: string, now: number): boolean {
+    if (!Number.isSafeInteger(seq) || seq <= this.#lastSeq) return false;
     this.#push(seq, now, json, undefined, undefined);
-    return { seq, at: now, json };
+    return true;
   }
 
   #push(seq: number, at: number, text: string, ts: string | undefined, details: string | undefined): void {
@@ -174,10 +161,6 @@ export class StatusHistory {
     return { seq, at: this.#atOf(index), json: ts === undefined ? text : statusJson(text, seq, ts, this.#field(index, 4) as string) };
   }
 
-  latest(): HistoryEntry | undefined {
-    return this.#count === 0 ? undefined : this.#entry(this.#count - 1);
-  }
-
   /** Drops entries past the age limit, always keeping the newest. */
   prune(now: number): void {
     const cutoff = now - this.#limits.maxAgeMs;
@@ -202,6 +185,8 @@ export class StatusHistory {
    * - a `since` beyond what this history holds, in its epoch: the client came from an instance
    *   ahead of this one (epochs are unique, so the numbers are the same history's): nothing
    *   now, and `after` so that the statuses it already has are not sent again.
+   * Adopted statuses may skip numbers (a hole): the entries then skip them too, and the caller
+   * names each hole with a gap frame.
    */
   resume(since: number | undefined, epoch: string | undefined, now: number): ResumePlan {
     this.prune(now);

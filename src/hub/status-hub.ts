@@ -111,7 +111,7 @@ type AnyServer = HttpServer | HttpsServer;
 
 export class StatusHub extends EventEmitter<StatusHubEvents> {
   readonly #options: ResolvedHubOptions;
-  #adapter: HubAdapter;
+  readonly #adapter: HubAdapter;
   readonly #core: SessionCore;
   readonly #admission: Admission;
   readonly #ws: WebSocketTransport;
@@ -126,14 +126,10 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
     this.#options = resolveHubOptions(options);
     this.#adapter = this.#options.adapter ?? new InMemoryAdapter();
     const logger = (): Logger => this.#logger;
-    const hubRef = this;
     this.#core = new SessionCore({
       historySize: this.#options.historySize,
       historyTtlMs: this.#options.historyTtlMs,
-      // Read at each use, so `useAdapter` can plug one in after construction.
-      get adapter() {
-        return hubRef.#adapter;
-      },
+      adapter: this.#adapter,
       logger,
       onStatus: Object.assign((status: NumberedStatus) => this.#onStatus(status), {
         wanted: () => this.listenerCount('status') > 0,
@@ -258,24 +254,6 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
   /** The longest status text `send` accepts (the `maxStatusLength` option): a run cuts its statuses to it. */
   get maxStatusLength(): number {
     return this.#options.maxStatusLength;
-  }
-
-  /**
-   * Plugs in an adapter after construction, in place of the current one (the in-memory
-   * default), for code that gets a ready hub (`new PubSubStatusRelay({ hub })`). Returns a
-   * function that puts the previous adapter back (not closing the one given).
-   */
-  useAdapter(adapter: HubAdapter): () => void {
-    if (this.#closing) throw new StatusMessengerError('ERR_HUB_CLOSED', 'Cannot use an adapter after close()');
-    if (typeof adapter?.attach !== 'function' || typeof adapter.published !== 'function' || typeof adapter.close !== 'function') {
-      invalidOption('adapter', 'a HubAdapter (attach, published, close)', adapter);
-    }
-    const previous = this.#adapter;
-    this.#adapter = adapter;
-    adapter.attach({ deliver: (status) => this.#deliver(status) });
-    return () => {
-      if (this.#adapter === adapter) this.#adapter = previous;
-    };
   }
 
   /**

@@ -1,14 +1,13 @@
 /**
- * Every Pub/Sub admin call has a deadline, on the REAL emulator behind a TCP
- * gate that can turn silent (accepts, never answers): `relay.start()` rejects with a
- * `StatusMessengerError` code instead of a raw gRPC error after 60 s, and `relay.close()` does
- * not wait for a subscription delete that never answers.
+ * Every Pub/Sub admin call of the scale-out adapter has a deadline, on the REAL emulator behind a
+ * TCP gate that can turn silent (accepts, never answers): `adapter.start()` rejects with a
+ * `StatusMessengerError` code instead of a raw gRPC error after 60 s, and `close()` does not wait
+ * for a subscription delete that never answers.
  */
 import { PubSub } from '@google-cloud/pubsub';
 import { StatusMessengerError } from '../../src/errors.js';
-import { StatusHub } from '../../src/hub/status-hub.js';
 import { silentLogger } from '../../src/logger.js';
-import { PubSubStatusRelay } from '../../src/relay/pubsub-status-relay.js';
+import { PubSubAdapter } from '../../src/hub/adapters/pubsub-adapter.js';
 import { describeIfEmulator } from '../support/pubsub-emulator.js';
 import { TEST_PROJECT, uniqueId } from '../support/pubsub-pull.js';
 import { startTcpGate } from '../support/tcp-gate.js';
@@ -16,9 +15,8 @@ import type { TcpGate } from '../support/tcp-gate.js';
 
 const DEADLINE_MS = 1000;
 
-describeIfEmulator('Pub/Sub admin calls have deadlines', () => {
+describeIfEmulator('PubSubAdapter admin calls', () => {
   let gate: TcpGate;
-  let hub: StatusHub;
   const topic = uniqueId('admin');
 
   beforeAll(async () => {
@@ -27,16 +25,13 @@ describeIfEmulator('Pub/Sub admin calls have deadlines', () => {
     const pubsub = new PubSub({ projectId: TEST_PROJECT });
     await pubsub.createTopic(topic);
     await pubsub.close();
-    hub = new StatusHub({ logger: silentLogger });
   });
   afterAll(async () => {
-    await hub?.close();
     await gate?.dispose();
   });
 
-  const relayVia = (options: { instanceId: string }) =>
-    new PubSubStatusRelay({
-      hub,
+  const adapterVia = (options: { instanceId: string }) =>
+    new PubSubAdapter({
       topicName: topic,
       projectId: TEST_PROJECT,
       clientConfig: { apiEndpoint: `127.0.0.1:${gate.port}` },
@@ -45,9 +40,9 @@ describeIfEmulator('Pub/Sub admin calls have deadlines', () => {
       ...options,
     });
 
-  it('relay.start() against a silent endpoint rejects by its deadline with ERR_PUBSUB_TIMEOUT', async () => {
+  it('start() against a silent endpoint rejects by its deadline with ERR_PUBSUB_TIMEOUT', async () => {
     gate.silence();
-    const relay = relayVia({ instanceId: 'silent-start' });
+    const relay = adapterVia({ instanceId: 'silent-start' });
     const started = Date.now();
     const error = await relay.start().then(
       () => undefined,
@@ -62,14 +57,14 @@ describeIfEmulator('Pub/Sub admin calls have deadlines', () => {
     await relay.close();
   }, 30_000);
 
-  it('relay.start() on a missing topic rejects with ERR_PUBSUB_TOPIC_NOT_FOUND', async () => {
-    const relay = new PubSubStatusRelay({ hub, topicName: uniqueId('absent'), projectId: TEST_PROJECT, logger: silentLogger });
+  it('start() on a missing topic rejects with ERR_PUBSUB_TOPIC_NOT_FOUND', async () => {
+    const relay = new PubSubAdapter({ topicName: uniqueId('absent'), projectId: TEST_PROJECT, logger: silentLogger });
     await expect(relay.start()).rejects.toMatchObject({ code: 'ERR_PUBSUB_TOPIC_NOT_FOUND' });
   }, 30_000);
 
-  it('relay.close() does not wait past its deadline for a subscription delete that never answers', async () => {
+  it('close() does not wait past its deadline for a subscription delete that never answers', async () => {
     gate.open();
-    const relay = relayVia({ instanceId: 'silent-close' });
+    const relay = adapterVia({ instanceId: 'silent-close' });
     await relay.start();
     gate.silence();
     const started = Date.now();

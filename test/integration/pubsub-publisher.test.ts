@@ -19,7 +19,7 @@ import type { PublishToolResult } from '../../src/tools/publish-agent-event-tool
 import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
 import type { PubSubEventPublisherOptions } from '../../src/events/publisher-options.js';
 import type { PublishOutcome } from '../../src/events/publisher-options.js';
-import { InMemoryAdapter } from '../../src/hub/adapters/in-memory-adapter.js';
+import type { AdapterHost, HubAdapter } from '../../src/hub/adapters/hub-adapter.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
 import { silentLogger } from '../../src/logger.js';
 import { runWithStatus } from '../../src/runner/run-with-status.js';
@@ -249,11 +249,12 @@ describeIfEmulator('Agent events on the real Pub/Sub emulator', () => {
     const topicId = uniqueId('relay');
     const subscription = await createTopicAndSubscription(topicId);
     const publisher = publisherFor(topicId);
-    const adapter = new InMemoryAdapter();
+    let host: AdapterHost | undefined;
+    const adapter: HubAdapter = { attach: (h) => void (host = h), published: () => {}, close: () => {} };
     const hub = new StatusHub({ logger: silentLogger, adapter });
     const stop = mirrorStatusesToPubSub(hub, { publisher });
     const frame = { type: 'status' as const, data: 'from another instance', seq: 1, ts: new Date().toISOString() };
-    adapter.deliver({ sessionId: 'relayed-s', epoch: 'e1', seq: 1, frame, origin: 'instance-b' });
+    host!.deliver({ sessionId: 'relayed-s', epoch: 'e1', seq: 1, frame, origin: 'instance-b' });
     hub.send('local-s', { message: 'made here', level: 'success', progress: 50 });
     await publisher.flush(5000);
     const received = await pullEvents(subscription, { expected: 2, idleMs: 1500 });

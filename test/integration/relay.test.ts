@@ -1,94 +1,47 @@
 /**
- * Scale-out over the REAL Pub/Sub emulator, with real processes: two server instances on
- * different ports share one relay topic; runs on one reach sockets on the other.
+ * PubSubAdapter over the REAL Pub/Sub emulator: two server instances in their own processes
+ * share one relay topic (runs on one reach sockets on the other), and the adapter in this
+ * process for what is seen from inside (the message it publishes, its subscription).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { InMemoryRunner, LlmAgent } from '@google/adk';
 import { PubSub } from '@google-cloud/pubsub';
-import { describeIfEmulator } from '../support/pubsub-emulator.js';
-import { TEST_PROJECT, uniqueId } from '../support/pubsub-pull.js';
+import { PubSubAdapter, runWithStatus, silentLogger, StatusHub, statusMessageTool, withStatusSession } from '../../src/index.js';
 import { sleep, TestClient } from '../support/hub-server.js';
-
-const root = path.resolve(__dirname, '..', '..');
-
-interface Instance {
-  name: string;
-  port: number;
-  child: ChildProcess;
-  post(pathAndQuery: string): Promise<unknown>;
-  ws(sessionId: string): string;
-  stop(): Promise<void>;
-}
-
-async function startInstance(name: string, topic: string): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('test', 'support', 'relay-node.ts')], {
-    cwd: root,
-    env: { ...process.env, RELAY_TOPIC: topic, GOOGLE_CLOUD_PROJECT: TEST_PROJECT },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output}`)), 40_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk;
-      const match = /listening (\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${output}`)));
-  });
-  return {
-    name,
-    port,
-    child,
-    post: async (pathAndQuery) => {
-      const response = await fetch(`http://127.0.0.1:${port}${pathAndQuery}`, { method: 'POST' });
-      if (!response.ok) throw new Error(`${name} ${pathAndQuery}: ${response.status} ${await response.text()}`);
-      return response.json();
-    },
-    ws: (sessionId) => `ws://127.0.0.1:${port}/ws/${sessionId}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
+import { describeIfEmulator } from '../support/pubsub-emulator.js';
+import { pullEvents, TEST_PROJECT, uniqueId } from '../support/pubsub-pull.js';
+import { range, startRelayInstance, stopRelayInstance, until, Viewer } from '../support/relay-instance.js';
+import type { RelayInstance } from '../support/relay-instance.js';
+import { callTools, reply, ScriptedLlm } from '../support/scripted-llm.js';
+import { startTcpGate } from '../support/tcp-gate.js';
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-describeIfEmulator('PubSubStatusRelay across two server processes', () => {
-  let a: Instance;
-  let b: Instance;
+describeIfEmulator('PubSubAdapter across two server processes', () => {
+  let a: RelayInstance;
+  let b: RelayInstance;
   const topic = uniqueId('relay');
 
   beforeAll(async () => {
     const pubsub = new PubSub({ projectId: TEST_PROJECT });
     await pubsub.createTopic(topic);
     await pubsub.close();
-    [a, b] = await Promise.all([startInstance('A', topic), startInstance('B', topic)]);
+    [a, b] = await Promise.all([startRelayInstance('A', { RELAY_TOPIC: topic }), startRelayInstance('B', { RELAY_TOPIC: topic })]);
   }, 90_000);
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await Promise.all([stopRelayInstance(a), stopRelayInstance(b)]);
   });
 
   it('delivers runs on B to sockets on A and B, in order, once each; a late socket on A gets the latest', async () => {
     const onA = await TestClient.open(a.ws('shared'));
     const onB = await TestClient.open(b.ws('shared'));
     const elsewhere = await TestClient.open(a.ws('other-session'));
-    await sleep(300);
     const COUNT = 50;
     await b.post(`/run?session=shared&count=${COUNT}&label=B`);
-    await onA.waitFor((c) => c.statuses.length >= COUNT, 20_000);
-    await onB.waitFor((c) => c.statuses.length >= COUNT, 20_000);
-    await sleep(300);
+    await onA.waitFor((c) => c.runEnds.length === 1, 20_000);
+    await onB.waitFor((c) => c.runEnds.length === 1, 20_000);
     const expected = Array.from({ length: COUNT }, (_, i) => `B ${i}`);
     const strip = (texts: string[]) => texts.map((text) => text.split(' ').slice(0, 2).join(' '));
     expect(strip(onA.statusTexts)).toEqual(expected);
@@ -109,65 +62,100 @@ describeIfEmulator('PubSubStatusRelay across two server processes', () => {
     const received: number[] = [];
     onA.socket.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as { type: string; data?: string; state?: string };
-      if (frame.type === 'status' && frame.data && !frame.state) received.push(Date.now() - Number(frame.data.split(' ')[2]));
+      if (frame.type === 'status' && frame.data && !frame.state) received.push(Number(process.hrtime.bigint()) / 1e6 - Number(frame.data.split(' ')[2]));
     });
-    for (let round = 0; round < 10; round += 1) {
-      await b.post(`/run?session=latency&count=20&label=L${round}`);
-      await sleep(50);
-    }
-    await onA.waitFor((c) => c.statuses.length >= 200, 30_000);
+    for (let round = 0; round < 10; round += 1) await b.post(`/run?session=latency&count=20&label=L${round}`);
+    await onA.waitFor(() => received.length >= 200, 30_000);
     console.log(
-      `relay latency B → emulator → A (200 statuses): p50 ${percentile(received, 50)} ms, p99 ${percentile(received, 99)} ms, max ${Math.max(...received)} ms`,
+      `relay latency B → emulator → A (200 statuses): p50 ${percentile(received, 50).toFixed(1)} ms, p99 ${percentile(received, 99).toFixed(1)} ms, max ${Math.max(...received).toFixed(1)} ms`,
     );
     expect(received).toHaveLength(200);
     await onA.close();
   }, 60_000);
 
-  it('keeps local delivery while the relay is stopped, and relays again after a restart', async () => {
-    const onA = await TestClient.open(a.ws('outage'));
-    const onB = await TestClient.open(b.ws('outage'));
-    await b.post('/run?session=outage&count=3&label=before');
-    await onA.waitFor((c) => c.statuses.length === 3, 20_000);
+  it('never holds other statuses behind one its publisher dropped: the others show a gap at once', async () => {
+    // P reaches Pub/Sub through a gate of its own, and holds at most 5 statuses while cut off.
+    const [host, port] = process.env.PUBSUB_EMULATOR_HOST!.split(':');
+    const gate = await startTcpGate(host!, Number(port));
+    const p = await startRelayInstance('P', { RELAY_TOPIC: topic, PUBSUB_EMULATOR_HOST: `127.0.0.1:${gate.port}`, MAX_BUFFERED_STATUSES: '5' });
+    const viewer = new Viewer();
+    try {
+      await viewer.connect(a.ws('dropped'));
+      await p.post('/stream?session=dropped&count=2&intervalMs=0&label=S');
+      await viewer.waitForCount(2);
+      gate.close();
+      const streaming = p.post('/stream?session=dropped&count=10&intervalMs=0&label=D');
+      await until(async () => ((await p.stats()).relay as { publisher: { overflowed: number } }).publisher.overflowed === 5, '5 statuses dropped by P');
+      gate.open();
+      await streaming; // the 5 it held are confirmed
+      const sentAt = Date.now();
+      await p.post('/stream?session=dropped&count=1&intervalMs=0&label=after');
+      await viewer.waitForText('after 0', 20_000);
+      const ms = Date.now() - sentAt;
+      expect(viewer.labels()).toEqual([...range('S', 0, 2), ...range('D', 0, 5), 'after 0']);
+      expect(viewer.gapFrames).toEqual([{ type: 'gap', from: 8, to: 12, reason: 'expired' }]);
+      // Waiting for the dropped ones took 15 s; a relay hop is tens of milliseconds.
+      expect(ms).toBeLessThan(5000);
+      console.log(`[relay] 5 of 12 statuses dropped by a full outage buffer: the next reached the other instance ${ms} ms after it was sent, after a gap frame for seq 8–12`);
+    } finally {
+      await viewer.close();
+      await stopRelayInstance(p);
+      await gate.dispose();
+    }
+  }, 120_000);
+});
 
-    await a.post('/relay/stop');
-    await b.post('/run?session=outage&count=3&label=during');
-    await a.post('/run?session=outage&count=2&label=local-on-A');
-    await onB.waitFor((c) => c.statusTexts.some((t) => t.startsWith('during 2')), 20_000);
-    await onA.waitFor((c) => c.statusTexts.some((t) => t.startsWith('local-on-A 1')), 20_000);
-    await sleep(500);
-    const labels = (client: TestClient) => client.statusTexts.map((t) => t.split(' ').slice(0, 2).join(' '));
-    expect(labels(onA)).toEqual(['before 0', 'before 1', 'before 2', 'local-on-A 0', 'local-on-A 1']);
+describeIfEmulator('PubSubAdapter', () => {
+  const topic = uniqueId('relay-own');
 
-    await a.post('/relay/start');
-    await b.post('/run?session=outage&count=2&label=after');
-    await onA.waitFor((c) => c.statusTexts.some((t) => t.startsWith('after 1')), 20_000);
-    expect(labels(onA).slice(-2)).toEqual(['after 0', 'after 1']);
-    // B still saw A's local statuses? No: A's relay was stopped while they were produced.
-    expect(labels(onB).filter((l) => l.startsWith('local-on-A'))).toEqual([]);
-    await Promise.all([onA.close(), onB.close()]);
-  }, 60_000);
+  beforeAll(async () => {
+    const pubsub = new PubSub({ projectId: TEST_PROJECT });
+    await pubsub.createTopic(topic);
+    await pubsub.close();
+  });
 
-  it('takes its subscription back when restarted with the same instance id, and validates Pub/Sub ranges up front', async () => {
-    const { PubSubStatusRelay } = await import('../../src/relay/pubsub-status-relay.js');
-    const { StatusHub } = await import('../../src/hub/status-hub.js');
-    const hub = new StatusHub();
-    expect(() => new PubSubStatusRelay({ hub, topicName: topic, retentionSeconds: 60 })).toThrow(/retentionSeconds/);
-    expect(() => new PubSubStatusRelay({ hub, topicName: topic, subscriptionTtlSeconds: 3600 })).toThrow(/subscriptionTtlSeconds/);
-
-    const crashed = new PubSubStatusRelay({ hub, topicName: topic, projectId: TEST_PROJECT, instanceId: 'pod-7' });
-    await crashed.start();
-    // A crash: the subscription stays behind (no close()).
-    const again = new PubSubStatusRelay({ hub, topicName: topic, projectId: TEST_PROJECT, instanceId: 'pod-7' });
-    await again.start();
-    const received = new Promise<string>((resolve) => {
-      hub.on('status', (sessionId, frame, meta) => {
-        if (meta.origin !== undefined) resolve(`${sessionId}: ${frame.data.split(' ').slice(0, 2).join(' ')}`);
-      });
-    });
-    await b.post('/run?session=restarted&count=1&label=after-restart');
-    expect(await received).toBe('restarted: after-restart 0');
-    await again.close();
-    await (crashed as unknown as { close(): Promise<void> }).close().catch(() => {});
+  it('publishes its own small message, with no agent-event envelope and no ADK ids, also during a bound run', async () => {
+    const pubsub = new PubSub({ projectId: TEST_PROJECT });
+    const [peek] = await pubsub.topic(topic).createSubscription(uniqueId('peek'));
+    const adapter = new PubSubAdapter({ topicName: topic, projectId: TEST_PROJECT, logger: silentLogger });
+    const hub = new StatusHub({ adapter, logger: silentLogger });
+    await adapter.start();
+    const model = new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'status_message', args: { message: 'Looking it up' } }) : reply('done')));
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'worker', model, instruction: 'x', tools: [statusMessageTool] }), appName: 'shop' });
+    await runner.sessionService.createSession({ appName: 'shop', userId: 'alice@example.com', sessionId: 'adk-run' });
+    for await (const _event of runWithStatus(runner, { hub, userId: 'alice@example.com', sessionId: 'adk-run', newMessage: { role: 'user', parts: [{ text: 'go' }] } })) {
+      // drain
+    }
+    withStatusSession({ hub, sessionId: 'adk-run' }, () => hub.send('adk-run', 'sent while bound'));
+    const received = await pullEvents(peek.name, { expected: 3, idleMs: 2000 });
+    expect(received.map((m) => (m.event as unknown as { frame: { data: string } }).frame.data)).toEqual(['Looking it up', 'Done', 'sent while bound']);
+    for (const message of received) {
+      expect(Object.keys(message.event).sort()).toEqual(['epoch', 'frame', 'life', 'n', 'origin', 'prev', 'seq', 'session', 'v']);
+      expect(JSON.stringify(message.event)).not.toContain('alice');
+      expect(message.orderingKey).toBe('adk-run');
+    }
     await hub.close();
+    await peek.delete();
+    await pubsub.close();
   }, 60_000);
+
+  it('takes its subscription back when restarted with the same instance id, with what was published meanwhile', async () => {
+    const producer = new PubSubAdapter({ topicName: topic, projectId: TEST_PROJECT, logger: silentLogger });
+    const producingHub = new StatusHub({ adapter: producer, logger: silentLogger });
+    await producer.start();
+    // A crash: the subscription stays behind (no close()).
+    await stopRelayInstance(await startRelayInstance('crashed', { RELAY_TOPIC: topic, INSTANCE_ID: 'pod-7' }), 'SIGKILL');
+    producingHub.send('restarted', 'while it was down');
+    const again = new PubSubAdapter({ topicName: topic, projectId: TEST_PROJECT, instanceId: 'pod-7', logger: silentLogger });
+    const hub = new StatusHub({ adapter: again, logger: silentLogger });
+    const received: string[] = [];
+    hub.on('status', (sessionId, frame, meta) => {
+      if (meta.origin !== undefined) received.push(`${sessionId}: ${frame.data}`);
+    });
+    await again.start();
+    producingHub.send('restarted', 'after the restart');
+    await until(() => received.length === 2, 'both statuses on the restarted instance');
+    expect(received).toEqual(['restarted: while it was down', 'restarted: after the restart']);
+    await Promise.all([hub.close(), producingHub.close()]);
+  }, 90_000);
 });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import type { AdapterHost, HubAdapter, NumberedStatus } from '../../src/hub/adapters/hub-adapter.js';
+import type { AdapterHost, HubAdapter } from '../../src/hub/adapters/hub-adapter.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
 import { StatusMessengerError } from '../../src/errors.js';
 import type { HelloFrame, GapFrame } from '../../src/protocol.js';
@@ -149,38 +149,35 @@ describe('StatusHub', () => {
       expect(seen).toEqual(['connection:events', 'status:events:1', 'disconnect:events:1005']);
     });
 
-    it('takes an adapter after construction (useAdapter): remote statuses keep their numbers and time, listeners see the origin', async () => {
-      const seen: [number, string | undefined][] = [];
-      srv.hub.on('status', (_id, frame, meta) => seen.push([frame.seq, meta.origin]));
+    it('numbers with its adapter: remote statuses keep their numbers and time, listeners see the origin', async () => {
       const published: number[] = [];
       let host: AdapterHost | undefined;
-      const adapter: HubAdapter & { deliver(status: NumberedStatus): number } = {
+      const adapter: HubAdapter = {
         attach: (h) => void (host = h),
         published: (status) => void published.push(status.seq),
         close: () => {},
-        deliver: (status) => host!.deliver(status),
       };
-      const restore = srv.hub.useAdapter(adapter);
-      const client = await TestClient.open(srv.url('relay'));
-      srv.hub.send('relay', 'local');
+      const own = await startHubServer({ adapter });
+      const seen: [number, string | undefined][] = [];
+      own.hub.on('status', (_id, frame, meta) => seen.push([frame.seq, meta.origin]));
+      const client = await TestClient.open(own.url('relay'));
+      own.hub.send('relay', 'local');
       const hello = client.frames.find((f) => f.type === 'hello') as { epoch: string };
-      const frame = { type: 'status' as const, data: 'from B', seq: 5, ts: '2026-01-02T03:04:05.000Z', agent: 'remote' };
-      adapter.deliver({ sessionId: 'relay', epoch: hello.epoch, seq: 5, frame, origin: 'instance-b' });
-      srv.hub.send('relay', 'local again');
+      const frame = { type: 'status' as const, data: 'from B', seq: 2, ts: '2026-01-02T03:04:05.000Z', agent: 'remote' };
+      expect(host!.deliver({ sessionId: 'relay', epoch: hello.epoch, seq: 2, frame, origin: 'instance-b' })).toBe(1);
+      own.hub.send('relay', 'local again');
       await client.waitFor((c) => c.statuses.length === 3);
-      expect(client.statuses[1]).toMatchObject({ data: 'from B', seq: 5, ts: '2026-01-02T03:04:05.000Z', agent: 'remote' });
-      expect(client.statuses[2]).toMatchObject({ data: 'local again', seq: 6 });
+      expect(client.statuses[1]).toMatchObject({ data: 'from B', seq: 2, ts: '2026-01-02T03:04:05.000Z', agent: 'remote' });
+      expect(client.statuses[2]).toMatchObject({ data: 'local again', seq: 3 });
       expect(seen).toEqual([
         [1, undefined],
-        [5, 'instance-b'],
-        [6, undefined],
+        [2, 'instance-b'],
+        [3, undefined],
       ]);
-      expect(published).toEqual([1, 6]);
-      restore();
-      srv.hub.send('relay', 'after restore');
-      expect(published).toEqual([1, 6]);
-      expect(() => srv.hub.useAdapter({} as never)).toThrow(/adapter/);
+      expect(published).toEqual([1, 3]);
+      expect('useAdapter' in own.hub).toBe(false);
       await client.close();
+      await own.close();
     });
 
     it('returns 0 for a session without sockets but keeps the status as its latest', async () => {

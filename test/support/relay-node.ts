@@ -1,24 +1,24 @@
 /**
  * One server instance for the relay tests, run as its own process: an http server with a
- * StatusHub, a PubSubStatusRelay on the shared topic, and a real ADK runner with a scripted
- * model. Controlled over HTTP:
+ * StatusHub whose adapter is a PubSubAdapter on the shared topic, and a real ADK runner with a
+ * scripted model. Controlled over HTTP:
  *   POST /run?session=S&count=N&label=L  → runs the agent through runWithStatus; it calls
  *                                         status_message N times ("L i <sent-at>")
  *   POST /stream?session=S&count=N&intervalMs=M&label=L
  *                                       → hub.send N statuses ("L i <sent-at>"), M ms apart;
  *                                         answers once the relay's publisher confirmed them,
  *                                         with how long the sending took (`sendMs`)
- *   POST /relay/stop, POST /relay/start  → closes / starts a (new) relay
- *   GET  /stats
+ *   GET  /stats                          → { hub: hub.stats(), relay: adapter.stats() }
  * <sent-at> is in milliseconds on the system-wide monotonic clock (`process.hrtime`), which
  * other processes of the machine read alike (the bench's latency clients).
- * Env: RELAY_TOPIC, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, INSTANCE_ID (optional).
+ * Env: RELAY_TOPIC, PUBSUB_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT; optional: INSTANCE_ID,
+ * HISTORY_TTL_MS (the hub's `historyTtlMs`), MAX_BUFFERED_STATUSES (the adapter's).
  * Prints "listening <port>".
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InMemoryRunner, LlmAgent, LogLevel, setLogLevel } from '@google/adk';
-import { PubSubStatusRelay, runWithStatus, setDefaultLogger, silentLogger, StatusHub, statusMessageTool } from '../../src/index.js';
+import { PubSubAdapter, runWithStatus, setDefaultLogger, silentLogger, StatusHub, statusMessageTool } from '../../src/index.js';
 import { callTools, reply, ScriptedLlm } from './scripted-llm.js';
 
 setLogLevel(LogLevel.ERROR);
@@ -26,7 +26,14 @@ setDefaultLogger(silentLogger);
 
 const topicName = process.env.RELAY_TOPIC!;
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
-const hub = new StatusHub();
+const number = (name: string): number | undefined => (process.env[name] ? Number(process.env[name]) : undefined);
+const relay = new PubSubAdapter({
+  topicName,
+  projectId: process.env.GOOGLE_CLOUD_PROJECT,
+  instanceId: process.env.INSTANCE_ID || undefined,
+  ...(number('MAX_BUFFERED_STATUSES') && { maxBufferedStatuses: number('MAX_BUFFERED_STATUSES') }),
+});
+const hub = new StatusHub({ adapter: relay, ...(number('HISTORY_TTL_MS') && { historyTtlMs: number('HISTORY_TTL_MS') }) });
 const server = http.createServer();
 hub.attach(server);
 
@@ -37,12 +44,6 @@ const model = new ScriptedLlm(({ userText, step }) => {
   return reply('done');
 });
 const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'worker', model, instruction: 'x', tools: [statusMessageTool] }), appName: 'relay' });
-
-let relay: PubSubStatusRelay | undefined;
-async function startRelay(): Promise<void> {
-  relay = new PubSubStatusRelay({ hub, topicName, projectId: process.env.GOOGLE_CLOUD_PROJECT, instanceId: process.env.INSTANCE_ID || undefined });
-  await relay.start();
-}
 
 server.on('request', (request, response) => {
   const url = new URL(request.url ?? '/', 'http://x');
@@ -73,19 +74,10 @@ server.on('request', (request, response) => {
         }
         const sendMs = monotonicMs() - begin;
         const started = Date.now();
-        while ((relay?.stats().publisher?.buffered ?? 0) > 0 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 10));
-        return done({ ok: true, sendMs, relay: relay?.stats() });
+        while ((relay.stats().publisher?.buffered ?? 0) > 0 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 10));
+        return done({ ok: true, sendMs, relay: relay.stats() });
       }
-      if (url.pathname === '/relay/stop') {
-        await relay?.close();
-        relay = undefined;
-        return done({ ok: true });
-      }
-      if (url.pathname === '/relay/start') {
-        await startRelay();
-        return done({ ok: true });
-      }
-      if (url.pathname === '/stats') return done({ hub: hub.stats(), relay: relay?.stats() });
+      if (url.pathname === '/stats') return done({ hub: hub.stats(), relay: relay.stats() });
       response.writeHead(404).end();
     } catch (error) {
       response.writeHead(500).end(String(error));
@@ -93,12 +85,11 @@ server.on('request', (request, response) => {
   })();
 });
 
-await startRelay();
+await relay.start();
 server.listen(0, '127.0.0.1', () => console.log(`listening ${(server.address() as AddressInfo).port}`));
 process.on('SIGTERM', () => {
   void (async () => {
-    await relay?.close();
-    await hub.close();
+    await hub.close(); // closes the adapter too: flushes, deletes this instance's subscription
     process.exit(0);
   })();
 });

@@ -10,7 +10,7 @@ import type { StatusMessengerErrorCode } from '../../src/errors.js';
 import type { AgentEvent } from '../../src/events/agent-event.js';
 import type { EventTopic, EventTopicCallOptions, EventTopicMessage } from '../../src/events/event-topic.js';
 import { EventBuffer } from '../../src/events/event-buffer.js';
-import { PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
+import { kPublishMessage, PubSubEventPublisher } from '../../src/events/pubsub-event-publisher.js';
 import { PUBLISHER_DEFAULTS } from '../../src/events/publisher-options.js';
 import type { PubSubEventPublisherOptions } from '../../src/events/publisher-options.js';
 import { silentLogger } from '../../src/logger.js';
@@ -504,6 +504,20 @@ describe('PubSubEventPublisher', () => {
       expect(StatusMessengerError.isInstance(caught, 'ERR_INVALID_OPTION')).toBe(true);
       expect((caught as Error).message).toContain(name);
     }
+  });
+
+  it('publishes a message built elsewhere as it is, and says at once when it could not hold it', async () => {
+    const { topic, publisher } = make({ maxBufferedEvents: 2 });
+    const message = (n: number): EventTopicMessage => ({ data: Buffer.from(`{"n":${n}}`), attributes: {}, orderingKey: 's' });
+    topic.mode = 'hang';
+    const held = [publisher[kPublishMessage](message(1), 'm1'), publisher[kPublishMessage](message(2), 'm2')];
+    expect(held.every((outcome) => outcome instanceof Promise)).toBe(true);
+    expect(publisher[kPublishMessage](message(3), 'm3')).toBeUndefined();
+    expect(publisher.stats()).toMatchObject({ accepted: 2, overflowed: 1 });
+    topic.mode = 'up';
+    const { topic: open, publisher: other } = make();
+    await expect(other[kPublishMessage](message(4), 'm4')).resolves.toMatchObject({ status: 'published', eventId: 'm4' });
+    expect(open.stored.map(({ message: m }) => [m.data.toString(), m.orderingKey, m.attributes])).toEqual([['{"n":4}', 's', {}]]);
   });
 
   it('keeps PUBLISHER_DEFAULTS frozen', () => {

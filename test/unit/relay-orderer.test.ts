@@ -48,7 +48,16 @@ describe('RelayOrderer', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(out).toEqual([1, 3, 4]);
     expect(orderer.offer(message(2, 1), 0)).toBe('duplicate'); // too late: its successors were shown
-    orderer.sweep(Number.MAX_SAFE_INTEGER);
-    expect(orderer.size).toBe(0);
+  });
+
+  it('forgets an idle stream: after a sweep the same message is new again', () => {
+    const out: number[] = [];
+    const orderer = new RelayOrderer(60_000, 1000, (m) => out.push(m.n));
+    orderer.offer(message(1, 0), 0);
+    orderer.sweep(500);
+    expect(orderer.offer(message(1, 0), 500)).toBe('duplicate');
+    orderer.sweep(2000);
+    expect(orderer.offer(message(1, 0), 2000)).toBe('released');
+    expect(out).toEqual([1, 1]);
   });
 });

@@ -35,15 +35,13 @@ describe('SessionCore replay JSON', () => {
     );
     fc.assert(
       fc.property(fc.array(update, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 2 ** 40 }), (updates, at) => {
-        const adapter = new InMemoryAdapter();
         const core = new SessionCore({
           historySize: 10,
           historyTtlMs: 60_000,
-          adapter,
+          adapter: new InMemoryAdapter(),
           logger: () => silentLogger,
           onStatus: Object.assign(() => {}, { wanted: () => false }),
         });
-        adapter.attach(core);
         const live = new Raw();
         core.subscribe('s', live, { since: undefined, epoch: undefined }, 0);
         updates.forEach((u, i) => core.publish('s', u as StatusUpdate, at + i, at + i));

@@ -1,11 +1,12 @@
 /**
  * The session core with plain-value subscribers: numbering, replay, lazy histories, and the
  * adapter contract (local statuses told to the adapter with their numbers; remote ones adopted
- * with theirs; numbering continues after the highest seq seen).
+ * with theirs; numbering continues after the highest seq seen; a client's position is taken only
+ * where the instance can vouch for it).
  */
 import fc from 'fast-check';
 import { InMemoryAdapter } from '../../src/hub/adapters/in-memory-adapter.js';
-import type { HubAdapter, NumberedStatus } from '../../src/hub/adapters/hub-adapter.js';
+import type { AdapterHost, HubAdapter, NumberedStatus } from '../../src/hub/adapters/hub-adapter.js';
 import type { OutboundFrame } from '../../src/hub/outbound-frame.js';
 import { SessionCore } from '../../src/hub/session-core.js';
 import type { Subscriber } from '../../src/hub/session-core.js';
@@ -35,6 +36,35 @@ function core(adapter: HubAdapter = new InMemoryAdapter(), seen: NumberedStatus[
   });
   adapter.attach(c);
   return c;
+}
+
+/** An adapter as a scale-out one is: numbering shared across instances, remote statuses handed to the host. */
+class SharedNumbering implements HubAdapter {
+  host!: AdapterHost;
+  readonly published: (status: NumberedStatus) => void;
+  constructor(readonly epochs: string[] = ['MINE'], published: NumberedStatus[] = []) {
+    this.published = (status) => void published.push(status);
+  }
+  attach(host: AdapterHost): void {
+    this.host = host;
+  }
+  newEpoch(): string {
+    return this.epochs.shift() ?? 'LATER';
+  }
+  close(): void {}
+  deliver(status: NumberedStatus): number {
+    return this.host.deliver(status);
+  }
+}
+
+/** One that also vouches that every status of the epochs it names is still on its way here. */
+class Vouching extends SharedNumbering {
+  constructor(readonly coming: string[]) {
+    super();
+  }
+  stillComing(_sessionId: string, epoch: string): boolean {
+    return this.coming.includes(epoch);
+  }
 }
 
 const remote = (sessionId: string, epoch: string, seq: number, data: string, extra: Record<string, unknown> = {}): NumberedStatus => ({
@@ -197,7 +227,7 @@ describe('SessionCore', () => {
   });
 
   it('adopts remote numbers, drops duplicates, and numbers local statuses after the highest seen', () => {
-    const adapter = new InMemoryAdapter();
+    const adapter = new SharedNumbering();
     const seen: NumberedStatus[] = [];
     const c = core(adapter, seen);
     expect(adapter.deliver(remote('r', 'E1', 5, 'five', { agent: 'remote', state: 'x' }))).toBe(0);
@@ -205,9 +235,13 @@ describe('SessionCore', () => {
     expect(adapter.deliver(remote('r', 'E1', 4, 'late'))).toBe(0);
     c.publish('r', { message: 'local' }, 0, 0);
     const s = new Recorder();
-    c.subscribe('r', s, { since: 4, epoch: 'E1' }, 0);
+    c.subscribe('r', s, { since: 5, epoch: 'E1' }, 0);
     expect(s.frames[0]).toMatchObject({ type: 'hello', epoch: 'E1', seq: 6 });
-    expect(s.frames.slice(1)).toEqual([
+    expect(s.frames.slice(1)).toEqual([expect.objectContaining({ data: 'local', seq: 6, replay: true })]);
+    const first = new Recorder();
+    c.subscribe('r', first, { since: 0, epoch: 'E1' }, 0);
+    expect(first.frames.slice(1)).toEqual([
+      { type: 'gap', from: 1, to: 4, reason: 'expired' },
       expect.objectContaining({ data: 'five', seq: 5, agent: 'remote', state: 'x', replay: true }),
       expect.objectContaining({ data: 'local', seq: 6, replay: true }),
     ]);
@@ -218,7 +252,7 @@ describe('SessionCore', () => {
   });
 
   it('switches a session to a new epoch: open subscribers get a hello and a reset gap first', () => {
-    const adapter = new InMemoryAdapter();
+    const adapter = new SharedNumbering();
     const c = core(adapter);
     const s = new Recorder();
     c.subscribe('e', s, { since: undefined, epoch: undefined }, 0);
@@ -227,22 +261,47 @@ describe('SessionCore', () => {
     expect(s.types).toEqual(['hello', 'status', 'hello', 'gap', 'status']);
     expect(s.frames[2]).toMatchObject({ epoch: 'E2', seq: 2 });
     expect(s.frames[3]).toEqual({ type: 'gap', from: 1, to: 2, reason: 'reset' });
-    expect(s.ids[4]).toBe('E2:3');
+    expect(s.ids.slice(2)).toEqual(['E2:2', undefined, 'E2:3']);
+    adapter.deliver(remote('e', 'E2', 4, 'next'));
+    expect(s.types.slice(5)).toEqual(['status']);
   });
 
-  it('resumes across skipped numbers without replaying what the client has', () => {
-    const adapter = new InMemoryAdapter();
+  it('names a hole in adopted numbers with a gap frame, live and in replays', () => {
+    const adapter = new SharedNumbering();
     const c = core(adapter);
+    const live = new Recorder();
+    c.subscribe('j', live, { since: undefined, epoch: undefined }, 0);
     adapter.deliver(remote('j', 'E', 1, 'a'));
-    adapter.deliver(remote('j', 'E', 4, 'b'));
-    adapter.deliver(remote('j', 'E', 9, 'c'));
-    const s = new Recorder();
-    c.subscribe('j', s, { since: 4, epoch: 'E' }, 0);
-    expect(s.frames.slice(1).map((f) => f.data)).toEqual(['c']);
+    adapter.deliver(remote('j', 'E', 2, 'b'));
+    adapter.deliver(remote('j', 'E', 5, 'c'));
+    adapter.deliver(remote('j', 'E', 6, 'd'));
+    expect(live.frames.slice(2).map((f) => (f.type === 'gap' ? `gap ${String(f.from)}-${String(f.to)} ${String(f.reason)}` : f.data))).toEqual([
+      'a',
+      'b',
+      'gap 3-4 expired',
+      'c',
+      'd',
+    ]);
+    const resumed = new Recorder();
+    c.subscribe('j', resumed, { since: 1, epoch: 'E' }, 0);
+    expect(resumed.frames.slice(1)).toEqual([
+      expect.objectContaining({ data: 'b', seq: 2 }),
+      { type: 'gap', from: 3, to: 4, reason: 'expired' },
+      expect.objectContaining({ data: 'c', seq: 5 }),
+      expect.objectContaining({ data: 'd', seq: 6 }),
+    ]);
+    // Resuming inside the hole: the rest of it first.
+    const inHole = new Recorder();
+    c.subscribe('j', inHole, { since: 3, epoch: 'E' }, 0);
+    expect(inHole.frames.slice(1).map((f) => f.type === 'gap' ? [f.from, f.to] : f.seq)).toEqual([[4, 4], 5, 6]);
+    // A fresh page gets the latest, as always.
+    const fresh = new Recorder();
+    c.subscribe('j', fresh, { since: undefined, epoch: undefined }, 0);
+    expect(fresh.types).toEqual(['hello', 'status']);
   });
 
   it('resumes a client that comes from an instance ahead of this one without sending what it has again', () => {
-    const adapter = new InMemoryAdapter();
+    const adapter = new SharedNumbering();
     const c = core(adapter);
     adapter.deliver(remote('h', 'E', 1, 'a'));
     adapter.deliver(remote('h', 'E', 2, 'b'));
@@ -258,23 +317,102 @@ describe('SessionCore', () => {
     ]);
   });
 
-  it('with an adapter that shares numbering, takes up a client resuming in an epoch it has no history of yet', () => {
-    const adapter = new InMemoryAdapter();
-    (adapter as HubAdapter).newEpoch = () => 'MINE';
-    const c = core(adapter);
-    const s = new Recorder();
-    c.subscribe('t', s, { since: 3, epoch: 'THEIRS' }, 0);
-    expect(s.frames).toEqual([expect.objectContaining({ type: 'hello', epoch: 'THEIRS', seq: 3 })]);
-    for (const seq of [1, 2, 3, 4]) adapter.deliver(remote('t', 'THEIRS', seq, `r${seq}`));
-    c.publish('t', { message: 'local' }, 0, 0);
-    expect(s.frames.slice(1).map((f) => [f.seq, f.data])).toEqual([
-      [4, 'r4'],
-      [5, 'local'],
-    ]);
-    // Without a shared numbering the same request is a history lost in a restart: a reset.
-    const alone = core();
-    const t = new Recorder();
-    alone.subscribe('t', t, { since: 3, epoch: 'THEIRS' }, 0);
-    expect(t.types).toEqual(['hello', 'gap']);
+  describe('a client resuming in an epoch it has no history of', () => {
+    it('gets a reset gap and the instance’s own epoch, with an adapter that shares numbering too', () => {
+      for (const adapter of [new InMemoryAdapter(), new SharedNumbering()]) {
+        const c = core(adapter);
+        const behind = new Recorder();
+        c.subscribe('t', behind, { since: 3, epoch: 'THEIRS' }, 0);
+        expect(behind.frames).toEqual([
+          expect.objectContaining({ type: 'hello', seq: 0 }),
+          { type: 'gap', from: 1, to: 0, reason: 'reset' },
+        ]);
+        expect(behind.frames[0]!.epoch).not.toBe('THEIRS');
+      }
+    });
+
+    it('never sets the session’s epoch or numbering: only its own view can be wrong', () => {
+      const published: NumberedStatus[] = [];
+      const adapter = new SharedNumbering(['MINE'], published);
+      const c = core(adapter);
+      const forger = new Recorder();
+      c.subscribe('t', forger, { since: 1_000_000, epoch: 'zzzzzzzzzzzz' }, 0);
+      c.publish('t', { message: 'local' }, 0, 0);
+      expect(published.map((s) => [s.epoch, s.seq])).toEqual([['MINE', 1]]);
+      const honest = new Recorder();
+      c.subscribe('t', honest, { since: undefined, epoch: undefined }, 0);
+      expect(honest.frames).toEqual([expect.objectContaining({ type: 'hello', epoch: 'MINE', seq: 1 }), expect.objectContaining({ seq: 1, data: 'local' })]);
+    });
+
+    it('numbers later local statuses in an epoch of its own, so nothing old comes back as new where the client came from', () => {
+      const published: NumberedStatus[] = [];
+      const adapter = new SharedNumbering(['NEWER'], published);
+      const c = core(adapter);
+      const behind = new Recorder();
+      c.subscribe('t', behind, { since: 3, epoch: 'FIRST' }, 0);
+      c.publish('t', { message: 'here' }, 0, 0);
+      // The first instance holds FIRST up to 11: a status numbered FIRST 4 here would collide with its 4.
+      expect(published.map((s) => [s.epoch, s.seq])).toEqual([['NEWER', 1]]);
+      expect(behind.frames.at(-1)).toMatchObject({ data: 'here', seq: 1 });
+    });
+
+    it('is taken up when the adapter vouches the epoch is still on its way, and skips what it has', () => {
+      const adapter = new Vouching(['THEIRS']);
+      const c = core(adapter);
+      const s = new Recorder();
+      c.subscribe('t', s, { since: 3, epoch: 'THEIRS' }, 0);
+      expect(s.frames).toEqual([expect.objectContaining({ type: 'hello', epoch: 'THEIRS', seq: 3 })]);
+      expect(s.ids).toEqual(['THEIRS:3']);
+      for (const seq of [1, 2, 3, 4]) adapter.deliver(remote('t', 'THEIRS', seq, `r${seq}`));
+      c.publish('t', { message: 'local' }, 0, 0);
+      expect(s.frames.slice(1).map((f) => [f.seq, f.data])).toEqual([
+        [4, 'r4'],
+        [5, 'local'],
+      ]);
+    });
+
+    it('tells a vouched client of a hole before the first status it gets', () => {
+      const adapter = new Vouching(['THEIRS']);
+      const c = core(adapter);
+      const s = new Recorder();
+      c.subscribe('t', s, { since: 3, epoch: 'THEIRS' }, 0);
+      adapter.deliver(remote('t', 'THEIRS', 6, 'six'));
+      expect(s.frames.slice(1)).toEqual([{ type: 'gap', from: 4, to: 5, reason: 'expired' }, expect.objectContaining({ seq: 6, data: 'six' })]);
+    });
+
+    it('greets a vouched client again when the statuses come in another epoch', () => {
+      const adapter = new Vouching(['FORGED']);
+      const c = core(adapter);
+      const s = new Recorder();
+      const other = new Recorder();
+      c.subscribe('t', s, { since: 9, epoch: 'FORGED' }, 0);
+      c.subscribe('t', other, { since: undefined, epoch: undefined }, 0);
+      adapter.deliver(remote('t', 'REAL', 2, 'two'));
+      expect(s.frames.slice(1)).toEqual([
+        expect.objectContaining({ type: 'hello', epoch: 'REAL', seq: 1 }),
+        { type: 'gap', from: 1, to: 1, reason: 'reset' },
+        expect.objectContaining({ seq: 2, data: 'two' }),
+      ]);
+      expect(other.frames.slice(1)).toEqual(s.frames.slice(1));
+    });
+
+    it('answers a reset when the adapter throws, and logs it', () => {
+      const errors: unknown[] = [];
+      const adapter = new Vouching([]);
+      adapter.stillComing = () => {
+        throw new Error('boom');
+      };
+      const c = new SessionCore({
+        historySize: 5,
+        historyTtlMs: 60_000,
+        adapter,
+        logger: () => ({ ...silentLogger, error: (...args: unknown[]) => void errors.push(args) }),
+        onStatus: Object.assign(() => {}, { wanted: () => false }),
+      });
+      const s = new Recorder();
+      c.subscribe('t', s, { since: 3, epoch: 'THEIRS' }, 0);
+      expect(s.types).toEqual(['hello', 'gap']);
+      expect(errors).toHaveLength(1);
+    });
   });
 });

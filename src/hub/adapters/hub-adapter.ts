@@ -15,21 +15,26 @@
  *    core ADOPTS their numbers instead of renumbering, so a client can hop instances and resume
  *    with `?since=&epoch=` (or `Last-Event-ID`):
  *    - a session this instance has no history of takes the status's epoch and seq;
- *    - same epoch, a higher seq: appended, fanned out, replayable here too (a jump in seq is
- *      left as it is; the client sees it);
+ *    - same epoch, a higher seq: appended, fanned out, replayable here too; a jump in seq is a
+ *      hole (statuses that never reached this instance), which subscribers are told of with a
+ *      gap frame, live and in replays;
  *    - same epoch, a seq this instance already holds or passed: ignored (a duplicate or a
  *      late copy), `deliver` returns 0;
  *    - another epoch: the session's history is replaced by one in the new epoch (open
  *      connections get a `hello` for it, and a `reset` gap for what they cannot have).
  *
  * 3. Numbering continues after the highest seq the core has seen for a session, from either
- *    path: a local status after a delivered seq 7 is seq 8.
+ *    path: a local status after a delivered seq 7 is seq 8. A client's `since`/`epoch` never
+ *    moves it.
  *
  * `newEpoch(sessionId)` (optional) names the epoch of a session the core starts a history for.
- * An adapter that has it shares numbering across instances, so the core also takes up a client
- * that resumes in an epoch this instance has no history of yet (it came from another instance:
- * same epoch, numbering after its seq, nothing sent again) instead of answering a reset.
  * Without it the core draws a random epoch.
+ *
+ * `stillComing(sessionId, epoch)` (optional) lets the core take up a client that resumes in an
+ * epoch it has no history of: `true` only when every status of that epoch is sure to reach this
+ * instance and none has yet (the client came from an instance ahead of this one), so waiting for
+ * them loses nothing. Without it, or on `false`, such a client gets a `reset` gap, as on a single
+ * instance: an instance that cannot vouch for a position never takes it.
  */
 import type { StatusFrame } from '../../protocol.js';
 
@@ -67,6 +72,13 @@ export interface HubAdapter {
   published(status: NumberedStatus): void;
   /** The epoch for a session the core has no history of yet. @default a random id */
   newEpoch?(sessionId: string): string;
+  /**
+   * Whether every status of `epoch` for `sessionId` is still on its way to this instance (none
+   * has arrived, none can have been missed). Asked when a client resumes in an epoch the core
+   * has no history of; it must not trust the client (an epoch is any string of the pattern).
+   * @default never: such a client gets a `reset` gap
+   */
+  stillComing?(sessionId: string, epoch: string): boolean;
   /** Called by `hub.close()`; stops delivering. */
   close(): void | Promise<void>;
 }

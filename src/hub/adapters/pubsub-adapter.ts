@@ -14,7 +14,13 @@
  *   seq known here, never dropped (`stats().renumbered`).
  * Each producer life's statuses of a session are applied in the producer's order (a late one is
  * waited for, up to 15 s) and redeliveries are skipped, per producer life (`origin` + `life`), so
- * a restart with the same `instanceId` is a new producer, not a stale one.
+ * a restart with the same `instanceId` is a new producer, not a stale one. A message names as
+ * its predecessor only a message that went to Pub/Sub: a status the publisher dropped (its
+ * outage buffer full) holds nothing up; the others see the hole at once, as a gap.
+ *
+ * A client that resumes here in an epoch this instance has not seen is taken up only when the
+ * epoch began after this instance's subscription was receiving (its creation time is in its
+ * name): then every status of it comes here. Otherwise the core answers with a `reset` gap.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -22,12 +28,13 @@ import { StatusMessengerError } from '../../errors.js';
 import { getDefaultLogger } from '../../logger.js';
 import type { Logger } from '../../logger.js';
 import { defineOptions, opt, parseOptions } from '../../options.js';
-import { adminCall, ADMIN_TIMEOUT_MS, createClient, loadPubSub, topicOptions } from '../../events/event-topic.js';
+import { adminCall, ADMIN_TIMEOUT_MS, createClient } from '../../events/event-topic.js';
 import type { EventTopic } from '../../events/event-topic.js';
 import type { PubSubPublisherStats } from '../../events/publisher-options.js';
-import { PubSubEventPublisher } from '../../events/pubsub-event-publisher.js';
+import { kPublishMessage, PubSubEventPublisher } from '../../events/pubsub-event-publisher.js';
 import type { AdapterHost, HubAdapter, NumberedStatus } from './hub-adapter.js';
-import { parseRelayMessage, RELAY_EVENT_TYPE, RelayOrderer } from './relay-message.js';
+import { RELAY_SUBSCRIPTION_DEFAULTS, relaySubscriberOptions, relaySubscriptionSettings, relayTopicOptions } from './relay-client-settings.js';
+import { encodeRelayMessage, parseRelayMessage, RelayOrderer } from './relay-message.js';
 import type { RelayMessage } from './relay-message.js';
 
 export interface PubSubAdapterOptions {
@@ -82,14 +89,14 @@ export interface RelayStats {
   publisher: PubSubPublisherStats | undefined;
 }
 
-export const pubSubAdapterShape = {
+const pubSubAdapterShape = {
   topicName: z.string().trim().min(3),
   projectId: z.string().min(1).optional(),
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'up to 64 of [A-Za-z0-9_-]').optional(),
   subscriptionName: z.string().regex(/^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/, 'a Pub/Sub subscription id').optional(),
-  subscriptionTtlSeconds: z.number().int().min(86_400).default(86_400),
+  subscriptionTtlSeconds: z.number().int().min(86_400).default(RELAY_SUBSCRIPTION_DEFAULTS.subscriptionTtlSeconds),
   // Pub/Sub's own range: 10 minutes to 7 days.
-  retentionSeconds: z.number().int().min(600).max(604_800).default(600),
+  retentionSeconds: z.number().int().min(600).max(604_800).default(RELAY_SUBSCRIPTION_DEFAULTS.retentionSeconds),
   createTopicIfMissing: z.boolean().default(false),
   publishTimeoutMs: opt.positiveInt().default(5000),
   maxBufferedStatuses: opt.positiveInt().default(10_000),
@@ -101,7 +108,7 @@ export const pubSubAdapterShape = {
 const spec = defineOptions('new PubSubAdapter(options)', pubSubAdapterShape);
 type ResolvedOptions = z.output<typeof spec.schema>;
 
-export function resolvePubSubAdapterOptions(options: unknown): ResolvedOptions {
+function resolvePubSubAdapterOptions(options: unknown): ResolvedOptions {
   const o = parseOptions(spec, options);
   if (o.subscriptionTtlSeconds <= o.retentionSeconds) {
     throw new StatusMessengerError(
@@ -131,45 +138,16 @@ interface RelayClient {
   close(): Promise<void>;
 }
 
-/**
- * How the relay's publisher is set up: each instance's statuses keep their session's order
- * (ordering key = session id). A batch of one: a status goes out at once, in the `hub.send` that
- * made it, instead of after a batching timer (which cost ~1.3 ms at the median, more under load,
- * where a timer has to wait for the CPU). Batching still happens where it pays: with an ordering
- * key the client library sends one batch per session at a time, and whatever is sent meanwhile
- * (a burst) waits in the next batch, up to Pub/Sub's 1,000 messages.
- * Exported (not from the package) for the bench, whose baseline must use the same settings.
- */
-export function relayTopicOptions(): Record<string, unknown> {
-  return topicOptions({ messageOrdering: true, batching: { maxMessages: 1, maxMilliseconds: 1 }, rpcTimeoutMs: 10_000, retryInitialDelayMs: 100, retryMaxDelayMs: 2000 });
-}
-
-/** The settings of an instance's subscription, given at its creation (see `relayTopicOptions`). */
-export function relaySubscriptionSettings(o: { retentionSeconds: number; subscriptionTtlSeconds: number }): Record<string, unknown> {
-  return {
-    enableMessageOrdering: true,
-    ackDeadlineSeconds: 10,
-    messageRetentionDuration: { seconds: o.retentionSeconds },
-    expirationPolicy: { ttl: { seconds: o.subscriptionTtlSeconds } },
-  };
-}
-
-/** How an instance's subscriber reads its subscription (see `relayTopicOptions`). */
-export async function relaySubscriberOptions(): Promise<Record<string, unknown>> {
-  // The subscriber reopens its stream after a failure with a backoff growing to 60 s, so after
-  // an outage of half a minute statuses would trickle in a minute late: cap it at 2 s.
-  const { Duration } = await loadPubSub();
-  const streaming = Duration ? { streamingOptions: { retryMaxBackoff: Duration.from({ milliseconds: 2000 }) } } : {};
-  // Acks go out within 5 ms, not the library's 100: ordered delivery of a session moves on with them.
-  return { flowControl: { maxMessages: 1000 }, batching: { maxMilliseconds: 5 }, ...streaming };
-}
-
 /** Idle per-session bookkeeping (order marks, highest numbers) is forgotten after this. */
 const FORGET_AFTER_MS = 30 * 60_000;
 /** After a subscriber stream failed, reopen the subscription if nothing arrived for this long. */
 const STALL_MS = 10_000;
 /** How long a relayed status waits for an earlier one of its producer that is late (redelivery after an outage). */
 const HOLD_MS = 15_000;
+/** How far instances' clocks may differ, for the creation times in epochs. */
+const CLOCK_SKEW_MS = 2000;
+/** An epoch made by `newEpoch`: its creation time in base-36 milliseconds (9 characters), then random ones. */
+const TIMED_EPOCH = /^[0-9a-z]{9}[A-Za-z0-9_-]{6}$/;
 
 export class PubSubAdapter implements HubAdapter {
   readonly instanceId: string;
@@ -178,8 +156,8 @@ export class PubSubAdapter implements HubAdapter {
   /** Drawn at each construction: a restarted process with the same instanceId is a new producer. */
   readonly #life = randomBytes(6).toString('base64url');
   readonly #orderer = new RelayOrderer(HOLD_MS, FORGET_AFTER_MS, (message) => this.#apply(message));
-  /** Per session, the `n` of the last status this life published for it. */
-  readonly #lastPublished = new Map<string, { n: number; at: number }>();
+  /** Per session, the `n` of the last status this life handed to Pub/Sub for it, and that one's `prev`. */
+  readonly #lastPublished = new Map<string, { n: number; prev: number; at: number }>();
   /** The highest numbers known here per session, from both paths. */
   readonly #high = new Map<string, { epoch: string; seq: number; at: number }>();
   #host: AdapterHost | undefined;
@@ -188,6 +166,8 @@ export class PubSubAdapter implements HubAdapter {
   #subscription: Subscription | undefined;
   #publisher: PubSubEventPublisher | undefined;
   #sweep: NodeJS.Timeout | undefined;
+  /** When this instance's subscription was known to exist: every status published after it comes here. */
+  #receivingSince: number | undefined;
   /** Since when a subscriber stream failed with nothing received after; cleared by a message. */
   #streamTrouble: number | undefined;
   #reopening = false;
@@ -251,6 +231,7 @@ export class PubSubAdapter implements HubAdapter {
       // subscription back; what it kept since is delivered now.
       if ((error as { grpcCode?: number }).grpcCode !== 6) throw error;
     }
+    this.#receivingSince = Date.now();
     const subscription = topic.subscription(this.#subscriptionName, await relaySubscriberOptions());
     this.#subscription = subscription;
     subscription.on('message', (message) => this.#onMessage(message));
@@ -299,17 +280,40 @@ export class PubSubAdapter implements HubAdapter {
     return Date.now().toString(36).padStart(9, '0') + randomBytes(4).toString('base64url');
   }
 
+  /**
+   * Whether every status of `epoch` for the session is still to come here: this instance has
+   * seen nothing of that epoch nor of a newer one, and the epoch began after this instance's
+   * subscription was receiving, by its creation time (a time in the future is a forgery). An
+   * epoch seen and forgotten since (idle for 30 minutes) is older than that horizon.
+   */
+  stillComing(sessionId: string, epoch: string): boolean {
+    const since = this.#receivingSince;
+    if (since === undefined || !TIMED_EPOCH.test(epoch)) return false;
+    const known = this.#high.get(sessionId);
+    if (known && epoch <= known.epoch) return false;
+    const born = Number.parseInt(epoch.slice(0, 9), 36);
+    const now = Date.now();
+    return born > since + CLOCK_SKEW_MS && born <= now + CLOCK_SKEW_MS && now - born < FORGET_AFTER_MS;
+  }
+
   published(status: NumberedStatus): void {
-    this.#note(status.sessionId, status.epoch, status.seq);
+    const { sessionId } = status;
+    this.#note(sessionId, status.epoch, status.seq);
     const publisher = this.#publisher;
     if (!publisher) return; // not started (or closed): local delivery only
     this.#counts.relayedOut += 1;
     const n = ++this.#counter;
-    const prev = this.#lastPublished.get(status.sessionId)?.n ?? 0;
-    this.#lastPublished.set(status.sessionId, { n, at: Date.now() });
-    const data = { origin: this.instanceId, life: this.#life, n, prev, epoch: status.epoch, seq: status.seq, frame: status.frame };
-    // Not awaited: local delivery already happened; publish() never rejects.
-    void publisher.publish(data, RELAY_EVENT_TYPE, { websocketSessionId: status.sessionId, timestamp: status.frame.ts });
+    const prev = this.#lastPublished.get(sessionId)?.n ?? 0;
+    const message = encodeRelayMessage({ origin: this.instanceId, life: this.#life, n, prev, sessionId, epoch: status.epoch, seq: status.seq, frame: status.frame });
+    // Not awaited: local delivery already happened. A message dropped at once is never named as a `prev`.
+    const outcome = publisher[kPublishMessage](message, `${this.instanceId}:${this.#life}:${n}`);
+    if (!outcome) return;
+    this.#lastPublished.set(sessionId, { n, prev, at: Date.now() });
+    void outcome.then(({ status: result }) => {
+      // Dropped later (the topic vanished, Pub/Sub refused it): the next message names the one before.
+      const last = this.#lastPublished.get(sessionId);
+      if (result === 'dropped' && last?.n === n) this.#lastPublished.set(sessionId, { ...last, n: prev });
+    });
   }
 
   /** Stops relaying, deletes this instance's subscription (within `adminTimeoutMs`), and flushes what is buffered. */
@@ -373,6 +377,7 @@ export class PubSubAdapter implements HubAdapter {
   async #teardown(): Promise<void> {
     clearInterval(this.#sweep);
     clearInterval(this.#watchdog);
+    this.#receivingSince = undefined;
     this.#orderer.clear();
     // Flush first: the other instances get what this one accepted last.
     const publisher = this.#publisher;

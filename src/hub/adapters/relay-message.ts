@@ -1,16 +1,18 @@
 /**
- * What one instance tells the others about a status it accepted: the numbered status (its
- * session's `epoch` and `seq`, and the whole wire frame), who produced it (`origin`, the
- * instance id, and `life`, drawn at each start so a restart with the same id is a new
- * producer), the producer's counter `n`, which only grows within one life, and `prev`, the `n`
- * of the producer's previous message for the same session (0: none known). Carried as the
- * `data` of an agent event of type `status_relay`, so the publisher's buffering, ordering per
- * session and deadlines apply. Parsing never throws.
+ * What one instance tells the others about a status it accepted, as one small JSON message on
+ * the relay topic (ordering key: the session id): the numbered status (its session's `epoch` and
+ * `seq`, and the whole wire frame), who produced it (`origin`, the instance id, and `life`, drawn
+ * at each start so a restart with the same id is a new producer), the producer's counter `n`,
+ * which only grows within one life, and `prev`, the `n` of the producer's previous message for
+ * the same session that went to Pub/Sub (0: none). Nothing else: no agent-event envelope, no ADK
+ * ids. Parsing never throws.
  */
 import { EPOCH_PATTERN } from '../../protocol.js';
 import type { StatusFrame } from '../../protocol.js';
+import type { EventTopicMessage } from '../../events/event-topic.js';
 
-export const RELAY_EVENT_TYPE = 'status_relay';
+/** The message format's version, `v` in every message. */
+const RELAY_MESSAGE_VERSION = 1;
 
 export interface RelayMessage {
   origin: string;
@@ -23,19 +25,23 @@ export interface RelayMessage {
   frame: StatusFrame;
 }
 
+export function encodeRelayMessage(message: RelayMessage): EventTopicMessage {
+  const { sessionId, origin, life, n, prev, epoch, seq, frame } = message;
+  const json = JSON.stringify({ v: RELAY_MESSAGE_VERSION, session: sessionId, origin, life, n, prev, epoch, seq, frame });
+  return { data: Buffer.from(json, 'utf8'), attributes: {}, orderingKey: sessionId };
+}
+
 export function parseRelayMessage(bytes: Buffer | string): RelayMessage | undefined {
-  let envelope: { event_type?: unknown; websocket_session_id?: unknown; data?: unknown };
+  let data: Record<string, unknown> | null;
   try {
-    envelope = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8')) as typeof envelope;
+    data = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8')) as Record<string, unknown> | null;
   } catch {
     return undefined;
   }
-  if (typeof envelope !== 'object' || envelope === null || envelope.event_type !== RELAY_EVENT_TYPE) return undefined;
-  const sessionId = envelope.websocket_session_id;
-  const data = envelope.data as Record<string, unknown> | null;
-  if (typeof sessionId !== 'string' || typeof data !== 'object' || data === null) return undefined;
-  const { origin, life, n, prev, epoch, seq, frame } = data;
-  if (typeof origin !== 'string' || typeof life !== 'string' || !Number.isSafeInteger(n) || !Number.isSafeInteger(prev)) return undefined;
+  if (typeof data !== 'object' || data === null || data.v !== RELAY_MESSAGE_VERSION) return undefined;
+  const { session: sessionId, origin, life, n, prev, epoch, seq, frame } = data;
+  if (typeof sessionId !== 'string' || typeof origin !== 'string' || typeof life !== 'string') return undefined;
+  if (!Number.isSafeInteger(n) || !Number.isSafeInteger(prev)) return undefined;
   if (typeof epoch !== 'string' || !EPOCH_PATTERN.test(epoch) || !Number.isSafeInteger(seq) || (seq as number) < 1) return undefined;
   const f = frame as Record<string, unknown> | null;
   if (typeof f !== 'object' || f === null || typeof f.data !== 'string' || typeof f.ts !== 'string') return undefined;
@@ -75,10 +81,6 @@ export class RelayOrderer {
     }
     this.#releaseFrom(stream, message);
     return 'released';
-  }
-
-  get size(): number {
-    return this.#streams.size;
   }
 
   sweep(now: number): void {

@@ -172,7 +172,9 @@ export interface HelloFrame {
 /**
  * Statuses `from`…`to` (inclusive) cannot be replayed: they fell out of the
  * history window (`expired`) or belong to a history the server no longer has (`reset`).
- * Never a silent partial replay: this frame always precedes whatever is replayed.
+ * Never a silent partial replay: this frame always precedes whatever is replayed. A gap may also
+ * come between statuses, live or replayed, where statuses numbered by another instance never
+ * reached this one (a hole in the numbers).
  *
  * With `reset`, the client's `since`/`epoch` are void and `seq` restarted in a new epoch;
  * `from`…`to` is the part of the new history that cannot be replayed, and is empty

@@ -126,6 +126,27 @@ describe('withMcpProgress', () => {
     expect(tool.closedWith).toEqual([tool.clients[0]]);
   });
 
+  it('reports each notification once when two copies of the package bridge the same tool', async () => {
+    let other!: typeof import('../../src/adk/mcp-progress.js');
+    jest.isolateModules(() => {
+      other = require('../../src/adk/mcp-progress.js') as typeof import('../../src/adk/mcp-progress.js');
+    });
+    expect(other.withMcpProgress).not.toBe(withMcpProgress);
+    // Unthrottled, so that a second report of a notification would show.
+    const tool = other.withMcpProgress(withMcpProgress(new FakeMcpTool(), { throttleMs: 0 }), { throttleMs: 0 });
+    const stream = streamStatusUpdates();
+    await withStatusSession({ sessionId: 'fit-copies' }, () => tool.runAsync({ args: {}, toolContext: toolContext() }));
+    await withStatusSession({ sessionId: 'fit-copies-end' }, async () => (await import('../../src/tools/add-status-message.js')).addStatusMessage('end'));
+    const seen: string[] = [];
+    for (;;) {
+      const { value } = await stream.next();
+      if (value!.sessionId === 'fit-copies-end') break;
+      seen.push(value!.message);
+    }
+    await stream.return();
+    expect(seen).toEqual(['Converting page 1 of 4', 'Convert: 100%']);
+  });
+
   it('makes no status and asks for no progress outside any binding', async () => {
     const tool = withMcpProgress(new FakeMcpTool());
     await tool.runAsync({ args: {}, toolContext: toolContext() });

@@ -4,7 +4,8 @@
  * how it is undone, and how it fails soft. No MCP server: the sessions here are fakes.
  */
 import { BaseTool, FunctionTool, LlmAgent, MCPSessionManager, MCPTool, MCPToolset } from '@google/adk';
-import type { Context, FunctionDeclaration, RunAsyncToolRequest } from '@google/adk';
+import type { Context, RunAsyncToolRequest } from '@google/adk';
+import type { FunctionDeclaration } from '@google/genai';
 import { z } from 'zod';
 import { withMcpProgress } from '../../src/adk/mcp-progress.js';
 import { streamStatusUpdates } from '../../src/destinations/status-stream.js';
@@ -91,7 +92,7 @@ async function collect(sessionId: string, count: number, run: () => Promise<unkn
     if (next.done) break;
     if (next.value.sessionId === sessionId) statuses.push(next.value);
   }
-  await stream.return();
+  await stream.return?.();
   return { result, statuses };
 }
 
@@ -116,7 +117,7 @@ describe('withMcpProgress', () => {
     const controller = new AbortController();
     await collect('fit-options', 2, () => tool.runAsync({ args: { file: 'b.pdf' }, toolContext: toolContext(controller.signal) }));
     expect(tool.calls).toHaveLength(1);
-    const [{ params, resultSchema, options }] = tool.calls;
+    const { params, resultSchema, options } = tool.calls[0]!;
     expect(params).toEqual({ name: 'convert', arguments: { file: 'b.pdf' } });
     expect(resultSchema).toBeUndefined();
     expect(options.signal).toBe(controller.signal);
@@ -143,7 +144,7 @@ describe('withMcpProgress', () => {
       if (value!.sessionId === 'fit-copies-end') break;
       seen.push(value!.message);
     }
-    await stream.return();
+    await stream.return?.();
     expect(seen).toEqual(['Converting page 1 of 4', 'Convert: 100%']);
   });
 
@@ -190,7 +191,7 @@ describe('withMcpProgress', () => {
     }
     // One that gets its session elsewhere.
     class PooledMcpTool extends FakeMcpTool {
-      override async runAsync(): Promise<unknown> {
+      override async runAsync(_request: RunAsyncToolRequest): Promise<unknown> {
         return 'pooled';
       }
     }

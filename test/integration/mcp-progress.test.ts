@@ -4,7 +4,8 @@
  * `MCPToolset` on the scripted model, a real hub and `ws` clients.
  */
 import { AgentTool, getLogger, InMemoryRunner, LlmAgent, MCPToolset, setLogger } from '@google/adk';
-import type { BaseTool, BaseToolset, Event, FunctionResponse, MCPConnectionParams } from '@google/adk';
+import type { BaseTool, BaseToolset, Event, MCPConnectionParams } from '@google/adk';
+import type { FunctionResponse } from '@google/genai';
 import { withMcpProgress } from '../../src/adk/mcp-progress.js';
 import { StatusPlugin } from '../../src/plugins/status-plugin.js';
 import type { StatusPluginOptions } from '../../src/plugins/status-plugin.js';
@@ -14,7 +15,7 @@ import { runWithStatus } from '../../src/runner/run-with-status.js';
 import { startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
 import { McpServerProcesses, startGate } from '../support/mcp-servers.js';
-import type { ProgressGate } from '../support/mcp-servers.js';
+import type { GateAnswer, ProgressGate } from '../support/mcp-servers.js';
 import { callTools, reply, ScriptedLlm } from '../support/scripted-llm.js';
 
 const userMessage = (text: string) => ({ role: 'user', parts: [{ text }] });
@@ -93,7 +94,7 @@ describe('MCP progress over Streamable HTTP with StatusPlugin', () => {
   it('shows each notification live, in order, as text, percent and tool, between the tool’s start and end statuses', async () => {
     const client = await TestClient.open(hub.url('mcp-http-live'));
     // The server goes on to the next page only once the browser showed this one.
-    gate.onStep = async (step) => {
+    gate.onStep = async (step): Promise<GateAnswer> => {
       await client.waitFor((c) => hasProgress(c, step * 25));
       return 'go';
     };
@@ -163,7 +164,7 @@ describe('MCP progress over Streamable HTTP with StatusPlugin', () => {
     const client = await TestClient.open(hub.url(sessionId));
     const controller = new AbortController();
     let framesAtAbort = 0;
-    gate.onStep = async (step) => {
+    gate.onStep = async (step): Promise<GateAnswer> => {
       await client.waitFor((c) => hasProgress(c, step * 10));
       if (step < 2) return 'go';
       framesAtAbort = client.frames.length;
@@ -190,7 +191,7 @@ describe('MCP progress over stdio', () => {
   it('reaches the hub from an MCP tool behind an AgentTool once the plugin instrumented the tree', async () => {
     const sessionId = 'mcp-stdio-nested';
     const client = await TestClient.open(hub.url(sessionId));
-    gate.onStep = async (step) => {
+    gate.onStep = async (step): Promise<GateAnswer> => {
       await client.waitFor((c) => c.statuses.some((s) => s.tool === 'index_pages' && s.data === `Indexing page ${step} of 3`));
       return 'go';
     };
@@ -258,7 +259,7 @@ describe('MCP progress over stdio', () => {
     const sessionId = 'mcp-stdio-abort';
     const client = await TestClient.open(hub.url(sessionId));
     const controller = new AbortController();
-    gate.onStep = async (step) => {
+    gate.onStep = async (step): Promise<GateAnswer> => {
       await client.waitFor((c) => hasProgress(c, step * 10));
       if (step === 2) controller.abort();
       return step === 2 ? 'linger' : 'go';

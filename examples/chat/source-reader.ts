@@ -47,8 +47,12 @@ export function sourceReaderToolset({ delayMs }: { delayMs: number }): BaseTools
 }
 
 /**
- * ADK 2.0 asks an `MCPToolset` for its tools before every model call, and over stdio every ask
- * starts the server anew. This server's tools never change: ask once.
+ * Two things ADK 2.0 does with an `MCPToolset` that a chat with many users does not want:
+ * - it asks for the tools before every model call, and over stdio every ask starts the server
+ *   anew. This server's tools never change: ask once.
+ * - it closes every toolset of the agent tree whenever a run ends, and `MCPToolset.close()` ends
+ *   every open MCP session, also the call another user's run has in flight ("Connection closed").
+ *   Each MCP call closes its own session anyway, so closing here is left out.
  */
 class ToolsListedOnce extends BaseToolset {
   readonly #toolset: BaseToolset;
@@ -67,7 +71,5 @@ class ToolsListedOnce extends BaseToolset {
     return this.#tools;
   }
 
-  override close(): Promise<void> {
-    return this.#toolset.close();
-  }
+  override async close(): Promise<void> {}
 }

@@ -64,6 +64,8 @@ const TOOLSET_STATE = Symbol.for('adk-status-messenger.mcp-progress.toolset.v1')
 /** Marks the session manager a bridged call hands to ADK: a second bridge leaves that call alone. */
 const BRIDGED_CALL = Symbol.for('adk-status-messenger.mcp-progress.call.v1');
 const MAX_LABEL_LENGTH = 128;
+/** Marks the sources `withMcpProgress` makes: a later call replaces an earlier one's. */
+const WRAPPED_BY_HAND = Symbol.for('adk-status-messenger.mcp-progress.by-hand.v1');
 
 type RunAsync = BaseTool['runAsync'];
 type GetTools = BaseToolset['getTools'];
@@ -129,7 +131,7 @@ export function withMcpProgress<T extends BaseTool | BaseToolset>(toolOrToolset:
     eventStream: true,
     logger: getDefaultLogger,
   });
-  const source: McpProgressSource = () => settings;
+  const source: McpProgressSource = Object.assign(() => settings, { [WRAPPED_BY_HAND]: true });
   if (isBaseToolset(toolOrToolset)) {
     bridgeMcpToolset(toolOrToolset, source);
   } else if (isBaseTool(toolOrToolset)) {
@@ -167,7 +169,7 @@ export function bridgeMcpTool(tool: BaseTool, source: McpProgressSource): () => 
     state = installToolBridge(target);
   }
   const bridge = state;
-  if (!bridge.sources.includes(source)) bridge.sources.push(source);
+  addSource(bridge, source);
   return () => {
     const index = bridge.sources.lastIndexOf(source);
     if (index !== -1) bridge.sources.splice(index, 1);
@@ -210,7 +212,7 @@ export function bridgeMcpToolset(toolset: BaseToolset, source: McpProgressSource
     state = created;
   }
   const bridge = state;
-  if (!bridge.sources.includes(source)) bridge.sources.push(source);
+  addSource(bridge, source);
   return () => {
     const index = bridge.sources.lastIndexOf(source);
     if (index !== -1) bridge.sources.splice(index, 1);
@@ -401,6 +403,15 @@ function unfit(state: Bridge<RunAsync>, tool: BaseTool, settings: McpProgressSet
   state.unfit = true;
   unfitClasses.add(tool.constructor);
   warnOnce(settings.logger, 'unfit', `this ADK's MCPTool.runAsync ${why}; MCP progress is off, the tools work as before.`, error);
+}
+
+function addSource(bridge: Bridge<unknown>, source: McpProgressSource): void {
+  if (bridge.sources.includes(source)) return;
+  // withMcpProgress called again on the same object: its newer options replace the older ones.
+  if (WRAPPED_BY_HAND in source) {
+    for (let i = bridge.sources.length - 1; i >= 0; i -= 1) if (WRAPPED_BY_HAND in bridge.sources[i]!) bridge.sources.splice(i, 1);
+  }
+  bridge.sources.push(source);
 }
 
 function activeSettings(state: Bridge<unknown>): McpProgressSettings | undefined {

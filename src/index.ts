@@ -128,6 +128,10 @@ export { toA2aWithStatus } from './adk/to-a2a-with-status.js';
 export type { A2aRoot } from './adk/to-a2a-with-status.js';
 export type { ForwardRemoteStatusMode } from './adk/remote-a2a-status.js';
 
+// MCP: the progress notifications of MCP tools as statuses
+export { withMcpProgress } from './adk/mcp-progress.js';
+export type { WithMcpProgressOptions } from './adk/mcp-progress.js';
+
 // ADK-native delivery: statuses in ADK's own event stream (adk web, adk api_server, runAsync)
 export { STATUS_EVENT_METADATA_KEY } from './protocol.js';
 export type { StatusRunIdentity } from './plugins/status-plugin.js';

@@ -1,7 +1,8 @@
 /**
  * The research team, as in the seed: a coordinator that talks to the user, a reasoning agent it
  * consults through AgentTool, and a search agent the reasoning agent consults in turn. Every
- * agent tells the user what it is doing with `status_message`.
+ * agent tells the user what it is doing with `status_message`; the reasoning agent reads its
+ * sources with an MCP tool whose progress the user sees too.
  */
 import { AgentTool, Gemini, GOOGLE_SEARCH, LlmAgent } from '@google/adk';
 import type { BaseLlm } from '@google/adk';
@@ -11,6 +12,7 @@ import { AGENT_NAMES, KEY_FINDING_EVENT } from './agent-names.js';
 import type { ModelChoice } from './config.js';
 import { knowledgeBaseSearchTool } from './knowledge-base-tool.js';
 import { OfflineResearchModel } from './offline-model.js';
+import { sourceReaderToolset } from './source-reader.js';
 
 export interface TeamModels {
   /** A model instance, or a Gemini model name such as 'gemini-2.5-flash'. */
@@ -19,12 +21,14 @@ export interface TeamModels {
   search: 'google' | 'knowledge_base';
   /** Where `publish_agent_event` publishes; without one the tool reports publishing as off. */
   publisher?: PubSubEventPublisher | undefined;
+  /** How long the MCP source reader takes per page. @default 400 */
+  readDelayMs?: number;
 }
 
 // status_message with an optional `progress` (0–100): the page shows it as a progress bar.
 const statusTool = createStatusMessageTool({ fields: { progress: true } });
 
-export function buildResearchTeam({ model, search, publisher }: TeamModels): LlmAgent {
+export function buildResearchTeam({ model, search, publisher, readDelayMs = 400 }: TeamModels): LlmAgent {
   const publishAgentEventTool = createPublishAgentEventTool({ publisher });
   const searchAgent = new LlmAgent({
     name: AGENT_NAMES.search,
@@ -47,11 +51,13 @@ export function buildResearchTeam({ model, search, publisher }: TeamModels): Llm
       'You research the request you are given.\n' +
       '1. Call status_message with one short line about your plan (progress 30).\n' +
       `2. Call ${AGENT_NAMES.search} with a focused search request.\n` +
-      '3. Call status_message saying how many sources you are comparing (progress 70).\n' +
-      `4. When you have identified the single most important finding, call publish_agent_event with event_type "${KEY_FINDING_EVENT}" ` +
+      '3. Call read_sources with the URLs of the sources it found.\n' +
+      '4. Call status_message saying how many sources you are comparing (progress 70).\n' +
+      `5. When you have identified the single most important finding, call publish_agent_event with event_type "${KEY_FINDING_EVENT}" ` +
       'and event_data_json set to a JSON object {"query", "finding", "source"}.\n' +
-      '5. Reply in markdown: a heading, a bullet list of findings with source links, and a bold "Key finding:" line.',
-    tools: [statusTool, publishAgentEventTool, new AgentTool({ agent: searchAgent })],
+      '6. Reply in markdown: a heading, a bullet list of findings with source links, and a bold "Key finding:" line.',
+    // read_sources comes from a local MCP server; StatusPlugin shows its progress notifications.
+    tools: [statusTool, publishAgentEventTool, new AgentTool({ agent: searchAgent }), sourceReaderToolset({ delayMs: readDelayMs })],
   });
 
   return new LlmAgent({
@@ -76,7 +82,8 @@ export function buildTeamFor(
   { offlineDelayMs, publisher }: { offlineDelayMs: number; publisher?: PubSubEventPublisher | undefined },
 ): LlmAgent {
   if (choice.kind !== 'gemini') {
-    return buildResearchTeam({ model: new OfflineResearchModel({ delayMs: offlineDelayMs }), search: 'knowledge_base', publisher });
+    const model = new OfflineResearchModel({ delayMs: offlineDelayMs });
+    return buildResearchTeam({ model, search: 'knowledge_base', publisher, readDelayMs: offlineDelayMs });
   }
   const model =
     choice.via === 'api-key'

@@ -135,6 +135,7 @@ export class OfflineResearchModel extends BaseLlm {
     if (statuses === 0) return status('Planning the research…', 30);
     if (!responses.has(AGENT_NAMES.search)) return call(AGENT_NAMES.search, { request: question });
     const sources = parseSources(resultText(responses.get(AGENT_NAMES.search)));
+    if (sources.length > 0 && !responses.has('read_sources')) return call('read_sources', { urls: sources.map((source) => source.url) });
     if (statuses === 1 && sources.length > 0) {
       return status(`Comparing ${sources.length} source${sources.length === 1 ? '' : 's'}…`, 70);
     }

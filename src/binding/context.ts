@@ -60,6 +60,8 @@ export interface StatusSession {
   readonly adk: Readonly<AdkRunIds> | undefined;
   /** Checks the status once and hands it to every destination of the run. Throws for a bad status. */
   send(status: StatusInput, options?: StatusSendOptions): StatusDelivery;
+  /** Sends what a throttle holds back now (a producer whose burst ended, before an unthrottled status of another). */
+  flush(): void;
 }
 
 // One store each per process, shared by the ESM, CJS and bundled copies of this package.

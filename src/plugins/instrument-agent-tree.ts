@@ -13,9 +13,14 @@
  *
  * The wrapper also binds the call (AsyncLocalStorage), so code inside it without a context of
  * its own — `addStatusMessage`, the tools of an AgentTool's sub-run — reaches the right run.
+ *
+ * With `mcpProgress`, MCP tools across the tree report their progress (src/adk/mcp-progress.ts):
+ * MCP tools in the tree, and the tools every toolset in it hands out (`MCPToolset`).
  */
-import { isAgentTool, isBaseAgent, isBaseTool, isLlmAgent } from '@google/adk';
+import { isAgentTool, isBaseAgent, isBaseTool, isBaseToolset, isLlmAgent } from '@google/adk';
 import type { BaseAgent, BaseTool, Context } from '@google/adk';
+import { bridgeMcpTool, bridgeMcpToolset } from '../adk/mcp-progress.js';
+import type { McpProgressSource } from '../adk/mcp-progress.js';
 import { bindToolCall, currentToolCall } from '../binding/context.js';
 import { enclosingToolCall, openToolCall } from '../binding/routes.js';
 import type { LifecycleReporter } from './lifecycle-reporter.js';
@@ -98,8 +103,8 @@ function reporterFor(reporters: readonly LifecycleReporter[], ctx: Context | und
   return undefined;
 }
 
-/** Wraps every tool in the tree of `root`; returns a function that undoes it. */
-export function instrumentAgentTree(root: BaseAgent, reporter: LifecycleReporter): () => void {
+/** Wraps every tool in the tree of `root` (and bridges MCP progress, given a source); returns a function that undoes it. */
+export function instrumentAgentTree(root: BaseAgent, reporter: LifecycleReporter, mcpProgress?: McpProgressSource): () => void {
   const undo: (() => void)[] = [];
   const seen = new Set<BaseAgent>();
   const visit = (agent: BaseAgent): void => {
@@ -108,8 +113,10 @@ export function instrumentAgentTree(root: BaseAgent, reporter: LifecycleReporter
     reporter.cover(agent);
     if (isLlmAgent(agent)) {
       for (const tool of agent.tools) {
-        if (!isBaseTool(tool)) continue; // toolsets and workflow nodes are left alone
+        if (mcpProgress && isBaseToolset(tool)) undo.push(bridgeMcpToolset(tool, mcpProgress));
+        if (!isBaseTool(tool)) continue; // toolsets and workflow nodes get no lifecycle wrapper
         undo.push(wrapTool(tool as Wrapped, reporter));
+        if (mcpProgress) undo.push(bridgeMcpTool(tool, mcpProgress));
         if (isAgentTool(tool)) {
           const inner = (tool as unknown as { agent?: unknown }).agent;
           if (isBaseAgent(inner)) visit(inner);
@@ -120,6 +127,7 @@ export function instrumentAgentTree(root: BaseAgent, reporter: LifecycleReporter
   };
   visit(root);
   return () => {
-    for (const restore of undo.splice(0)) restore();
+    // Last wrapped, first undone: each wrapper finds the method it replaced still in place.
+    for (const restore of undo.splice(0).reverse()) restore();
   };
 }

@@ -16,6 +16,8 @@ import { currentStatusSession } from '../binding/context.js';
 import { openToolCall, registerRoute, routeFor } from '../binding/routes.js';
 import { runEndMessagesOption, StatusRun } from '../binding/status-run.js';
 import type { RunEndMessages } from '../binding/status-run.js';
+import { bridgeMcpTool } from '../adk/mcp-progress.js';
+import type { McpProgressSource } from '../adk/mcp-progress.js';
 import { FORWARD_REMOTE_STATUS_MODES, forwardRemoteStatus } from '../adk/remote-a2a-status.js';
 import type { ForwardRemoteStatusMode } from '../adk/remote-a2a-status.js';
 import { ADK_EVENT_STREAM } from '../destinations/adk-event-stream.js';
@@ -93,6 +95,13 @@ export interface StatusPluginOptions {
    * remote's working text too, `'off'` none. See docs/a2a.md. @default 'tagged'
    */
   forwardRemoteStatus?: ForwardRemoteStatusMode;
+  /**
+   * The progress notifications of ADK MCP tools (`MCPToolset`) become statuses of the run (the
+   * server's `message`, `progress` in percent when it gives a total), throttled with `throttleMs`;
+   * `instrument()` covers MCP tools behind AgentTools too. `false` leaves MCP tools as ADK made
+   * them. See docs/adk.md. @default true
+   */
+  mcpProgress?: boolean;
 }
 
 const isTemplate = (v: unknown): boolean => typeof v === 'string' || v === false || typeof v === 'function';
@@ -126,6 +135,7 @@ const PLUGIN_OPTIONS = defineOptions('new StatusPlugin(options)', {
   statusSessionId: opt.fn<(ids: StatusRunIdentity) => string>().optional(),
   eventStream: z.boolean().optional(),
   forwardRemoteStatus: z.enum(FORWARD_REMOTE_STATUS_MODES).optional(),
+  mcpProgress: z.boolean().optional(),
   logger: z.custom<Logger>((v) => typeof (v as Logger | undefined)?.warn === 'function', { message: 'a Logger' }).optional(),
 });
 
@@ -150,6 +160,8 @@ export class StatusPlugin extends BasePlugin {
   readonly #runEndMessages: RunEndMessages | undefined;
   readonly #statusSessionId: StatusPluginOptions['statusSessionId'];
   readonly #logger: () => Logger;
+  /** The settings of the MCP tools this plugin bridges; undefined when `mcpProgress` is off. */
+  readonly #mcpProgress: McpProgressSource | undefined;
   /** Runs this plugin bound itself, by invocation id. */
   readonly #bindings = new Map<string, RunBinding>();
   /** Open tool calls of the runs this plugin sees, for statuses made inside AgentTool sub-runs. */
@@ -175,6 +187,8 @@ export class StatusPlugin extends BasePlugin {
     this.#runEndMessages = parsed.runEndMessages;
     this.#statusSessionId = parsed.statusSessionId;
     this.#logger = () => logger ?? getDefaultLogger();
+    const mcpSettings = Object.freeze({ throttleMs, eventStream: parsed.eventStream ?? true, logger: this.#logger });
+    this.#mcpProgress = parsed.mcpProgress === false ? undefined : () => mcpSettings;
     // A plain string is the start text of that tool.
     const perTool: Record<string, ToolTemplates | false> = {};
     for (const [toolName, value] of Object.entries(tools)) {
@@ -199,7 +213,7 @@ export class StatusPlugin extends BasePlugin {
    * (where plugins never run). Wraps each tool instance; returns a function that undoes it.
    */
   instrument(root: BaseAgent): () => void {
-    return instrumentAgentTree(root, this.#reporter);
+    return instrumentAgentTree(root, this.#reporter, this.#mcpProgress);
   }
 
   override async beforeRunCallback({ invocationContext }: { invocationContext: InvocationContext }) {
@@ -224,6 +238,14 @@ export class StatusPlugin extends BasePlugin {
   }
 
   override async beforeToolCallback(params: { tool: BaseTool; toolArgs: Record<string, unknown>; toolContext: Context }) {
+    // MCPToolset hands the model new tool instances on every call: bridge the one about to run.
+    if (this.#mcpProgress) {
+      try {
+        bridgeMcpTool(params.tool, this.#mcpProgress);
+      } catch (error) {
+        this.#logger().error('StatusPlugin could not bridge MCP progress; the tool runs as before.', error);
+      }
+    }
     this.#openCall(params.toolContext, params.tool);
     this.#reporter.toolStart('plugin', params.tool, params.toolArgs, params.toolContext);
     return undefined;

@@ -228,6 +228,9 @@ describeWithChromium('chat example in Chromium', () => {
       'Asking the search agent…',
       'Searching the knowledge base for “What is Cloud Pub/Sub?”…',
       'Sources found',
+      'Reading source 1 of 3: cloud.google.com',
+      'Reading source 2 of 3: cloud.google.com',
+      'Reading source 3 of 3: google.github.io',
       'Comparing 3 sources…',
       'The reasoning agent has an answer',
     ];
@@ -235,7 +238,7 @@ describeWithChromium('chat example in Chromium', () => {
     // The run ended: the status pill says so instead of leaving its last working status up.
     await page.waitForSelector('#agent-status[data-run="done"]');
     expect(await page.textContent('#agent-status')).toBe('Done');
-    expect(await page.textContent('#activity summary')).toMatch(/^Worked for [\d.]+ (ms|s) · 8 steps$/);
+    expect(await page.textContent('#activity summary')).toMatch(/^Worked for [\d.]+ (ms|s) · 11 steps$/);
     const answer = page.locator('.message.assistant').first();
     expect(await answer.locator('h3').textContent()).toBe('What I found about “What is Cloud Pub/Sub?”');
     expect(await answer.locator('a[href="https://cloud.google.com/pubsub/docs/overview"]').getAttribute('rel')).toBe('noopener noreferrer');
@@ -255,7 +258,7 @@ describeWithChromium('chat example in Chromium', () => {
     expect(await second.getAttribute('body', 'data-session-id')).toBe(await first.getAttribute('body', 'data-session-id'));
     await ask(first, 'Tell me about AsyncLocalStorage');
     await answered(first, 1);
-    await second.waitForFunction(() => document.querySelectorAll('#activity li.sm-step').length >= 8);
+    await second.waitForFunction(() => document.querySelectorAll('#activity li.sm-step').length >= 9); // one source: one reading step
     expect(await activity(second)).toEqual(await activity(first));
     expect(await second.locator('.message.assistant').count()).toBe(1);
     // The question shows in both tabs, once each.

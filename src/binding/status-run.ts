@@ -117,12 +117,13 @@ export class StatusRun implements StatusSession {
     return delivery;
   }
 
-  /** Sends what a throttle holds back now. */
+  /** Sends what a throttle holds back now (nothing, once the run was aborted: nobody waits for it). */
   flush(): void {
     const held = this.#held;
     if (!held) return;
     this.#held = undefined;
     clearTimeout(held.timer);
+    if (this.#signal?.aborted === true) return;
     this.#lastThrottled = Date.now();
     this.#deliver(held.status, held.origin, held.skipEvents, 'others');
   }

@@ -151,6 +151,18 @@ describe('StatusRun', () => {
       expect(hub.texts).toEqual(['start a', 'start b', 'the tool says: step 2']);
     });
 
+    it('drops what it holds when the run is aborted: nothing made before the abort shows after it', () => {
+      const hub = new Recorder('hub');
+      const controller = new AbortController();
+      const run = new StatusRun({ sessionId: 's', destinations: [hub], signal: controller.signal });
+      run.send('page 1', { throttleMs: 10_000 });
+      run.send('page 2', { throttleMs: 10_000 });
+      controller.abort();
+      run.flush();
+      run.end('aborted');
+      expect(hub.received.map((r) => r.status.message)).toEqual(['page 1', 'Stopped']);
+    });
+
     it('never holds an error-level status', () => {
       const hub = new Recorder('hub');
       const run = new StatusRun({ sessionId: 's', destinations: [hub] });

@@ -8,7 +8,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentTool, FunctionTool, InMemoryRunner, LlmAgent, StreamingMode } from '@google/adk';
+import { AgentTool, FunctionTool, InMemoryRunner, InMemorySessionService, LlmAgent, RemoteA2AAgent, Runner, StreamingMode } from '@google/adk';
 import type { UIMessage } from 'ai';
 import { z } from 'zod';
 import { GENERIC_ERROR_TEXT, runAsUIMessageStream } from '../../src/ai-sdk/index.js';
@@ -19,6 +19,7 @@ import type { Logger } from '../../src/logger.js';
 import { StatusPlugin } from '../../src/plugins/status-plugin.js';
 import { addStatusMessage } from '../../src/tools/add-status-message.js';
 import { statusMessageTool } from '../../src/tools/status-message-tool.js';
+import { REMOTE_ANSWER, REMOTE_STATUS_TEXTS, REMOTE_TOOL_STATUS, spawnA2ARemote } from '../support/a2a-remote-process.js';
 import { AI_SDK_VERSIONS, loadAiSdk, readAll } from '../support/ai-sdk.js';
 import type { AiSdk } from '../support/ai-sdk.js';
 import { startHubServer, TestClient } from '../support/hub-server.js';
@@ -245,6 +246,32 @@ describe('runAsUIMessageStream', () => {
     expect(chunks.filter((chunk) => chunk.type === 'tool-input-available').map((chunk) => (chunk as { toolName: string }).toolName)).toEqual(['researcher']);
     const text = chunks.flatMap((chunk) => (chunk.type === 'text-delta' ? [chunk.delta] : [])).join('');
     expect(text).toBe('done');
+  });
+
+  it('carries a remote A2A agent’s statuses, attributed to it, and its answer once', async () => {
+    const remote = await spawnA2ARemote({ toolDelayMs: 60 });
+    try {
+      const coordinator = new LlmAgent({
+        name: 'coordinator',
+        model: new ScriptedLlm(({ step }) => (step === 0 ? callTools({ name: 'transfer_to_agent', args: { agentName: 'archivist_remote' } }) : reply('(again)'))),
+        instruction: 'Hand archive questions to the archivist.',
+        subAgents: [new RemoteA2AAgent({ name: 'archivist_remote', description: 'The archive, over A2A', agentCard: remote.url })],
+      });
+      const sessionService = new InMemorySessionService();
+      const runner = new Runner({ appName: 'parent_app', agent: coordinator, sessionService, plugins: [new StatusPlugin({ throttleMs: 0 })] });
+      await sessionService.createSession({ appName: 'parent_app', userId: 'u', sessionId: 'a2a' });
+      const { chunks } = await throughResponse(ai, runAsUIMessageStream(runner, { userId: 'u', sessionId: 'a2a', newMessage: userMessage('What does the archive say?') }));
+      const remoteStatuses = statusesOf(chunks).filter((status) => status.agent === 'archivist_remote').map((status) => status.data);
+      expect(remoteStatuses).toEqual(expect.arrayContaining([...REMOTE_STATUS_TEXTS, REMOTE_TOOL_STATUS]));
+      const order = [...REMOTE_STATUS_TEXTS, REMOTE_TOOL_STATUS].map((text) => remoteStatuses.indexOf(text));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      const text = chunks.flatMap((chunk) => (chunk.type === 'text-delta' ? [chunk.delta] : [])).join('');
+      expect(text.split(REMOTE_ANSWER)).toHaveLength(2);
+      for (const status of [...REMOTE_STATUS_TEXTS, REMOTE_TOOL_STATUS]) expect(text).not.toContain(status);
+      expect(types(chunks).at(-1)).toBe('finish');
+    } finally {
+      await remote.stop();
+    }
   });
 
   it('sends each status while the run is still going, before the answer exists', async () => {

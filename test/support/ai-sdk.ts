@@ -21,6 +21,7 @@ export type AiSdk = Pick<
   | 'uiMessageChunkSchema'
   | 'parseJsonEventStream'
   | 'JsonToSseTransformStream'
+  | 'validateUIMessages'
 >;
 
 export const AI_SDK_VERSIONS = [5, 6, 7] as const;

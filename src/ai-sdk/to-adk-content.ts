@@ -13,10 +13,12 @@
 import type { Content, Part } from '@google/genai';
 import { StatusMessengerError } from '../errors.js';
 
-/** The part of an AI SDK `UIMessage` that is read; the `UIMessage` of ai 5, 6 and 7 fits. */
+/** The part of an AI SDK `UIMessage` that is read; the `UIMessage` of ai 5, 6 and 7 fits, and so does a literal. */
 export interface UIMessageLike {
-  role: string;
-  parts: readonly { readonly type: string }[];
+  readonly id?: string;
+  readonly role: string;
+  readonly metadata?: unknown;
+  readonly parts: readonly { readonly type: string; readonly [field: string]: unknown }[];
 }
 
 const DATA_URL = /^data:([^,]*?),/i;

@@ -6,9 +6,9 @@
  */
 import type { ChatOnDataCallback as OnData5, UIMessage as UIMessage5, UIMessageChunk as Chunk5, createUIMessageStreamResponse as response5 } from 'ai-v5';
 import type { UIMessage as UIMessage6, UIMessageChunk as Chunk6, pipeUIMessageStreamToResponse as pipe6 } from 'ai-v6';
-import type { ChatInit, InferUIMessageChunk, UIMessageChunk as Chunk7, createUIMessageStreamResponse as response7, pipeUIMessageStreamToResponse as pipe7 } from 'ai';
+import type { ChatInit, InferUIMessageChunk, UIMessage as UIMessage7, UIMessageChunk as Chunk7, createUIMessageStreamResponse as response7, pipeUIMessageStreamToResponse as pipe7 } from 'ai';
 import type { AdkDataTypes, AdkUIMessage, AdkUIMessageChunk, StatusData, StatusDataChunk } from '../../src/ai-sdk/index.js';
-import { runAsUIMessageStream } from '../../src/ai-sdk/index.js';
+import { runAsUIMessageStream, toAdkContent } from '../../src/ai-sdk/index.js';
 
 type Is<A, B> = [A] extends [B] ? true : false;
 
@@ -25,6 +25,13 @@ const response5Fits: Is<Stream, Parameters<typeof response5>[0]['stream']> = tru
 const pipe6Fits: Is<Stream, Parameters<typeof pipe6>[0]['stream']> = true;
 const response7Fits: Is<Stream, Parameters<typeof response7>[0]['stream']> = true;
 const pipe7Fits: Is<Stream, Parameters<typeof pipe7>[0]['stream']> = true;
+
+// `toAdkContent` takes each version's UIMessage, with any data and tools, and a literal.
+type Message = Parameters<typeof toAdkContent>[0];
+const takes5: Is<UIMessage5<{ createdAt: number }, AdkDataTypes>, Message> = true;
+const takes6: Is<UIMessage6, Message> = true;
+const takes7: Is<UIMessage7<unknown, AdkDataTypes, { lookup: { input: { q: string }; output: number } }>, Message> = true;
+const literal = () => toAdkContent({ id: 'm', role: 'user', parts: [{ type: 'text', text: 'hi', state: 'done' }] });
 
 // `useChat<AdkUIMessage>({ onData })` (its options are ai's `ChatInit`): the part is typed, its
 // data is the wire shape. (Type `useChat` with the `ai` copy `@ai-sdk/react` itself resolves.)
@@ -45,7 +52,8 @@ const statusChunk: Is<StatusDataChunk, Chunk7<unknown, AdkDataTypes>> = true;
 
 describe('the ai-sdk entry’s types', () => {
   it('fit the AI SDK’s own types in ai 5, 6 and 7 (checked by the compiler)', () => {
-    expect([chunk5, chunk6, chunk7, chunk7Default, chunkOfMessage, response5Fits, pipe6Fits, response7Fits, pipe7Fits, statusChunk]).not.toContain(false);
+    expect([chunk5, chunk6, chunk7, chunk7Default, chunkOfMessage, response5Fits, pipe6Fits, response7Fits, pipe7Fits, statusChunk, takes5, takes6, takes7]).not.toContain(false);
+    expect(literal().parts).toEqual([{ text: 'hi' }]);
     expect(typeof options.onData).toBe('function');
     expect(typeof onData5).toBe('function');
     expect(message6.type).toBe('data-status');

@@ -429,6 +429,8 @@ describe('runAsUIMessageStream', () => {
     expect(calls).toBe(0);
     const reader = stream.getReader();
     expect(await reader.read()).toEqual({ value: { type: 'start' }, done: false });
+    // Nothing is read ahead: until the next read, the model is not called.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(calls).toBe(0);
     expect((await reader.read()).value).toMatchObject({ type: 'text-start' });
     expect(calls).toBe(1);
@@ -525,6 +527,18 @@ describe('runAsUIMessageStream', () => {
       await waitFor(() => seen.finished);
       expect(seen.signal?.aborted).toBe(true);
       await expectSessionFree(runner, sessionId);
+    });
+
+    it('sends only `abort`, and never starts the run, when the signal fired before the stream was read', async () => {
+      let calls = 0;
+      const runner = runnerWith(() => {
+        calls += 1;
+        return reply('never');
+      });
+      const sessionId = await newSession(runner);
+      const { chunks } = await throughResponse(ai, runAsUIMessageStream(runner, { userId: 'u', sessionId, newMessage: userMessage('go'), abortSignal: AbortSignal.abort() }));
+      expect(chunks).toEqual([{ type: 'abort' }]);
+      expect(calls).toBe(0);
     });
 
     it('aborts the run when the stream is cancelled, and never throws into the server', async () => {

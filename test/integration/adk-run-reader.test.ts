@@ -51,7 +51,7 @@ const lookup = new FunctionTool({
   },
 });
 
-function runnerWith(script: Script, tools = [statusMessageTool, lookup], extra: Partial<ConstructorParameters<typeof LlmAgent>[0]> = {}) {
+function runnerWith(script: Script, tools: ConstructorParameters<typeof LlmAgent>[0]['tools'] = [statusMessageTool, lookup], extra: Partial<ConstructorParameters<typeof LlmAgent>[0]> = {}) {
   return new InMemoryRunner({ agent: new LlmAgent({ name: 'solo', model: new ScriptedLlm(script), instruction: 'x', tools, ...extra }), appName: 'reader' });
 }
 

@@ -81,12 +81,12 @@ export function runAsUIMessageStream(
     }
   }
   const reader = readAdkRun(runner, params, 'runAsUIMessageStream(runner, params)');
-  return new UIMessageStreamWriter(reader, own, params.abortSignal).stream;
+  return new RunChunkStream(reader, own, params.abortSignal).stream;
 }
 
 type ParsedOptions = z.output<typeof OPTIONS.schema>;
 
-class UIMessageStreamWriter {
+class RunChunkStream {
   readonly stream: ReadableStream<AdkUIMessageChunk>;
   readonly #reader: AdkRunReader;
   readonly #options: ParsedOptions;

@@ -10,6 +10,8 @@ export type StatusMessengerErrorCode =
   | 'ERR_INVALID_OPTION'
   /** A session id is not safe in one URL path segment (see `SESSION_ID_PATTERN`) or is longer than 256 characters. */
   | 'ERR_INVALID_SESSION_ID'
+  /** A chat message cannot become an ADK message (`toAdkContent`): not a user message, nothing to send, or a file ADK cannot take. */
+  | 'ERR_INVALID_MESSAGE'
   /** A status is not a non-empty string (or has a bad `level`/`progress`). */
   | 'ERR_INVALID_STATUS'
   /** A status is longer than `maxStatusLength`. */

@@ -3,6 +3,7 @@
  * folder and one line here.
  */
 import type { BenchCase } from '../types.js';
+import { aiSdkCase } from './ai-sdk.js';
 import { alsOverheadCase } from './als-overhead.js';
 import { fanOutCase } from './fan-out.js';
 import { idleMemoryCase } from './idle-memory.js';
@@ -21,4 +22,5 @@ export const BENCH_CASES: readonly BenchCase[] = [
   idleMemoryCase,
   pubsubCase,
   relayCase,
+  aiSdkCase,
 ];

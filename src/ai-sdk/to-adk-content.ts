@@ -1,0 +1,82 @@
+/**
+ * An AI SDK `UIMessage` (the last user message of `useChat`'s POST body) as the ADK `Content` a
+ * run takes as `newMessage`. Only what a user message holds is read: text parts, and file parts
+ * as inline data. Everything else a client may send (tool, reasoning, data parts) is not the
+ * user's words and is left out. ADK's session keeps the conversation, so the earlier messages of
+ * the body are not read at all.
+ *
+ * The message comes from the browser, so it is checked here, not trusted: a message ADK cannot
+ * take (not a user message, nothing to send, a file that is not a data URL) throws
+ * `ERR_INVALID_MESSAGE` — answer 400. An empty message never reaches `runAsync` (it throws on
+ * empty parts).
+ */
+import type { Content, Part } from '@google/genai';
+import { StatusMessengerError } from '../errors.js';
+
+/** The part of an AI SDK `UIMessage` that is read; the `UIMessage` of ai 5, 6 and 7 fits, and so does a literal. */
+export interface UIMessageLike {
+  readonly id?: string;
+  readonly role: string;
+  readonly metadata?: unknown;
+  readonly parts: readonly { readonly type: string; readonly [field: string]: unknown }[];
+}
+
+const DATA_URL = /^data:([^,]*?),/i;
+const FULL_MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
+
+function invalid(reason: string): never {
+  throw new StatusMessengerError('ERR_INVALID_MESSAGE', `toAdkContent(message): ${reason}`);
+}
+
+/** The ADK `Content` of a user `UIMessage`. Throws `ERR_INVALID_MESSAGE` for one ADK cannot take. */
+export function toAdkContent(message: UIMessageLike): Content {
+  if (typeof message !== 'object' || message === null) invalid('expected a UIMessage object');
+  if (message.role !== 'user') invalid(`expected a user message, got role ${JSON.stringify(String(message.role))}`);
+  if (!Array.isArray(message.parts)) invalid('expected `parts` to be an array');
+  const parts: Part[] = [];
+  for (const part of message.parts as readonly Record<string, unknown>[]) {
+    if (typeof part !== 'object' || part === null) continue;
+    if (part.type === 'text') {
+      if (typeof part.text !== 'string') invalid('a text part has no `text` string');
+      if (part.text.trim() !== '') parts.push({ text: part.text });
+    } else if (part.type === 'file') {
+      parts.push(filePart(part));
+    }
+  }
+  if (parts.length === 0) invalid('the message has no text or file to send');
+  return { role: 'user', parts };
+}
+
+/** A file part as inline data. Only data URLs: a URL would have the model fetch whatever the browser names. */
+function filePart(part: Record<string, unknown>): Part {
+  const { url, mediaType } = part;
+  if (typeof url !== 'string') invalid('a file part has no `url` string');
+  const header = DATA_URL.exec(url);
+  if (!header) {
+    invalid(
+      `a file part's url must be a data URL (the browser's own file, as useChat sends it), got ${JSON.stringify(url.slice(0, 40))}. ` +
+        'For a file stored elsewhere, build the ADK Part on the server.',
+    );
+  }
+  const [type = '', ...params] = header[1]!.split(';');
+  const base64 = params.some((param) => param.toLowerCase() === 'base64');
+  // `mediaType` may name only the top-level type (`image`); the data URL's own type is exact.
+  const mimeType = FULL_MEDIA_TYPE.test(type) ? type.toLowerCase() : typeof mediaType === 'string' && FULL_MEDIA_TYPE.test(mediaType) ? mediaType.toLowerCase() : undefined;
+  if (!mimeType) invalid(`a file part needs a full media type (such as image/png), got ${JSON.stringify(mediaType)}`);
+  const payload = url.slice(header[0].length);
+  let data: string;
+  if (base64) {
+    data = payload.replace(/\s+/g, '');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data)) invalid('a file part has a data URL that is not valid base64');
+  } else {
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(decodeURIComponent(payload), 'utf8');
+    } catch {
+      invalid('a file part has a data URL that is not valid percent-encoding');
+    }
+    data = bytes.toString('base64');
+  }
+  if (data === '') invalid('a file part is empty');
+  return { inlineData: { mimeType, data } };
+}

@@ -316,7 +316,9 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
 
   /**
    * Stops accepting, closes every socket with 1001 and ends every SSE stream, and resolves when
-   * all are gone (terminating stragglers after `closeTimeoutMs`). Safe to call twice.
+   * all are gone (terminating stragglers after `closeTimeoutMs`). The server `listen` made is
+   * closed too: any connection still open on it after `closeTimeoutMs` (one that never sent a
+   * request, or half of one) is ended. Safe to call twice.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -326,6 +328,16 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
   async #shutdown(): Promise<void> {
     for (const detach of [...this.#attached.values()]) detach();
     clearInterval(this.#sweep);
+    // The hub's own servers stop accepting at once. A connection that never sent a request (a
+    // browser's preconnect, a load balancer's warm connection) or sent half of one is not idle
+    // to `server.close()` and would hold it open for minutes: past `closeTimeoutMs` every
+    // connection still open is ended.
+    const servers = [...this.#ownServers];
+    const serversClosed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    const deadline = setTimeout(() => {
+      for (const server of servers) server.closeAllConnections();
+    }, this.#options.closeTimeoutMs);
+    deadline.unref();
     await Promise.all([this.#ws.close(), this.#sse.close()]);
     this.#core.close();
     try {
@@ -333,9 +345,8 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
     } catch (error) {
       this.#logger.error('The hub adapter threw in `close`.', error);
     }
-    await Promise.all(
-      [...this.#ownServers].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
+    await Promise.all(serversClosed);
+    clearTimeout(deadline);
     this.#ownServers.clear();
   }
 

@@ -132,7 +132,8 @@ export const HUB_DEFAULTS = frozenDefaults({
   sseRetryMs: SSE_DEFAULTS.retryMs,
 } as const) satisfies Partial<StatusHubOptions>;
 
-const hubSpec = defineOptions('new StatusHub(options)', {
+/** The keys of `StatusHubOptions`, for `new StatusHub(options)` and `sharedStatusHub(options)`. */
+export const HUB_OPTIONS_SHAPE = {
   maxPayload: opt.positiveInt().optional(),
   heartbeatIntervalMs: z
     .custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
@@ -176,7 +177,9 @@ const hubSpec = defineOptions('new StatusHub(options)', {
       { message: 'a logger with debug, info, warn and error methods' },
     )
     .optional(),
-});
+};
+
+const hubSpec = defineOptions('new StatusHub(options)', HUB_OPTIONS_SHAPE);
 
 const pathSchema = z.custom<string>(
   (v) => typeof v === 'string' && /^\/[^?#]*$/.test(v) && (v.length === 1 || !v.endsWith('/')),

@@ -260,7 +260,8 @@ export function parseServerFrame(input: unknown): ServerFrame | undefined {
 //
 // `GET <path>/<sessionId>` with `Accept: text/event-stream`. Each frame is one event without an
 // `event:` field (so `EventSource.onmessage` gets them all) whose `data:` is exactly the
-// WebSocket frame's JSON. `hello` and `status` events carry `id: <epoch>:<seq>`; the browser
+// WebSocket frame's JSON. `status` events carry `id: <epoch>:<seq>` (an id never names a status
+// not yet sent, so the `hello`, sent before the replay, has none); the browser
 // sends the last one back as `Last-Event-ID` when it reconnects, which resumes exactly like
 // `?since=<seq>&epoch=<epoch>` (that query works on SSE too). The stream opens with a `retry:`
 // hint and carries a comment line every `sseHeartbeatMs`.

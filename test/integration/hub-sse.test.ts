@@ -52,7 +52,7 @@ describe('StatusHub over SSE', () => {
       srv = await startHubServer({ heartbeatIntervalMs: 0 });
     });
 
-    it('serves GET <ws path>/<id> with Accept: text/event-stream: retry hint, then hello, each event id epoch:seq', async () => {
+    it('serves GET <ws path>/<id> with Accept: text/event-stream: retry hint, then hello, each status with id epoch:seq', async () => {
       const client = await SseTestClient.open(srv.port, '/ws/sse-a');
       expect(client.status).toBe(200);
       expect(client.headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -61,7 +61,8 @@ describe('StatusHub over SSE', () => {
       expect(client.body.startsWith('retry: 2000\n\n')).toBe(true);
       const hello = client.frames[0] as HelloFrame;
       expect(hello).toMatchObject({ type: 'hello', v: 1, seq: 0 });
-      expect(client.events[0]!.id).toBe(`${hello.epoch}:0`);
+      // The hello names no status: it carries no id.
+      expect(client.events[0]!.id).toBeUndefined();
       srv.hub.send('sse-a', 'one');
       srv.hub.send('sse-a', { message: 'two', level: 'info', progress: 50 });
       await client.waitFor((c) => c.statuses.length === 2);
@@ -171,6 +172,33 @@ describe('StatusHub over SSE', () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       srv = undefined as never;
+    });
+
+    it('never names a status in an event id before sending it: a reader that drops right after the hello misses nothing', async () => {
+      srv.hub.send('early-drop', 's1');
+      srv.hub.send('early-drop', 's2');
+      // What a browser would send back if the stream dropped right after the hello event: the
+      // hello's id if it has one, else the id it came with (none, or the one it resumed from).
+      const idAfterHello = async (headers: Record<string, string>) => {
+        const client = await SseTestClient.open(srv.port, '/ws/early-drop', headers);
+        await client.waitFor((c) => c.frames.length >= 1);
+        const hello = client.events[0]!;
+        await client.close();
+        return { id: hello.id ?? headers['Last-Event-ID'], epoch: (JSON.parse(hello.data) as HelloFrame).epoch };
+      };
+      const reconnect = async (id: string | undefined) =>
+        SseTestClient.open(srv.port, '/ws/early-drop', id === undefined ? {} : { 'Last-Event-ID': id });
+
+      const fresh = await idAfterHello({});
+      const afterFresh = await reconnect(fresh.id);
+      await afterFresh.waitFor((c) => c.statuses.length === 1, 2000);
+      expect(afterFresh.statuses[0]).toMatchObject({ data: 's2', seq: 2 });
+
+      const resumed = await idAfterHello({ 'Last-Event-ID': `${fresh.epoch}:1` });
+      const afterResumed = await reconnect(resumed.id);
+      await afterResumed.waitFor((c) => c.statuses.length === 1, 2000);
+      expect(afterResumed.statuses[0]).toMatchObject({ data: 's2', seq: 2 });
+      await Promise.all([afterFresh.close(), afterResumed.close()]);
     });
 
     it('treats a malformed Last-Event-ID as a fresh connection', async () => {

@@ -56,7 +56,7 @@ describe('StatusHub against hostile upgrade requests', () => {
 
   it('answers malformed upgrades with 4xx and registers nothing', async () => {
     const cases: [string, RegExp][] = [
-      [upgradeHead('/ws/../../etc/passwd'), /^HTTP\/1\.1 400/],
+      [upgradeHead('/ws/../../etc/passwd'), /^HTTP\/1\.1 404/],
       [upgradeHead('/ws/%00'), /^HTTP\/1\.1 400/],
       [upgradeHead(`/ws/${'a'.repeat(5000)}`), /^HTTP\/1\.1 400/],
       [upgradeHead('/ws/ok', 'Origin: http://evil.example\r\n'), /^HTTP\/1\.1 403/],

@@ -214,16 +214,17 @@ describe('StatusHub over SSE', () => {
     it('answers 400 for a bad session id, 405 for a non-GET, and passes other paths on', async () => {
       const s = await startSseServer();
       try {
-        for (const path of ['/status/', '/status/a%20b', '/status/a/b', `/status/${'x'.repeat(257)}`]) {
+        for (const path of ['/status/a%20b', '/status/a%2Fb', `/status/${'x'.repeat(257)}`]) {
           const client = await SseTestClient.open(s.port, path);
           expect([path, client.status, client.events.length]).toEqual([path, 400, 0]);
           await client.ended;
         }
         const post = await SseTestClient.open(s.port, '/status/ok', {}, 'POST');
         expect([post.status, post.headers.allow]).toEqual([405, 'GET']);
-        const other = await fetch(`http://127.0.0.1:${s.port}/elsewhere`);
-        expect(await other.text()).toBe('app');
-        expect(s.hub.stats().refused).toMatchObject({ 400: 4, 405: 1 });
+        for (const path of ['/elsewhere', '/status', '/status/', '/status/a/b']) {
+          expect([path, await (await fetch(`http://127.0.0.1:${s.port}${path}`)).text()]).toEqual([path, 'app']);
+        }
+        expect(s.hub.stats().refused).toEqual({ 400: 3, 405: 1 });
       } finally {
         await s.close();
       }

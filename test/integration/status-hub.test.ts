@@ -208,16 +208,18 @@ describe('StatusHub', () => {
   describe('upgrade checks', () => {
     it('answers 400 before any upgrade for a bad session id', async () => {
       srv = await startHubServer();
-      for (const path of ['/ws/', '/ws/has%20space', '/ws/a/b', `/ws/${'x'.repeat(257)}`, '/ws/%3Cscript%3E']) {
+      for (const path of ['/ws/has%20space', '/ws/a%2Fb', `/ws/${'x'.repeat(257)}`, '/ws/%3Cscript%3E']) {
         const res = await rawUpgrade(srv.port, path);
         expect([path, res.status]).toEqual([path, 400]);
       }
       expect(srv.hub.stats().sockets).toBe(0);
     });
 
-    it('answers 404 for other paths when nobody else handles upgrades', async () => {
+    it('answers 404 for other paths when nobody else handles upgrades, deeper ones under its own too', async () => {
       srv = await startHubServer();
-      expect((await rawUpgrade(srv.port, '/elsewhere/x')).status).toBe(404);
+      for (const path of ['/elsewhere/x', '/ws', '/ws/', '/ws/a/b']) {
+        expect([path, (await rawUpgrade(srv.port, path)).status]).toEqual([path, 404]);
+      }
     });
 
     it('allows same-origin and Origin-less requests by default, refuses foreign ones with 403', async () => {

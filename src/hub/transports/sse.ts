@@ -25,7 +25,7 @@ import type { HubRequest, ResolvedHubOptions } from '../hub-options.js';
 import type { OutboundFrame } from '../outbound-frame.js';
 import type { ResumeRequest, SessionCore, Subscriber } from '../session-core.js';
 import type { Admission, Refusal } from './admission.js';
-import { isSameOrigin } from './request-checks.js';
+import { isHubPath, isSameOrigin } from './request-checks.js';
 import { resumeFromQuery } from './websocket.js';
 
 export type HubResponse = ServerResponse | Http2ServerResponse;
@@ -130,16 +130,21 @@ export class SseTransport {
 
   /**
    * `false` (touching nothing) for requests that are not for `<basePath>/<sessionId>`, or —
-   * with `eventStreamOnly` (SSE on the WebSocket path) — that do not ask for
-   * `text/event-stream`; otherwise answers the request.
+   * with `eventStreamOnly` (SSE on the WebSocket path, beside the app's own routes) — that are
+   * not an event stream's: a `GET`/`HEAD` accepting `text/event-stream`, or the CORS preflight
+   * of a `GET`. Otherwise answers the request.
    */
   handle(request: HubRequest, res: HubResponse, basePath: string, eventStreamOnly: boolean): boolean {
     const url = request.url ?? '';
     const pathname = url.split('?', 1)[0]!;
-    if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return false;
+    if (!isHubPath(pathname, basePath)) return false;
     const method = request.method ?? 'GET';
-    const preflight = method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
-    if (eventStreamOnly && !preflight && !acceptsEventStream(request)) return false;
+    const preflightFor = method === 'OPTIONS' ? request.headers['access-control-request-method'] : undefined;
+    const preflight = preflightFor !== undefined;
+    if (eventStreamOnly) {
+      const ours = preflight ? preflightFor === 'GET' : (method === 'GET' || method === 'HEAD') && acceptsEventStream(request);
+      if (!ours) return false;
+    }
     if (preflight) {
       this.#preflight(request, res);
       return true;

@@ -146,6 +146,8 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
       },
       connectionCount: () => this.#core.subscriberCount,
       sessionConnectionCount: (sessionId) => this.#core.countOf(sessionId),
+      slotReplaceable: (sessionId, now) => this.#sse.replaceable(sessionId, now),
+      replaceSlot: (sessionId, now) => this.#sse.replace(sessionId, now),
       logger,
     });
     this.#ws = new WebSocketTransport(this.#options, this.#core, this.#admission, {

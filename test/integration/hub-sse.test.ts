@@ -15,6 +15,7 @@ import type { HelloFrame } from '../../src/protocol.js';
 import { sleep, startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
 import { SseTestClient } from '../support/sse-client.js';
+import { startTcpGate } from '../support/tcp-gate.js';
 
 async function listen(server: http.Server | http2.Http2Server): Promise<number> {
   server.listen(0, '127.0.0.1');
@@ -324,6 +325,36 @@ describe('StatusHub over SSE', () => {
       await client.waitFor((c) => c.parser.comments.length >= 2, 5000);
       expect(client.parser.comments[0]).toBe('keep-alive');
       await client.close();
+    });
+
+    it('gives the slot of a client that vanished without a FIN to a new connection within one heartbeat window', async () => {
+      const HEARTBEAT_MS = 500;
+      srv = await startHubServer({ heartbeatIntervalMs: 0, sseHeartbeatMs: HEARTBEAT_MS, maxSocketsPerSession: 1 });
+      const gate = await startTcpGate('127.0.0.1', srv.port);
+      try {
+        const ghost = await SseTestClient.open(gate.port, '/ws/vanish');
+        await ghost.waitFor((c) => c.frames.length === 1);
+        gate.freeze();
+        const vanishedAt = Date.now();
+        let next: SseTestClient;
+        for (;;) {
+          next = await SseTestClient.open(srv.port, '/ws/vanish');
+          if (next.status === 200) break;
+          expect(next.status).toBe(429);
+          await next.ended;
+          if (Date.now() - vanishedAt > 10 * HEARTBEAT_MS) throw new Error('the vanished client still holds the session’s only slot');
+          await sleep(HEARTBEAT_MS / 20);
+        }
+        const elapsed = Date.now() - vanishedAt;
+        expect(elapsed).toBeLessThan(3 * HEARTBEAT_MS);
+        srv.hub.send('vanish', 'to the new tab');
+        await next.waitFor((c) => c.statuses.length === 1);
+        expect(srv.hub.stats()).toMatchObject({ sseStreams: 1, closedByHub: { 4009: 1 } });
+        console.log(`SSE client vanished without FIN (sseHeartbeatMs ${HEARTBEAT_MS}): its slot went to a new connection after ${elapsed} ms`);
+        await next.close();
+      } finally {
+        await gate.dispose();
+      }
     });
 
     it('coalesces a reader that stopped to the newest status, then ends it past twice the cap', async () => {

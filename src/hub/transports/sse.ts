@@ -18,7 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { Logger } from '../../logger.js';
-import { parseEventId, SSE_CONTENT_TYPE } from '../../protocol.js';
+import { CLOSE_CODES, parseEventId, SSE_CONTENT_TYPE, SSE_DEFAULTS } from '../../protocol.js';
 import { FrameWriter } from '../frame-writer.js';
 import type { FrameChannel, WriteResult } from '../frame-writer.js';
 import type { HubRequest, ResolvedHubOptions } from '../hub-options.js';
@@ -29,10 +29,6 @@ import { isHubPath, isSameOrigin } from './request-checks.js';
 import { resumeFromQuery } from './websocket.js';
 
 export type HubResponse = ServerResponse | Http2ServerResponse;
-
-/** Close codes of the WebSocket transport, reused to count why the hub ended a stream. */
-const ENDED_SLOW = 4008;
-const ENDED_SHUTDOWN = 1001;
 
 /** The frame as one SSE event block (encoded once per frame, shared by every stream). */
 export const toSseEvent = (frame: OutboundFrame): string =>
@@ -45,6 +41,8 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   readonly sessionId: string;
   readonly res: HubResponse;
   readonly writer: FrameWriter<string>;
+  /** When it opened (ms since 1970): a stream may give its slot away one heartbeat interval later. */
+  readonly openedAt = Date.now();
   open = true;
   // The events of one burst, joined: one `res.write` (one chunk of the chunked body) per burst.
   #burst = '';
@@ -106,8 +104,12 @@ export class SseTransport {
   readonly #admission: Admission;
   readonly #logger: () => Logger;
   readonly #streams = new Set<StreamSubscriber>();
+  /** The open streams of each session, oldest first. */
+  readonly #bySession = new Map<string, Set<StreamSubscriber>>();
   readonly #heartbeat: NodeJS.Timeout | undefined;
-  /** Streams ended by the hub, by the WebSocket close code of the same reason (4008 slow, 1001 shutdown). */
+  /** How long a stream is open before its slot may go to a new connection of its session. */
+  readonly #replaceableAfterMs: number;
+  /** Streams ended by the hub, by the close code of the reason (`CLOSE_CODES`: 4008 slow, 1001 shutdown, 4009 replaced). */
   readonly closedByHub: Record<number, number> = {};
 
   constructor(options: ResolvedHubOptions, core: SessionCore, admission: Admission, logger: () => Logger) {
@@ -115,6 +117,7 @@ export class SseTransport {
     this.#core = core;
     this.#admission = admission;
     this.#logger = logger;
+    this.#replaceableAfterMs = options.sseHeartbeatMs > 0 ? options.sseHeartbeatMs : SSE_DEFAULTS.heartbeatMs;
     if (options.sseHeartbeatMs > 0) {
       // One timer for every stream. A stream that is behind skips it: it has data coming.
       this.#heartbeat = setInterval(() => {
@@ -126,6 +129,32 @@ export class SseTransport {
 
   get streamCount(): number {
     return this.#streams.size;
+  }
+
+  /**
+   * The stream of `sessionId` whose slot a new connection may take when the session is full:
+   * its oldest, if open one heartbeat interval or more. Nothing tells a stream whose client
+   * vanished without a FIN (a phone that lost its network) from a live one: a browser answers
+   * nothing on an SSE stream, and TCP holds the unacknowledged bytes of a vanished peer for
+   * minutes before it gives up. Giving the oldest stream's slot away keeps such a ghost from
+   * refusing a live connection; if it was live, the browser reconnects and resumes.
+   */
+  replaceable(sessionId: string, now: number): boolean {
+    return this.#replaceableIn(sessionId, now) !== undefined;
+  }
+
+  /** Ends the stream `replaceable` names, freeing its slot at once; false when there is none. */
+  replace(sessionId: string, now: number): boolean {
+    const stream = this.#replaceableIn(sessionId, now);
+    if (!stream) return false;
+    this.#logger().debug(`SSE stream of session ${sessionId} ended: a new connection took its slot`);
+    this.#end(stream, CLOSE_CODES.SSE_REPLACED, true);
+    return true;
+  }
+
+  #replaceableIn(sessionId: string, now: number): StreamSubscriber | undefined {
+    const oldest = this.#bySession.get(sessionId)?.values().next().value;
+    return oldest && now - oldest.openedAt >= this.#replaceableAfterMs ? oldest : undefined;
   }
 
   /**
@@ -204,9 +233,10 @@ export class SseTransport {
 
   #open(request: HubRequest, res: HubResponse, sessionId: string, query: URLSearchParams): void {
     if (res.writableEnded || res.destroyed) return;
-    const stream = new StreamSubscriber(sessionId, res, this.#options.maxBufferedBytes, () =>
-      this.#end(stream, ENDED_SLOW, true),
-    );
+    const stream = new StreamSubscriber(sessionId, res, this.#options.maxBufferedBytes, () => {
+      this.#logger().debug(`SSE stream of session ${sessionId} ended: it stopped reading (slow consumer)`);
+      this.#end(stream, CLOSE_CODES.SLOW_CONSUMER, true);
+    });
     (res as ServerResponse).writeHead(200, {
       'Content-Type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
       // no-transform: compressing proxies must not buffer the stream.
@@ -221,27 +251,31 @@ export class SseTransport {
     }
     (res as ServerResponse).write(`retry: ${this.#options.sseRetryMs}\n\n`);
     this.#streams.add(stream);
-    res.once('close', () => {
-      stream.open = false;
-      if (!this.#streams.delete(stream)) return;
-      stream.writer.clear();
-      this.#core.unsubscribe(stream, Date.now());
-    });
+    let ofSession = this.#bySession.get(sessionId);
+    if (!ofSession) this.#bySession.set(sessionId, (ofSession = new Set()));
+    ofSession.add(stream);
+    res.once('close', () => this.#forget(stream));
     this.#core.subscribe(sessionId, stream, resumeOf(request, query), Date.now());
+  }
+
+  /** The stream is over: it leaves its session at once (its slot is free), whether or not the response has closed yet. */
+  #forget(stream: StreamSubscriber): void {
+    stream.open = false;
+    if (!this.#streams.delete(stream)) return;
+    const ofSession = this.#bySession.get(stream.sessionId);
+    ofSession?.delete(stream);
+    if (ofSession?.size === 0) this.#bySession.delete(stream.sessionId);
+    stream.writer.clear();
+    this.#core.unsubscribe(stream, Date.now());
   }
 
   #end(stream: StreamSubscriber, code: number, destroy: boolean): void {
     if (!stream.open) return;
-    stream.open = false;
     this.closedByHub[code] = (this.closedByHub[code] ?? 0) + 1;
-    stream.writer.clear();
     if (!destroy) stream.flush();
-    if (destroy) {
-      this.#logger().debug(`SSE stream of session ${stream.sessionId} ended: it stopped reading (slow consumer)`);
-      stream.res.destroy();
-    } else {
-      stream.res.end();
-    }
+    this.#forget(stream);
+    if (destroy) stream.res.destroy();
+    else stream.res.end();
   }
 
   /** Ends every stream; resolves once all are closed (destroying stragglers after `closeTimeoutMs`). */
@@ -257,7 +291,7 @@ export class SseTransport {
               clearTimeout(timer);
               resolve();
             });
-            this.#end(stream, ENDED_SHUTDOWN, false);
+            this.#end(stream, CLOSE_CODES.GOING_AWAY, false);
           }),
       ),
     );

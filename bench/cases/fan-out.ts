@@ -14,7 +14,7 @@ import { startHubHost } from '../support/hub-host.js';
 import { interleave } from '../support/interleave.js';
 import { pump } from '../support/pump.js';
 import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
-import { corkedSender, gatheredSender, preparedFrame, startRawWsHost } from '../support/raw-ws-host.js';
+import { corkedSender, framedSender, preparedFrame, startRawWsHost } from '../support/raw-ws-host.js';
 import { RemoteClients } from '../support/remote-clients.js';
 import { PREBUILT_FRAME, RawStatusEncoder, STATUS_TEXT } from '../support/status-payload.js';
 import type { WebSocket } from 'ws';
@@ -47,7 +47,7 @@ export const fanOutCase: BenchCase = {
       if (groupSet.size !== sockets || ours.hub.socketCount(GROUP) !== sockets) throw new Error('fan-out clients did not all connect');
 
       const sendCorked = corkedSender();
-      const sendGathered = gatheredSender();
+      const sendGathered = framedSender();
       const groupEncoder = new RawStatusEncoder();
       const spreadEncoder = new RawStatusEncoder(sessions);
       // Round-robin over the sessions, each status numbered, timed and encoded for its session, written by `sender`.

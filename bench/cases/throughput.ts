@@ -13,7 +13,7 @@ import { startHubHost } from '../support/hub-host.js';
 import { interleave } from '../support/interleave.js';
 import { pump } from '../support/pump.js';
 import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
-import { corkedSender, gatheredSender, startRawWsHost } from '../support/raw-ws-host.js';
+import { corkedSender, framedSender, startRawWsHost } from '../support/raw-ws-host.js';
 import { RemoteClients } from '../support/remote-clients.js';
 import { startSocketIoHost } from '../support/socket-io-host.js';
 import { buildFrame, PREBUILT_FRAME, RawStatusEncoder, STATUS_TEXT, statusFrame } from '../support/status-payload.js';
@@ -42,7 +42,7 @@ export const throughputCase: BenchCase = {
       await hubCounter.until(1);
 
       const sendCorked = corkedSender();
-      const sendGathered = gatheredSender();
+      const sendGathered = framedSender();
       const encoder = new RawStatusEncoder();
       const samples = await interleave({
         rounds,

@@ -30,28 +30,37 @@ import { resumeFromQuery } from './websocket.js';
 
 export type HubResponse = ServerResponse | Http2ServerResponse;
 
+/** One SSE event block, and its size in bytes as it goes on the wire (UTF-8). */
+interface SseEvent {
+  text: string;
+  bytes: number;
+}
+
 /** The frame as one SSE event block (encoded once per frame, shared by every stream). */
-export const toSseEvent = (frame: OutboundFrame): string =>
-  frame.eventId === undefined ? `data: ${frame.json}\n\n` : `id: ${frame.eventId}\ndata: ${frame.json}\n\n`;
+export const toSseEvent = (frame: OutboundFrame): SseEvent => {
+  const text = frame.eventId === undefined ? `data: ${frame.json}\n\n` : `id: ${frame.eventId}\ndata: ${frame.json}\n\n`;
+  return { text, bytes: Buffer.byteLength(text, 'utf8') };
+};
 
 const HEARTBEAT = ': keep-alive\n\n';
 
 /** One open stream: a subscriber of the core, writing through the core's backpressure policy. */
-class StreamSubscriber implements Subscriber, FrameChannel<string> {
+class StreamSubscriber implements Subscriber, FrameChannel<OutboundFrame> {
   readonly sessionId: string;
   readonly res: HubResponse;
-  readonly writer: FrameWriter<string>;
+  readonly writer: FrameWriter<OutboundFrame>;
   /** When it opened (ms since 1970): a stream may give its slot away one heartbeat interval later. */
   readonly openedAt = Date.now();
   open = true;
   // The events of one burst, joined: one `res.write` (one chunk of the chunked body) per burst.
   #burst = '';
+  #burstBytes = 0;
   #corked = false;
 
   constructor(sessionId: string, res: HubResponse, maxBufferedBytes: number, onOverflow: () => void) {
     this.sessionId = sessionId;
     this.res = res;
-    this.writer = new FrameWriter(this, maxBufferedBytes, onOverflow);
+    this.writer = new FrameWriter<OutboundFrame>(this, maxBufferedBytes, onOverflow);
   }
 
   get coalesced(): number {
@@ -59,7 +68,7 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   }
 
   write(frame: OutboundFrame, coalesceKey: string | undefined): WriteResult {
-    return this.writer.write(frame.encoded(toSseEvent), coalesceKey);
+    return this.writer.write(frame, coalesceKey);
   }
 
   isOpen(): boolean {
@@ -67,12 +76,27 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   }
 
   bufferedAmount(): number {
-    return this.res.writableLength + this.#burst.length;
+    // In bytes: what the burst holds, and the response's buffer, which counts bytes since
+    // everything written to it is ASCII text or a Buffer (see `flush`).
+    return this.res.writableLength + this.#burstBytes;
   }
 
-  send(data: string): void {
-    if (this.#corked) this.#burst += data;
-    else (this.res as ServerResponse).write(data);
+  size(frame: OutboundFrame): number {
+    return frame.encoded(toSseEvent).bytes;
+  }
+
+  send(frame: OutboundFrame): void {
+    const event = frame.encoded(toSseEvent);
+    this.#burst += event.text;
+    this.#burstBytes += event.bytes;
+    if (!this.#corked) this.flush();
+  }
+
+  /** Writes an ASCII comment or field line (the heartbeat), after the burst gathered so far. */
+  sendLine(text: string): void {
+    this.#burst += text;
+    this.#burstBytes += text.length;
+    if (!this.#corked) this.flush();
   }
 
   cork(): void {
@@ -88,8 +112,13 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   flush(): void {
     const burst = this.#burst;
     if (burst === '') return;
+    const bytes = this.#burstBytes;
     this.#burst = '';
-    if (!this.res.writableEnded && !this.res.destroyed) (this.res as ServerResponse).write(burst);
+    this.#burstBytes = 0;
+    if (this.res.writableEnded || this.res.destroyed) return;
+    // Node counts a string in a stream's buffer in UTF-16 units: non-ASCII text goes as UTF-8
+    // bytes, so that `writableLength` stays in bytes.
+    (this.res as ServerResponse).write(bytes === burst.length ? burst : Buffer.from(burst, 'utf8'));
   }
 
   whenDrained(callback: () => void): void {
@@ -121,7 +150,7 @@ export class SseTransport {
     if (options.sseHeartbeatMs > 0) {
       // One timer for every stream. A stream that is behind skips it: it has data coming.
       this.#heartbeat = setInterval(() => {
-        for (const stream of this.#streams) if (stream.writer.pendingBytes === 0 && stream.open) stream.send(HEARTBEAT);
+        for (const stream of this.#streams) if (stream.writer.pendingBytes === 0 && stream.open) stream.sendLine(HEARTBEAT);
       }, options.sseHeartbeatMs);
       this.#heartbeat.unref();
     }

@@ -99,8 +99,9 @@ export interface StatusHubStats {
   /** Requests (upgrades and SSE) refused, by HTTP status. */
   refused: Record<number, number>;
   /**
-   * Connections closed by the hub, by close code (1008 rate limit, 1009 too big, 4008 slow,
-   * 1001 shutdown…); an SSE stream ended for the same reason counts under the same code.
+   * Connections closed by the hub, by close code (`CLOSE_CODES`: 1008 rate limit, 1009 too big,
+   * 4008 slow, 1001 shutdown…); an SSE stream ended for the same reason counts under the same
+   * code, and one whose slot went to a new connection under 4009.
    */
   closedByHub: Record<number, number>;
   /** Sockets terminated by the heartbeat. */

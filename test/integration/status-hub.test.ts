@@ -66,8 +66,10 @@ describe('StatusHub', () => {
         expect(frame).toMatchObject({ type: 'status', data: 'Searching the web…', seq: 1 });
         expect(new Date(frame.ts).toISOString()).toBe(frame.ts);
       }
-      await sleep(30);
-      expect(b.statuses).toHaveLength(0);
+      // b's session gets a status of its own afterwards: it arrives behind anything sent to b before.
+      srv.hub.send('b', 'for b');
+      await b.waitFor((c) => c.statuses.length === 1);
+      expect(b.statusTexts).toEqual(['for b']);
       await Promise.all([a1.close(), a2.close(), b.close()]);
     });
 
@@ -161,7 +163,7 @@ describe('StatusHub', () => {
       const client = await TestClient.open(srv.url('chat'));
       client.socket.send('hello there');
       client.socket.send('second');
-      await sleep(100);
+      await until(() => received.length === 2);
       expect(received).toEqual([
         ['chat', 'hello there'],
         ['chat', 'second'],
@@ -196,7 +198,7 @@ describe('StatusHub', () => {
       const client = await TestClient.open(srv.url('events'));
       srv.hub.send('events', 'x');
       await client.close();
-      await sleep(50);
+      await until(() => seen.length === 3);
       expect(seen).toEqual(['connection:events', 'status:events:1', 'disconnect:events:1005']);
     });
 
@@ -453,7 +455,9 @@ describe('StatusHub', () => {
       expect(code).toBe(1006);
       expect(elapsed).toBeLessThan(6000); // one interval + the timeout is 1.5 s: 4× margin
       expect(srv.hub.stats().heartbeatTerminations).toBe(1);
-      await sleep(1200); // one more heartbeat round: the lively peer answers and stays
+      // A full round later (a ping, and its deadline passed with the next ping), the lively peer is still there.
+      let pings = 0;
+      await new Promise<void>((resolve) => lively.socket.on('ping', () => ++pings === 2 && resolve()));
       expect(lively.socket.readyState).toBe(WebSocket.OPEN);
       console.log(`heartbeat 1000 ms + timeout 500 ms: silent peer terminated after ${elapsed} ms`);
       await lively.close();

@@ -50,7 +50,7 @@ const toUtf8 = (frame: OutboundFrame): Buffer => Buffer.from(frame.json, 'utf8')
  * one write per socket.
  */
 const toTextFrame = (frame: OutboundFrame): Buffer => {
-  const parts = Sender.frame(frame.encoded(toUtf8), TEXT_FRAME);
+  const parts = Sender.frame(Buffer.from(frame.json, 'utf8'), TEXT_FRAME);
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 };
 

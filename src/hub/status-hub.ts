@@ -168,9 +168,11 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
 
   /**
    * Serves `<path>/<sessionId>` upgrades on `server`, and (unless `sse: false`) SSE on the same
-   * path for requests that accept `text/event-stream`. Upgrades for other paths are left to
-   * other listeners (answered 404 when there are none, whatever the number of hubs); other
-   * requests pass through to the server's own listeners. Returns a function that detaches.
+   * path for `GET`/`HEAD` requests that accept `text/event-stream`. Only one path segment below
+   * `path` is the hub's (with `path: '/'`, only one-segment paths): upgrades for other paths
+   * are left to other listeners (answered 404 when there are none, whatever the number of
+   * hubs), and other requests pass through to the server's own listeners. Returns a function
+   * that detaches.
    */
   attach(server: AnyServer, options?: AttachOptions): () => void {
     if (this.#closing) throw new StatusMessengerError('ERR_HUB_CLOSED', 'Cannot attach a StatusHub after close()');
@@ -225,7 +227,7 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
 
   /**
    * For hosts that route upgrades themselves: returns `false` (touching nothing) when the
-   * path is not `<path>/...`; otherwise takes the request and answers it.
+   * path is not `<path>/<one segment>`; otherwise takes the request and answers it.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, options?: HandleUpgradeOptions): boolean {
     return this.#ws.handleUpgrade(request, socket, head, resolveUpgradeOptions(options).base);
@@ -235,6 +237,8 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
    * Serves SSE at `<path>/<sessionId>` (default `/status`) from any request handler: Express
    * (`app.use(hub.sseHandler())`: other requests go to `next()`), a plain `http.createServer`
    * listener (returns `false`, touching nothing, for other paths), or `node:http2`'s compat API.
+   * Every request for `<path>/<one segment>` is the handler's (other methods than `GET`/`HEAD`
+   * get 405).
    */
   sseHandler(options?: SseHandlerOptions): SseRequestHandler {
     const { base } = resolveSseHandlerOptions(options);

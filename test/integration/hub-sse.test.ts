@@ -1,8 +1,8 @@
 /**
  * The SSE transport with a raw HTTP client, against real servers on port 0: frames and ids,
  * resume by `Last-Event-ID` and by `?since=&epoch=`, gaps after expiry and after a restart,
- * every refusal code, CORS, heartbeat, a slow reader kept bounded, `hub.close()`, Express and
- * HTTP/2 hosts.
+ * every refusal code, CORS, heartbeat, the slot of a client that vanished without a FIN, a
+ * slow reader kept bounded in bytes, `hub.close()`, Express and HTTP/2 hosts.
  */
 import { once } from 'node:events';
 import http from 'node:http';
@@ -398,7 +398,7 @@ describe('StatusHub over SSE', () => {
       ['ASCII', 'x'],
       ['three-byte UTF-8 (…)', '…'],
       ['four-byte UTF-8 (😀)', '😀'],
-    ])('counts the cap in bytes: a stalled reader of %s text is ended holding at most twice the cap', async (_kind, unit) => {
+    ])('counts the cap in bytes: a stalled reader of %s text is ended holding the cap in its socket and the cap queued', async (_kind, unit) => {
       const CAP = 128 * 1024;
       srv = await startHubServer({ heartbeatIntervalMs: 0, sseHeartbeatMs: 0, maxBufferedBytes: CAP });
       const serverSockets: net.Socket[] = [];

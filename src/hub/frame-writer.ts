@@ -24,9 +24,12 @@ export type WriteResult = 'sent' | 'queued' | 'dropped';
 export interface FrameChannel<D> {
   /** False once the peer is gone or the connection is closing: writes are dropped. */
   isOpen(): boolean;
-  /** Bytes written but not yet taken by the peer (the transport's and the OS's user-space buffers). */
+  /**
+   * Bytes written but not yet taken by the peer (the transport's and the OS's user-space
+   * buffers); an upper bound is fine while a burst is corked, never less than the truth.
+   */
   bufferedAmount(): number;
-  /** The bytes `data` takes on the wire. */
+  /** The bytes `data` takes on the wire (asked only of frames that wait). */
   size(data: D): number;
   send(data: D): void;
   /** Holds sends until `uncork` (one write per burst). */
@@ -69,7 +72,8 @@ export class FrameWriter<D> {
   readonly #pending: PendingFrame<D>[] = [];
   #pendingBytes = 0;
   #corked = false;
-  #corkedBytes = 0;
+  /** `bufferedAmount()` when this burst was corked. */
+  #corkedAt = 0;
   #awaitingDrain = false;
   /** Frames replaced by a newer one of the same key while the connection was slow. */
   coalesced = 0;
@@ -84,10 +88,7 @@ export class FrameWriter<D> {
   write(data: D, coalesceKey?: string): WriteResult {
     const channel = this.#channel;
     if (!channel.isOpen()) return 'dropped';
-    if (this.#pending.length === 0 && channel.bufferedAmount() < this.#maxBufferedBytes) {
-      this.#send(data, channel.size(data));
-      return 'sent';
-    }
+    if (this.#pending.length === 0 && this.#trySend(data)) return 'sent';
     const size = channel.size(data);
     const replaced = coalesceKey === undefined ? undefined : this.#coalescable(coalesceKey);
     if (replaced) {
@@ -128,19 +129,25 @@ export class FrameWriter<D> {
     return undefined;
   }
 
-  #send(data: D, size: number): void {
+  /** Sends `data` if the channel has room under the cap; false (nothing sent) otherwise. */
+  #trySend(data: D): boolean {
     const channel = this.#channel;
+    let buffered = channel.bufferedAmount();
+    // A big burst goes to the kernel now rather than piling up in user space until the burst ends.
+    if (this.#corked && buffered - this.#corkedAt >= this.#flushAt) {
+      this.uncork();
+      buffered = channel.bufferedAmount();
+    }
+    if (buffered >= this.#maxBufferedBytes) return false;
     if (!this.#corked) {
       this.#corked = true;
-      this.#corkedBytes = 0;
+      this.#corkedAt = buffered;
       channel.cork();
       corkedInBurst.push(this);
       if (corkedInBurst.length === 1) queueMicrotask(uncorkAll);
     }
     channel.send(data);
-    // A big burst goes to the kernel now rather than piling up in user space until the burst ends.
-    this.#corkedBytes += size;
-    if (this.#corkedBytes >= this.#flushAt) this.uncork();
+    return true;
   }
 
   /** @internal Ends this burst: the corked frames go out in one write. */
@@ -160,10 +167,8 @@ export class FrameWriter<D> {
     this.#awaitingDrain = false;
     const channel = this.#channel;
     if (!channel.isOpen()) return this.clear();
-    while (this.#pending.length > 0 && channel.bufferedAmount() < this.#maxBufferedBytes) {
-      const { data, size } = this.#pending.shift()!;
-      this.#pendingBytes -= size;
-      this.#send(data, size);
+    while (this.#pending.length > 0 && this.#trySend(this.#pending[0]!.data)) {
+      this.#pendingBytes -= this.#pending.shift()!.size;
     }
     if (this.#pending.length > 0) this.#waitForDrain();
   };

@@ -30,17 +30,9 @@ import { resumeFromQuery } from './websocket.js';
 
 export type HubResponse = ServerResponse | Http2ServerResponse;
 
-/** One SSE event block, and its size in bytes as it goes on the wire (UTF-8). */
-interface SseEvent {
-  text: string;
-  bytes: number;
-}
-
 /** The frame as one SSE event block (encoded once per frame, shared by every stream). */
-export const toSseEvent = (frame: OutboundFrame): SseEvent => {
-  const text = frame.eventId === undefined ? `data: ${frame.json}\n\n` : `id: ${frame.eventId}\ndata: ${frame.json}\n\n`;
-  return { text, bytes: Buffer.byteLength(text, 'utf8') };
-};
+export const toSseEvent = (frame: OutboundFrame): string =>
+  frame.eventId === undefined ? `data: ${frame.json}\n\n` : `id: ${frame.eventId}\ndata: ${frame.json}\n\n`;
 
 const HEARTBEAT = ': keep-alive\n\n';
 
@@ -54,7 +46,6 @@ class StreamSubscriber implements Subscriber, FrameChannel<OutboundFrame> {
   open = true;
   // The events of one burst, joined: one `res.write` (one chunk of the chunked body) per burst.
   #burst = '';
-  #burstBytes = 0;
   #corked = false;
 
   constructor(sessionId: string, res: HubResponse, maxBufferedBytes: number, onOverflow: () => void) {
@@ -76,26 +67,24 @@ class StreamSubscriber implements Subscriber, FrameChannel<OutboundFrame> {
   }
 
   bufferedAmount(): number {
-    // In bytes: what the burst holds, and the response's buffer, which counts bytes since
-    // everything written to it is ASCII text or a Buffer (see `flush`).
-    return this.res.writableLength + this.#burstBytes;
+    // In bytes: the response's buffer counts bytes, since only Buffers are written to it (see
+    // `flush`); the burst not yet written counts at most 3 bytes per UTF-16 unit, which it is
+    // never more than in UTF-8 (measuring it exactly would cost a pass over every event).
+    return this.res.writableLength + 3 * this.#burst.length;
   }
 
   size(frame: OutboundFrame): number {
-    return frame.encoded(toSseEvent).bytes;
+    return Buffer.byteLength(frame.encoded(toSseEvent), 'utf8');
   }
 
   send(frame: OutboundFrame): void {
-    const event = frame.encoded(toSseEvent);
-    this.#burst += event.text;
-    this.#burstBytes += event.bytes;
+    this.#burst += frame.encoded(toSseEvent);
     if (!this.#corked) this.flush();
   }
 
-  /** Writes an ASCII comment or field line (the heartbeat), after the burst gathered so far. */
+  /** Writes a comment or field line (the heartbeat), after the burst gathered so far. */
   sendLine(text: string): void {
     this.#burst += text;
-    this.#burstBytes += text.length;
     if (!this.#corked) this.flush();
   }
 
@@ -112,13 +101,11 @@ class StreamSubscriber implements Subscriber, FrameChannel<OutboundFrame> {
   flush(): void {
     const burst = this.#burst;
     if (burst === '') return;
-    const bytes = this.#burstBytes;
     this.#burst = '';
-    this.#burstBytes = 0;
     if (this.res.writableEnded || this.res.destroyed) return;
-    // Node counts a string in a stream's buffer in UTF-16 units: non-ASCII text goes as UTF-8
-    // bytes, so that `writableLength` stays in bytes.
-    (this.res as ServerResponse).write(bytes === burst.length ? burst : Buffer.from(burst, 'utf8'));
+    // As UTF-8 bytes: Node counts a string in a stream's buffer in UTF-16 units, and
+    // `writableLength` must count bytes.
+    (this.res as ServerResponse).write(Buffer.from(burst, 'utf8'));
   }
 
   whenDrained(callback: () => void): void {

@@ -2,13 +2,14 @@
  * The Server-Sent Events transport: `GET <path>/<sessionId>` answered as `text/event-stream`,
  * over HTTP/1.1 or HTTP/2 (the compat API), through the same admission path as WebSocket.
  *
- * Each frame of the core becomes one event, `id: <epoch>:<seq>` (hello and status frames) and
- * `data: <the WebSocket frame's JSON>`, with no `event:` field so `EventSource.onmessage` gets
- * all of them. A reconnecting browser sends the last id as `Last-Event-ID`, which resumes
- * exactly like `?since=&epoch=` (also accepted). Refusals are plain HTTP answers before any
- * event; an allowlisted cross origin gets CORS headers (credentials included) and its
- * preflight answered. A stream that stops reading is coalesced like a slow socket and ended
- * past twice `maxBufferedBytes`.
+ * Each frame of the core becomes one event, `id: <epoch>:<seq>` (status frames: an id never
+ * names a status not yet sent) and `data: <the WebSocket frame's JSON>`, with no `event:` field
+ * so `EventSource.onmessage` gets all of them. A reconnecting browser sends the last id as
+ * `Last-Event-ID`, which resumes exactly like `?since=&epoch=` (also accepted). Refusals are
+ * plain HTTP answers before any event; an allowlisted cross origin gets CORS headers
+ * (credentials included) and its preflight answered. A stream that stops reading is coalesced
+ * like a slow socket and ended past twice `maxBufferedBytes`; a full session gives the slot of
+ * its oldest stream to a new connection (`replaceable`), since no stream can be probed.
  *
  * The framing is written here rather than with an SSE library: the core encodes each frame
  * once for all of a session's connections and writes through its own backpressure policy, so

@@ -47,7 +47,10 @@ export const RESUME_PARAMS = {
   epoch: 'epoch',
 } as const;
 
-/** WebSocket close codes the hub uses. */
+/**
+ * Close codes the hub uses. An SSE stream has none on the wire: the hub ends it, and
+ * `hub.stats().closedByHub` counts it under the code of the same reason (1001, 4008, 4009).
+ */
 export const CLOSE_CODES = {
   /** The server is shutting down (`hub.close()`). */
   GOING_AWAY: 1001,
@@ -59,6 +62,13 @@ export const CLOSE_CODES = {
   MESSAGE_TOO_BIG: 1009,
   /** The client stopped reading and its pending frames passed `maxBufferedBytes`. */
   SLOW_CONSUMER: 4008,
+  /**
+   * SSE only: the session had no free slot (`maxSocketsPerSession`) and a new connection took
+   * this stream's, the session's oldest open for at least one SSE heartbeat interval. A stream
+   * cannot be probed, so one whose client vanished without a FIN never holds a slot a live
+   * connection needs; a live browser reconnects and resumes with `Last-Event-ID`.
+   */
+  SSE_REPLACED: 4009,
 } as const;
 
 export const STATUS_LEVELS = ['info', 'success', 'warning', 'error'] as const;
@@ -296,7 +306,8 @@ export function parseServerFrame(input: unknown): ServerFrame | undefined {
 //
 // `GET <path>/<sessionId>` with `Accept: text/event-stream`. Each frame is one event without an
 // `event:` field (so `EventSource.onmessage` gets them all) whose `data:` is exactly the
-// WebSocket frame's JSON. `hello` and `status` events carry `id: <epoch>:<seq>`; the browser
+// WebSocket frame's JSON. `status` events carry `id: <epoch>:<seq>` (an id never names a status
+// not yet sent, so the `hello`, sent before the replay, has none); the browser
 // sends the last one back as `Last-Event-ID` when it reconnects, which resumes exactly like
 // `?since=<seq>&epoch=<epoch>` (that query works on SSE too). The stream opens with a `retry:`
 // hint and carries a comment line every `sseHeartbeatMs`.

@@ -14,7 +14,7 @@ import { startHubHost } from '../support/hub-host.js';
 import { interleave } from '../support/interleave.js';
 import { pump } from '../support/pump.js';
 import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
-import { corkedSender, gatheredSender, preparedFrame, startRawWsHost } from '../support/raw-ws-host.js';
+import { corkedSender, framedSender, preparedFrame, startRawWsHost } from '../support/raw-ws-host.js';
 import { RemoteClients } from '../support/remote-clients.js';
 import { PREBUILT_FRAME, RawStatusEncoder, STATUS_TEXT } from '../support/status-payload.js';
 import type { WebSocket } from 'ws';
@@ -47,7 +47,7 @@ export const fanOutCase: BenchCase = {
       if (groupSet.size !== sockets || ours.hub.socketCount(GROUP) !== sockets) throw new Error('fan-out clients did not all connect');
 
       const sendCorked = corkedSender();
-      const sendGathered = gatheredSender();
+      const sendFramed = framedSender();
       const groupEncoder = new RawStatusEncoder();
       const spreadEncoder = new RawStatusEncoder(sessions);
       // Round-robin over the sessions, each status numbered, timed and encoded for its session, written by `sender`.
@@ -99,17 +99,17 @@ export const fanOutCase: BenchCase = {
             withStatusSession({ hub: ours.hub, sessionId: GROUP }, () =>
               pump({ total: statusesToGroup, fanOut: sockets, counter: hubGroup, send: () => addStatusMessage(STATUS_TEXT) }),
             ),
-          groupGathered: () =>
+          groupFramed: () =>
             pump({
               total: statusesToGroup,
               fanOut: sockets,
               counter: rawGroup,
               send: () => {
                 const frame = preparedFrame(groupEncoder.frame(STATUS_TEXT));
-                for (const ws of groupSet) sendGathered(ws, frame);
+                for (const ws of groupSet) sendFramed(ws, frame);
               },
             }),
-          spreadGathered: spreadEncoding(sendGathered),
+          spreadFramed: spreadEncoding(sendFramed),
           rawSpread: () =>
             pump({
               total: statusesSpread,
@@ -138,27 +138,27 @@ export const fanOutCase: BenchCase = {
         spreadLimit: toRates(samples.spreadLimit, statusesSpread),
         rawSpreadCorked: toRates(samples.rawSpreadCorked, statusesSpread),
         oursGroup: toRates(samples.oursGroup, statusesToGroup * sockets),
-        groupGathered: toRates(samples.groupGathered, statusesToGroup * sockets),
-        spreadGathered: toRates(samples.spreadGathered, statusesSpread),
+        groupFramed: toRates(samples.groupFramed, statusesToGroup * sockets),
+        spreadFramed: toRates(samples.spreadFramed, statusesSpread),
         rawSpread: toRates(samples.rawSpread, statusesSpread),
         oursSpread: toRates(samples.oursSpread, statusesSpread),
       };
       const groupRatio = pairedRatio(rates.oursGroup.cpu, rates.groupLimit.cpu);
       const spreadRatio = pairedRatio(rates.oursSpread.cpu, rates.spreadLimit.cpu);
-      const groupVsGathered = pairedRatio(rates.oursGroup.cpu, rates.groupGathered.cpu);
-      const spreadVsGathered = pairedRatio(rates.oursSpread.cpu, rates.spreadGathered.cpu);
+      const groupVsFramed = pairedRatio(rates.oursGroup.cpu, rates.groupFramed.cpu);
+      const spreadVsFramed = pairedRatio(rates.oursSpread.cpu, rates.spreadFramed.cpu);
       const group = { name: 'the limit', rates: rates.groupLimit };
       const spread = { name: 'the limit', rates: rates.spreadLimit };
       const n = sessions.toLocaleString('en-US');
       return {
         rows: [
           rateRow(`raw ws: 1 session × ${sockets} sockets, encode each frame, ws.send, corked (the limit)`, rates.groupLimit, group),
-          rateRow(`raw ws: 1 session × ${sockets} sockets, one prepared frame, one write per burst (the hub’s write path alone)`, rates.groupGathered, group),
+          rateRow(`raw ws: 1 session × ${sockets} sockets, one prepared frame (Sender.frame), one socket write each, corked (the hub’s write path alone)`, rates.groupFramed, group),
           rateRow(`raw ws: 1 session × ${sockets} sockets, wire ceiling (identical prebuilt frame, corked)`, rates.rawGroupCorked, group),
           rateRow(`raw ws: 1 session × ${sockets} sockets, identical prebuilt frame, uncorked`, rates.rawGroup, group),
           rateRow(`ours: 1 session × ${sockets} sockets (addStatusMessage)`, rates.oursGroup, group),
           rateRow(`raw ws: ${n} sessions × 1 socket, encode each frame, ws.send, corked (the limit)`, rates.spreadLimit, spread),
-          rateRow(`raw ws: ${n} sessions × 1 socket, encode each frame, one write per burst (the hub’s write path alone)`, rates.spreadGathered, spread),
+          rateRow(`raw ws: ${n} sessions × 1 socket, encode each frame, Sender.frame, one socket write, corked (the hub’s write path alone)`, rates.spreadFramed, spread),
           rateRow(`raw ws: ${n} sessions × 1 socket, wire ceiling (identical prebuilt frame, corked)`, rates.rawSpreadCorked, spread),
           rateRow(`raw ws: ${n} sessions × 1 socket, identical prebuilt frame, uncorked`, rates.rawSpread, spread),
           rateRow(`ours: ${n} sessions × 1 socket (hub.send)`, rates.oursSpread, spread),
@@ -174,8 +174,8 @@ export const fanOutCase: BenchCase = {
         chart: [
           { label: `fan-out ${sockets} sockets: ours ÷ the limit`, ratio: groupRatio },
           { label: `${n} sessions: ours ÷ the limit`, ratio: spreadRatio, target: 0.9 },
-          { label: `fan-out ${sockets} sockets: ours ÷ the hub’s write path alone`, ratio: groupVsGathered },
-          { label: `${n} sessions: ours ÷ the hub’s write path alone`, ratio: spreadVsGathered },
+          { label: `fan-out ${sockets} sockets: ours ÷ the hub’s write path alone`, ratio: groupVsFramed },
+          { label: `${n} sessions: ours ÷ the hub’s write path alone`, ratio: spreadVsFramed },
         ],
         notes: [
           `Rates count delivered frames (a status to ${sockets} sockets is ${sockets}); ${statusesToGroup.toLocaleString('en-US')} statuses to the group and ${statusesSpread.toLocaleString('en-US')} spread round-robin over the sessions per round, ${rounds} rounds.`,

@@ -13,7 +13,7 @@ import { startHubHost } from '../support/hub-host.js';
 import { interleave } from '../support/interleave.js';
 import { pump } from '../support/pump.js';
 import { pairedRatio, rateRow, toRates } from '../support/rate-rows.js';
-import { corkedSender, gatheredSender, startRawWsHost } from '../support/raw-ws-host.js';
+import { corkedSender, framedSender, startRawWsHost } from '../support/raw-ws-host.js';
 import { RemoteClients } from '../support/remote-clients.js';
 import { startSocketIoHost } from '../support/socket-io-host.js';
 import { buildFrame, PREBUILT_FRAME, RawStatusEncoder, STATUS_TEXT, statusFrame } from '../support/status-payload.js';
@@ -42,7 +42,7 @@ export const throughputCase: BenchCase = {
       await hubCounter.until(1);
 
       const sendCorked = corkedSender();
-      const sendGathered = gatheredSender();
+      const sendFramed = framedSender();
       const encoder = new RawStatusEncoder();
       const samples = await interleave({
         rounds,
@@ -50,7 +50,7 @@ export const throughputCase: BenchCase = {
         log: (line) => process.stderr.write(`  throughput: ${line}\n`),
         variants: {
           limit: () => pump({ total, counter: rawCounter, send: () => sendCorked(rawSocket, encoder.frame(STATUS_TEXT)) }),
-          gathered: () => pump({ total, counter: rawCounter, send: () => sendGathered(rawSocket, encoder.frame(STATUS_TEXT)) }),
+          framed: () => pump({ total, counter: rawCounter, send: () => sendFramed(rawSocket, encoder.frame(STATUS_TEXT)) }),
           rawCorked: () => pump({ total, counter: rawCounter, send: () => sendCorked(rawSocket, PREBUILT_FRAME) }),
           raw: () => pump({ total, counter: rawCounter, send: () => rawSocket.send(PREBUILT_FRAME) }),
           handRolled: () => pump({ total, counter: rawCounter, send: (i) => rawSocket.send(buildFrame(i)) }),
@@ -64,7 +64,7 @@ export const throughputCase: BenchCase = {
       });
       const rates = {
         limit: toRates(samples.limit, total),
-        gathered: toRates(samples.gathered, total),
+        framed: toRates(samples.framed, total),
         rawCorked: toRates(samples.rawCorked, total),
         raw: toRates(samples.raw, total),
         handRolled: toRates(samples.handRolled, total),
@@ -72,14 +72,14 @@ export const throughputCase: BenchCase = {
         socketIo: toRates(samples.socketIo, total),
       };
       const vsRaw = pairedRatio(rates.ours.cpu, rates.limit.cpu);
-      const vsGathered = pairedRatio(rates.ours.cpu, rates.gathered.cpu);
+      const vsFramed = pairedRatio(rates.ours.cpu, rates.framed.cpu);
       const vsSocketIo = pairedRatio(rates.ours.cpu, rates.socketIo.cpu);
       const baseline = { name: 'the limit', rates: rates.limit };
       const { coalesced } = ours.hub.stats();
       return {
         rows: [
           rateRow('raw ws: encode each status frame, ws.send, corked per burst (the limit)', rates.limit, baseline),
-          rateRow('raw ws: encode each status frame, framed into one write per burst (the hub’s write path alone)', rates.gathered, baseline),
+          rateRow('raw ws: encode each status frame, Sender.frame once, one socket write each, corked (the hub’s write path alone)', rates.framed, baseline),
           rateRow('raw ws: wire ceiling (identical prebuilt frame, corked)', rates.rawCorked, baseline),
           rateRow('raw ws: identical prebuilt frame, one write per frame (uncorked)', rates.raw, baseline),
           rateRow('raw ws: JSON.stringify each frame object, uncorked (hand-rolled)', rates.handRolled, baseline),
@@ -92,12 +92,12 @@ export const throughputCase: BenchCase = {
         ],
         chart: [
           { label: 'throughput: ours ÷ the limit', ratio: vsRaw, target: 0.95 },
-          { label: 'throughput: ours ÷ the hub’s write path alone', ratio: vsGathered },
+          { label: 'throughput: ours ÷ the hub’s write path alone', ratio: vsFramed },
           { label: 'throughput: ours ÷ Socket.IO', ratio: vsSocketIo, target: 2 },
         ],
         notes: [
           'The limit is a raw ws sender doing the least any status stream must: number, time and encode each frame (the same hand-written template as the hub), and what the hub does to the socket (cork until the next microtask, one write per burst), nothing else. The wire ceiling sends one identical prebuilt frame, which no status stream can (seq and ts differ per frame), so it is shown but not compared against; the uncorked loops pay one write per frame, so a batching server "beats" them.',
-          `The hub frames WebSocket frames itself and writes a socket's burst as one buffer (src/hub/transports/ws-frames.ts), which is why it passes the limit: \`ws.send\` frames every message again and hands the socket two chunks per frame. The row "the hub's write path alone" is that same write path with nothing of the hub (no binding, validation, numbering, history, backpressure): ours ÷ it (${formatRatio(vsGathered)}) is what the hub's guarantees cost.`,
+          `The hub frames each frame once with ws's own \`Sender.frame\` (header and payload in one buffer, shared by a session's sockets) and writes it straight into the socket, corked for the burst: one chunk per frame where \`ws.send\` hands the socket two (and builds an options object for each). The row "the hub's write path alone" is that same write path with nothing of the hub (no binding, validation, numbering, history, backpressure): ours ÷ it (${formatRatio(vsFramed)}) is what the hub's guarantees cost.`,
           `${total.toLocaleString('en-US')} statuses per round (${PREBUILT_FRAME.length}-character frames), at most 1,000 in flight, ${rounds} rounds after a warm-up, variants in rotating order.`,
           'msg/CPU-s = statuses the client received ÷ CPU seconds the server process used (clients run in a child process); ratios are medians of per-round ratios. Wall-clock rates are shown beside them: on a shared machine other tenants stretch wall time, not our CPU time.',
           ...(coalesced > 0 ? [`warning: the hub coalesced ${coalesced} statuses (a socket was slow), so ours is flattered`] : []),

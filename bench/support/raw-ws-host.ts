@@ -5,9 +5,9 @@
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
+import * as wsModule from 'ws';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { FrameBurst, textFrame } from '../../src/hub/transports/ws-frames.js';
 import { closeServer, listen } from './listen.js';
 
 export interface RawWsHost {
@@ -47,34 +47,37 @@ const AS_TEXT = { binary: false } as const;
 
 /**
  * What the hub's WebSocket transport does to the socket, and nothing else: each frame framed
- * (RFC 6455) straight into the socket's burst buffer (the same `FrameBurst` the hub uses), and
- * one write of one buffer per socket when the burst ends (the next microtask). A Buffer is a
- * prepared frame (`preparedFrame`), built once for many sockets. The limit for a server that
- * numbers, times and encodes each status.
+ * once by ws's own `Sender.frame`, header and payload in one buffer, written straight into the
+ * socket, which is corked until the next microtask (one write per burst). A Buffer is a frame
+ * already prepared by `preparedFrame`, built once for many sockets.
  */
-export function gatheredSender(): (ws: WebSocket, data: string | Buffer) => void {
-  const bursts = new Map<Duplex, FrameBurst>();
-  const flushAll = (): void => {
-    for (const [socket, burst] of bursts) {
-      const bytes = burst.take();
-      if (bytes) socket.write(bytes);
-    }
-    bursts.clear();
+export function framedSender(): (ws: WebSocket, data: string | Buffer) => void {
+  const corked = new Set<Duplex>();
+  const uncorkAll = (): void => {
+    for (const socket of corked) socket.uncork();
+    corked.clear();
   };
   return (ws, data) => {
     const socket = (ws as unknown as { _socket: Duplex })._socket;
-    let burst = bursts.get(socket);
-    if (!burst) {
-      bursts.set(socket, (burst = new FrameBurst()));
-      if (bursts.size === 1) queueMicrotask(flushAll);
+    if (!corked.has(socket)) {
+      socket.cork();
+      corked.add(socket);
+      if (corked.size === 1) queueMicrotask(uncorkAll);
     }
-    if (typeof data === 'string') burst.appendText(data);
-    else burst.appendFrame(data);
+    socket.write(typeof data === 'string' ? preparedFrame(data) : data);
   };
 }
 
-/** A whole text frame for `json`, to send to many sockets with `gatheredSender`. */
-export const preparedFrame = (json: string): Buffer => textFrame(json);
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[] };
+};
+const TEXT_FRAME = { fin: true, opcode: 0x01, mask: false, readOnly: true, rsv1: false } as const;
+
+/** A whole text frame for `json`, framed by ws (`Sender.frame`), as the hub prepares one. */
+export function preparedFrame(json: string): Buffer {
+  const parts = Sender.frame(Buffer.from(json, 'utf8'), TEXT_FRAME);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}
 
 export async function startRawWsHost(): Promise<RawWsHost> {
   const server = http.createServer((_req, res) => res.end());

@@ -14,15 +14,23 @@
  * without a key (such as `agent_turn_complete`), which keeps its order relative to everything.
  * If pending bytes pass the cap too (twice the cap in all), `onOverflow` ends the connection
  * (a socket closes with 4008, an SSE stream ends). Pending frames go out when the channel drains.
+ *
+ * Every size is in bytes as they go on the wire (UTF-8), never in UTF-16 units: for non-ASCII
+ * text those are two to three times fewer, and the cap would be that far off.
  */
 export type WriteResult = 'sent' | 'queued' | 'dropped';
 
-/** What a transport gives the writer: one connection's outbound side. `D` is its encoding. */
-export interface FrameChannel<D extends string | Buffer> {
+/** What a transport gives the writer: one connection's outbound side. `D` is what it writes (a frame). */
+export interface FrameChannel<D> {
   /** False once the peer is gone or the connection is closing: writes are dropped. */
   isOpen(): boolean;
-  /** Bytes written but not yet taken by the peer (the transport's and the OS's user-space buffers). */
+  /**
+   * Bytes written but not yet taken by the peer (the transport's and the OS's user-space
+   * buffers); an upper bound is fine while a burst is corked, never less than the truth.
+   */
   bufferedAmount(): number;
+  /** The bytes `data` takes on the wire (asked only of frames that wait). */
+  size(data: D): number;
   send(data: D): void;
   /** Holds sends until `uncork` (one write per burst). */
   cork(): void;
@@ -40,6 +48,12 @@ function flushThreshold(maxBufferedBytes: number): number {
   return Math.min(256 * 1024, Math.max(64 * 1024, Math.floor(maxBufferedBytes / 4)));
 }
 
+interface PendingFrame<D> {
+  key: string | undefined;
+  data: D;
+  size: number;
+}
+
 interface Corkable {
   uncork(): void;
 }
@@ -50,15 +64,16 @@ function uncorkAll(): void {
   for (const writer of writers) writer.uncork();
 }
 
-export class FrameWriter<D extends string | Buffer> {
+export class FrameWriter<D> {
   readonly #channel: FrameChannel<D>;
   readonly #maxBufferedBytes: number;
   readonly #flushAt: number;
   readonly #onOverflow: () => void;
-  readonly #pending: { key: string | undefined; data: D }[] = [];
+  readonly #pending: PendingFrame<D>[] = [];
   #pendingBytes = 0;
   #corked = false;
-  #corkedBytes = 0;
+  /** `bufferedAmount()` when this burst was corked. */
+  #corkedAt = 0;
   #awaitingDrain = false;
   /** Frames replaced by a newer one of the same key while the connection was slow. */
   coalesced = 0;
@@ -73,19 +88,18 @@ export class FrameWriter<D extends string | Buffer> {
   write(data: D, coalesceKey?: string): WriteResult {
     const channel = this.#channel;
     if (!channel.isOpen()) return 'dropped';
-    if (this.#pending.length === 0 && channel.bufferedAmount() < this.#maxBufferedBytes) {
-      this.#send(data);
-      return 'sent';
-    }
+    if (this.#pending.length === 0 && this.#trySend(data)) return 'sent';
+    const size = channel.size(data);
     const replaced = coalesceKey === undefined ? undefined : this.#coalescable(coalesceKey);
     if (replaced) {
-      this.#pendingBytes -= replaced.data.length;
+      this.#pendingBytes -= replaced.size;
       replaced.data = data;
+      replaced.size = size;
       this.coalesced += 1;
     } else {
-      this.#pending.push({ key: coalesceKey, data });
+      this.#pending.push({ key: coalesceKey, data, size });
     }
-    this.#pendingBytes += data.length;
+    this.#pendingBytes += size;
     if (this.#pendingBytes > this.#maxBufferedBytes) {
       this.clear();
       this.#onOverflow();
@@ -95,7 +109,7 @@ export class FrameWriter<D extends string | Buffer> {
     return 'queued';
   }
 
-  /** Bytes (or UTF-16 units, for strings) waiting because the connection is slow. */
+  /** Bytes waiting because the connection is slow. */
   get pendingBytes(): number {
     return this.#pendingBytes;
   }
@@ -106,7 +120,7 @@ export class FrameWriter<D extends string | Buffer> {
   }
 
   /** The pending frame with `key` that nothing without a key has been queued after, if any. */
-  #coalescable(key: string): { key: string | undefined; data: D } | undefined {
+  #coalescable(key: string): PendingFrame<D> | undefined {
     for (let i = this.#pending.length - 1; i >= 0; i -= 1) {
       const entry = this.#pending[i]!;
       if (entry.key === key) return entry;
@@ -115,19 +129,25 @@ export class FrameWriter<D extends string | Buffer> {
     return undefined;
   }
 
-  #send(data: D): void {
+  /** Sends `data` if the channel has room under the cap; false (nothing sent) otherwise. */
+  #trySend(data: D): boolean {
     const channel = this.#channel;
+    let buffered = channel.bufferedAmount();
+    // A big burst goes to the kernel now rather than piling up in user space until the burst ends.
+    if (this.#corked && buffered - this.#corkedAt >= this.#flushAt) {
+      this.uncork();
+      buffered = channel.bufferedAmount();
+    }
+    if (buffered >= this.#maxBufferedBytes) return false;
     if (!this.#corked) {
       this.#corked = true;
-      this.#corkedBytes = 0;
+      this.#corkedAt = buffered;
       channel.cork();
       corkedInBurst.push(this);
       if (corkedInBurst.length === 1) queueMicrotask(uncorkAll);
     }
     channel.send(data);
-    // A big burst goes to the kernel now rather than piling up in user space until the burst ends.
-    this.#corkedBytes += data.length;
-    if (this.#corkedBytes >= this.#flushAt) this.uncork();
+    return true;
   }
 
   /** @internal Ends this burst: the corked frames go out in one write. */
@@ -147,10 +167,8 @@ export class FrameWriter<D extends string | Buffer> {
     this.#awaitingDrain = false;
     const channel = this.#channel;
     if (!channel.isOpen()) return this.clear();
-    while (this.#pending.length > 0 && channel.bufferedAmount() < this.#maxBufferedBytes) {
-      const { data } = this.#pending.shift()!;
-      this.#pendingBytes -= data.length;
-      this.#send(data);
+    while (this.#pending.length > 0 && this.#trySend(this.#pending[0]!.data)) {
+      this.#pendingBytes -= this.#pending.shift()!.size;
     }
     if (this.#pending.length > 0) this.#waitForDrain();
   };

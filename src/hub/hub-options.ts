@@ -55,13 +55,18 @@ export interface StatusHubOptions {
   authorize?: AuthorizeHook;
   /** An async `authorize` that has not answered after this gets 503. @default 10000 */
   authorizeTimeoutMs?: number;
-  /** Connections (sockets + SSE streams) one session may have open at once; more get 429. @default 32 */
+  /**
+   * Connections (sockets + SSE streams) one session may have open at once; more get 429, unless
+   * the session's oldest SSE stream has been open one SSE heartbeat interval: a stream cannot be
+   * probed, so that one is ended and the new connection takes its slot. @default 32
+   */
   maxSocketsPerSession?: number;
   /** Connections (sockets + SSE streams) the hub holds at once; more get 503. @default 50000 */
   maxSockets?: number;
   /**
-   * Bytes a connection may have buffered before statuses are coalesced to the newest; past
-   * twice this, the socket is closed with 4008 (an SSE stream is ended). @default 1048576 (1 MiB)
+   * Bytes (UTF-8, as on the wire) a connection may have buffered before statuses are coalesced
+   * to the newest; past twice this, the socket is closed with 4008 (an SSE stream is ended).
+   * @default 1048576 (1 MiB)
    */
   maxBufferedBytes?: number;
   /** Inbound messages per socket: `messages` per `intervalMs`, then close 1008; `false` for none. @default { messages: 20, intervalMs: 1000 } */
@@ -75,7 +80,10 @@ export interface StatusHubOptions {
   historyTtlMs?: number;
   /** Longest status text accepted by `send` (characters). @default 500 */
   maxStatusLength?: number;
-  /** How long `close()` waits for sockets to close before terminating them. @default 5000 */
+  /**
+   * How long `close()` waits for sockets to close before terminating them; on the server `listen`
+   * made, any connection still open then (a preconnect, half a request) is ended too. @default 5000
+   */
   closeTimeoutMs?: number;
   /** A comment line on every SSE stream this often, so proxies keep it open; 0 for none. @default 15000 */
   sseHeartbeatMs?: number;
@@ -132,7 +140,8 @@ export const HUB_DEFAULTS = frozenDefaults({
   sseRetryMs: SSE_DEFAULTS.retryMs,
 } as const) satisfies Partial<StatusHubOptions>;
 
-const hubSpec = defineOptions('new StatusHub(options)', {
+/** The keys of `StatusHubOptions`, for `new StatusHub(options)` and `sharedStatusHub(options)`. */
+export const HUB_OPTIONS_SHAPE = {
   maxPayload: opt.positiveInt().optional(),
   heartbeatIntervalMs: z
     .custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0, {
@@ -176,7 +185,9 @@ const hubSpec = defineOptions('new StatusHub(options)', {
       { message: 'a logger with debug, info, warn and error methods' },
     )
     .optional(),
-});
+};
+
+const hubSpec = defineOptions('new StatusHub(options)', HUB_OPTIONS_SHAPE);
 
 const pathSchema = z.custom<string>(
   (v) => typeof v === 'string' && /^\/[^?#]*$/.test(v) && (v.length === 1 || !v.endsWith('/')),

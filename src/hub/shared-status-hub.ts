@@ -4,13 +4,23 @@
  * again on `--reload_agents`; a hub created at module level there would be a new hub (and a
  * second `listen` would fail with `EADDRINUSE`) on every import. The first call creates the
  * hub (and starts listening when `port` is given); later calls with the same `name` return it.
+ *
+ * A later call never changes the hub, so it must not believe it did: its options are validated
+ * like the first call's, and options other than the hub's (an `authorize` the hub does not
+ * have, another port) throw `ERR_INVALID_OPTION` instead of being dropped. A call with no
+ * options but `name` returns the hub. Options are compared by value, as code reloaded from the
+ * same source would make them again: functions by their source text, objects made by a class
+ * (an adapter, a logger instance) by their class, plain objects and arrays field by field.
  */
-import { processRegistry } from '../process-registry.js';
-import { getDefaultLogger } from '../logger.js';
 import type { Server as HttpServer } from 'node:http';
-import { StatusHub } from './status-hub.js';
+import { z } from 'zod';
+import { StatusMessengerError } from '../errors.js';
+import { getDefaultLogger } from '../logger.js';
+import { defineOptions, parseOptions } from '../options.js';
+import { processRegistry } from '../process-registry.js';
+import { HUB_OPTIONS_SHAPE, resolveHubOptions } from './hub-options.js';
 import type { StatusHubOptions } from './hub-options.js';
-import { invalidOption } from '../errors.js';
+import { StatusHub } from './status-hub.js';
 
 export interface SharedStatusHubOptions extends StatusHubOptions {
   /** Which shared hub: one per name per process. @default 'default' */
@@ -25,19 +35,41 @@ interface SharedEntry {
   hub: StatusHub;
   /** Resolves once listening (when a port was given); rejections are logged, not thrown. */
   listening: Promise<{ server: HttpServer; port: number; url: string } | undefined>;
+  /** What the hub was made with, each option as comparable text (see `fingerprint`). */
+  settings: Map<string, string>;
 }
 
-// v1: { hub, listening } per name. Kept across copies and reloads of the package.
-const hubs = processRegistry('shared-status-hubs.v1', () => new Map<string, SharedEntry>());
+const sharedSpec = defineOptions('sharedStatusHub(options)', {
+  ...HUB_OPTIONS_SHAPE,
+  name: z.custom<string>((v) => typeof v === 'string' && v !== '', { message: 'a non-empty string' }).optional(),
+  port: z
+    .custom<number>((v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 65535, {
+      message: 'a port number (0–65535)',
+    })
+    .optional(),
+  host: z.custom<string>((v) => typeof v === 'string' && v !== '', { message: 'a host name or address' }).optional(),
+});
+
+const hubs = processRegistry('shared-status-hubs.v2', () => new Map<string, SharedEntry>());
 
 export function sharedStatusHub(options: SharedStatusHubOptions = {}): StatusHub {
-  if (typeof options !== 'object' || options === null) invalidOption('options', 'an object', options);
-  const { name = 'default', port, host, ...hubOptions } = options;
-  if (typeof name !== 'string' || name === '') invalidOption('name', 'a non-empty string', name);
-  if (port !== undefined && (!Number.isSafeInteger(port) || port < 0 || port > 65535)) invalidOption('port', 'a port number (0–65535)', port);
-  if (host !== undefined && typeof host !== 'string') invalidOption('host', 'a string', host);
+  const { name = 'default', port, host, ...hubOptions } = parseOptions(sharedSpec, options) as SharedStatusHubOptions;
+  const settings = settingsOf(hubOptions, port, host);
   const existing = hubs.get(name);
-  if (existing) return existing.hub;
+  if (existing) {
+    const onlyName = Object.keys(hubOptions).length === 0 && port === undefined && host === undefined;
+    if (onlyName) return existing.hub;
+    const differing = [...new Set([...existing.settings.keys(), ...settings.keys()])]
+      .filter((key) => existing.settings.get(key) !== settings.get(key))
+      .sort();
+    if (differing.length === 0) return existing.hub;
+    const names = differing.map((key) => `\`${key}\``).join(', ');
+    throw new StatusMessengerError(
+      'ERR_INVALID_OPTION',
+      `sharedStatusHub(options): the shared hub "${name}" was made with other options: ${names} ${differing.length === 1 ? 'differs' : 'differ'}. ` +
+        'A later call cannot change the hub: pass the same options (or only `name`) to get it, or close it first (or restart the process) to make a new one.',
+    );
+  }
   const hub = new StatusHub(hubOptions);
   const listening =
     port === undefined
@@ -46,7 +78,7 @@ export function sharedStatusHub(options: SharedStatusHubOptions = {}): StatusHub
           (hubOptions.logger ?? getDefaultLogger()).error(`sharedStatusHub: could not listen on port ${port}`, error);
           return undefined;
         });
-  const entry: SharedEntry = { hub, listening };
+  const entry: SharedEntry = { hub, listening, settings };
   hubs.set(name, entry);
   // A closed hub is forgotten, so the next call makes a fresh one.
   const close = hub.close.bind(hub);
@@ -66,4 +98,27 @@ export function sharedStatusHubAddress(name = 'default'): Promise<{ port: number
   const entry = hubs.get(name);
   if (!entry) return Promise.resolve(undefined);
   return entry.listening.then((result) => (result ? { port: result.port, url: result.url } : undefined));
+}
+
+/** Every option the hub runs with (defaults merged, origins normalised), each as comparable text. */
+function settingsOf(hubOptions: StatusHubOptions, port: number | undefined, host: string | undefined): Map<string, string> {
+  const settings = new Map<string, string>();
+  const resolved: Record<string, unknown> = { ...resolveHubOptions(hubOptions), port, host };
+  for (const [key, value] of Object.entries(resolved)) if (value !== undefined) settings.set(key, fingerprint(value, 0));
+  return settings;
+}
+
+function fingerprint(value: unknown, depth: number): string {
+  if (typeof value === 'function') return `function ${Function.prototype.toString.call(value)}`;
+  if (typeof value !== 'object' || value === null) return `${typeof value} ${String(value)}`;
+  if (depth > 3) return 'object';
+  if (Array.isArray(value)) return `[${value.map((item) => fingerprint(item, depth + 1)).join(', ')}]`;
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (prototype !== Object.prototype && prototype !== null) {
+    return `an instance of ${(prototype.constructor as { name?: string } | undefined)?.name || 'a class'}`;
+  }
+  const fields = Object.keys(value)
+    .sort()
+    .map((key) => `${key}: ${fingerprint((value as Record<string, unknown>)[key], depth + 1)}`);
+  return `{${fields.join(', ')}}`;
 }

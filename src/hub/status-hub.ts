@@ -99,8 +99,9 @@ export interface StatusHubStats {
   /** Requests (upgrades and SSE) refused, by HTTP status. */
   refused: Record<number, number>;
   /**
-   * Connections closed by the hub, by close code (1008 rate limit, 1009 too big, 4008 slow,
-   * 1001 shutdown…); an SSE stream ended for the same reason counts under the same code.
+   * Connections closed by the hub, by close code (`CLOSE_CODES`: 1008 rate limit, 1009 too big,
+   * 4008 slow, 1001 shutdown…); an SSE stream ended for the same reason counts under the same
+   * code, and one whose slot went to a new connection under 4009.
    */
   closedByHub: Record<number, number>;
   /** Sockets terminated by the heartbeat. */
@@ -142,6 +143,8 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
       },
       connectionCount: () => this.#core.subscriberCount,
       sessionConnectionCount: (sessionId) => this.#core.countOf(sessionId),
+      slotReplaceable: (sessionId, now) => this.#sse.replaceable(sessionId, now),
+      replaceSlot: (sessionId, now) => this.#sse.replace(sessionId, now),
       logger,
     });
     this.#ws = new WebSocketTransport(this.#options, this.#core, this.#admission, {
@@ -161,9 +164,11 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
 
   /**
    * Serves `<path>/<sessionId>` upgrades on `server`, and (unless `sse: false`) SSE on the same
-   * path for requests that accept `text/event-stream`. Upgrades for other paths are left to
-   * other listeners (answered 404 when there are none, whatever the number of hubs); other
-   * requests pass through to the server's own listeners. Returns a function that detaches.
+   * path for `GET`/`HEAD` requests that accept `text/event-stream`. Only one path segment below
+   * `path` is the hub's (with `path: '/'`, only one-segment paths): upgrades for other paths
+   * are left to other listeners (answered 404 when there are none, whatever the number of
+   * hubs), and other requests pass through to the server's own listeners. Returns a function
+   * that detaches.
    */
   attach(server: AnyServer, options?: AttachOptions): () => void {
     if (this.#closing) throw new StatusMessengerError('ERR_HUB_CLOSED', 'Cannot attach a StatusHub after close()');
@@ -218,7 +223,7 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
 
   /**
    * For hosts that route upgrades themselves: returns `false` (touching nothing) when the
-   * path is not `<path>/...`; otherwise takes the request and answers it.
+   * path is not `<path>/<one segment>`; otherwise takes the request and answers it.
    */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, options?: HandleUpgradeOptions): boolean {
     return this.#ws.handleUpgrade(request, socket, head, resolveUpgradeOptions(options).base);
@@ -228,6 +233,8 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
    * Serves SSE at `<path>/<sessionId>` (default `/status`) from any request handler: Express
    * (`app.use(hub.sseHandler())`: other requests go to `next()`), a plain `http.createServer`
    * listener (returns `false`, touching nothing, for other paths), or `node:http2`'s compat API.
+   * Every request for `<path>/<one segment>` is the handler's (other methods than `GET`/`HEAD`
+   * get 405).
    */
   sseHandler(options?: SseHandlerOptions): SseRequestHandler {
     const { base } = resolveSseHandlerOptions(options);
@@ -294,7 +301,9 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
 
   /**
    * Stops accepting, closes every socket with 1001 and ends every SSE stream, and resolves when
-   * all are gone (terminating stragglers after `closeTimeoutMs`). Safe to call twice.
+   * all are gone (terminating stragglers after `closeTimeoutMs`). The server `listen` made is
+   * closed too: any connection still open on it after `closeTimeoutMs` (one that never sent a
+   * request, or half of one) is ended. Safe to call twice.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
@@ -304,6 +313,16 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
   async #shutdown(): Promise<void> {
     for (const detach of [...this.#attached.values()]) detach();
     clearInterval(this.#sweep);
+    // The hub's own servers stop accepting at once. A connection that never sent a request (a
+    // browser's preconnect, a load balancer's warm connection) or sent half of one is not idle
+    // to `server.close()` and would hold it open for minutes: past `closeTimeoutMs` every
+    // connection still open is ended.
+    const servers = [...this.#ownServers];
+    const serversClosed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    const deadline = setTimeout(() => {
+      for (const server of servers) server.closeAllConnections();
+    }, this.#options.closeTimeoutMs);
+    deadline.unref();
     await Promise.all([this.#ws.close(), this.#sse.close()]);
     this.#core.close();
     try {
@@ -311,9 +330,8 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
     } catch (error) {
       this.#logger.error('The hub adapter threw in `close`.', error);
     }
-    await Promise.all(
-      [...this.#ownServers].map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
+    await Promise.all(serversClosed);
+    clearTimeout(deadline);
     this.#ownServers.clear();
   }
 

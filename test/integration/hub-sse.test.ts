@@ -1,12 +1,13 @@
 /**
  * The SSE transport with a raw HTTP client, against real servers on port 0: frames and ids,
  * resume by `Last-Event-ID` and by `?since=&epoch=`, gaps after expiry and after a restart,
- * every refusal code, CORS, heartbeat, a slow reader kept bounded, `hub.close()`, Express and
- * HTTP/2 hosts.
+ * every refusal code, CORS, heartbeat, the slot of a client that vanished without a FIN, a
+ * slow reader kept bounded in bytes, `hub.close()`, Express and HTTP/2 hosts.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import http2 from 'node:http2';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { StatusHub } from '../../src/hub/status-hub.js';
@@ -15,6 +16,16 @@ import type { HelloFrame } from '../../src/protocol.js';
 import { sleep, startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
 import { SseTestClient } from '../support/sse-client.js';
+import { startTcpGate } from '../support/tcp-gate.js';
+
+/** Resolves once `predicate` holds, checking every 10 ms; rejects after `timeoutMs`. */
+async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
 
 async function listen(server: http.Server | http2.Http2Server): Promise<number> {
   server.listen(0, '127.0.0.1');
@@ -52,7 +63,7 @@ describe('StatusHub over SSE', () => {
       srv = await startHubServer({ heartbeatIntervalMs: 0 });
     });
 
-    it('serves GET <ws path>/<id> with Accept: text/event-stream: retry hint, then hello, each event id epoch:seq', async () => {
+    it('serves GET <ws path>/<id> with Accept: text/event-stream: retry hint, then hello, each status with id epoch:seq', async () => {
       const client = await SseTestClient.open(srv.port, '/ws/sse-a');
       expect(client.status).toBe(200);
       expect(client.headers['content-type']).toBe('text/event-stream; charset=utf-8');
@@ -61,7 +72,8 @@ describe('StatusHub over SSE', () => {
       expect(client.body.startsWith('retry: 2000\n\n')).toBe(true);
       const hello = client.frames[0] as HelloFrame;
       expect(hello).toMatchObject({ type: 'hello', v: 1, seq: 0 });
-      expect(client.events[0]!.id).toBe(`${hello.epoch}:0`);
+      // The hello names no status: it carries no id.
+      expect(client.events[0]!.id).toBeUndefined();
       srv.hub.send('sse-a', 'one');
       srv.hub.send('sse-a', { message: 'two', level: 'info', progress: 50 });
       await client.waitFor((c) => c.statuses.length === 2);
@@ -173,6 +185,33 @@ describe('StatusHub over SSE', () => {
       srv = undefined as never;
     });
 
+    it('never names a status in an event id before sending it: a reader that drops right after the hello misses nothing', async () => {
+      srv.hub.send('early-drop', 's1');
+      srv.hub.send('early-drop', 's2');
+      // What a browser would send back if the stream dropped right after the hello event: the
+      // hello's id if it has one, else the id it came with (none, or the one it resumed from).
+      const idAfterHello = async (headers: Record<string, string>) => {
+        const client = await SseTestClient.open(srv.port, '/ws/early-drop', headers);
+        await client.waitFor((c) => c.frames.length >= 1);
+        const hello = client.events[0]!;
+        await client.close();
+        return { id: hello.id ?? headers['Last-Event-ID'], epoch: (JSON.parse(hello.data) as HelloFrame).epoch };
+      };
+      const reconnect = async (id: string | undefined) =>
+        SseTestClient.open(srv.port, '/ws/early-drop', id === undefined ? {} : { 'Last-Event-ID': id });
+
+      const fresh = await idAfterHello({});
+      const afterFresh = await reconnect(fresh.id);
+      await afterFresh.waitFor((c) => c.statuses.length === 1, 2000);
+      expect(afterFresh.statuses[0]).toMatchObject({ data: 's2', seq: 2 });
+
+      const resumed = await idAfterHello({ 'Last-Event-ID': `${fresh.epoch}:1` });
+      const afterResumed = await reconnect(resumed.id);
+      await afterResumed.waitFor((c) => c.statuses.length === 1, 2000);
+      expect(afterResumed.statuses[0]).toMatchObject({ data: 's2', seq: 2 });
+      await Promise.all([afterFresh.close(), afterResumed.close()]);
+    });
+
     it('treats a malformed Last-Event-ID as a fresh connection', async () => {
       srv.hub.send('bad-id', 'latest');
       const client = await SseTestClient.open(srv.port, '/ws/bad-id', { 'Last-Event-ID': 'garbage' });
@@ -186,16 +225,17 @@ describe('StatusHub over SSE', () => {
     it('answers 400 for a bad session id, 405 for a non-GET, and passes other paths on', async () => {
       const s = await startSseServer();
       try {
-        for (const path of ['/status/', '/status/a%20b', '/status/a/b', `/status/${'x'.repeat(257)}`]) {
+        for (const path of ['/status/a%20b', '/status/a%2Fb', `/status/${'x'.repeat(257)}`]) {
           const client = await SseTestClient.open(s.port, path);
           expect([path, client.status, client.events.length]).toEqual([path, 400, 0]);
           await client.ended;
         }
         const post = await SseTestClient.open(s.port, '/status/ok', {}, 'POST');
         expect([post.status, post.headers.allow]).toEqual([405, 'GET']);
-        const other = await fetch(`http://127.0.0.1:${s.port}/elsewhere`);
-        expect(await other.text()).toBe('app');
-        expect(s.hub.stats().refused).toMatchObject({ 400: 4, 405: 1 });
+        for (const path of ['/elsewhere', '/status', '/status/', '/status/a/b']) {
+          expect([path, await (await fetch(`http://127.0.0.1:${s.port}${path}`)).text()]).toEqual([path, 'app']);
+        }
+        expect(s.hub.stats().refused).toEqual({ 400: 3, 405: 1 });
       } finally {
         await s.close();
       }
@@ -297,6 +337,36 @@ describe('StatusHub over SSE', () => {
       await client.close();
     });
 
+    it('gives the slot of a client that vanished without a FIN to a new connection within one heartbeat window', async () => {
+      const HEARTBEAT_MS = 500;
+      srv = await startHubServer({ heartbeatIntervalMs: 0, sseHeartbeatMs: HEARTBEAT_MS, maxSocketsPerSession: 1 });
+      const gate = await startTcpGate('127.0.0.1', srv.port);
+      try {
+        const ghost = await SseTestClient.open(gate.port, '/ws/vanish');
+        await ghost.waitFor((c) => c.frames.length === 1);
+        gate.freeze();
+        const vanishedAt = Date.now();
+        let next: SseTestClient;
+        for (;;) {
+          next = await SseTestClient.open(srv.port, '/ws/vanish');
+          if (next.status === 200) break;
+          expect(next.status).toBe(429);
+          await next.ended;
+          if (Date.now() - vanishedAt > 10 * HEARTBEAT_MS) throw new Error('the vanished client still holds the session’s only slot');
+          await sleep(HEARTBEAT_MS / 20);
+        }
+        const elapsed = Date.now() - vanishedAt;
+        expect(elapsed).toBeLessThan(3 * HEARTBEAT_MS);
+        srv.hub.send('vanish', 'to the new tab');
+        await next.waitFor((c) => c.statuses.length === 1);
+        expect(srv.hub.stats()).toMatchObject({ sseStreams: 1, closedByHub: { 4009: 1 } });
+        console.log(`SSE client vanished without FIN (sseHeartbeatMs ${HEARTBEAT_MS}): its slot went to a new connection after ${elapsed} ms`);
+        await next.close();
+      } finally {
+        await gate.dispose();
+      }
+    });
+
     it('coalesces a reader that stopped to the newest status, then ends it past twice the cap', async () => {
       const CAP = 64 * 1024;
       srv = await startHubServer({ heartbeatIntervalMs: 0, maxBufferedBytes: CAP, maxStatusLength: 20_000 });
@@ -323,6 +393,55 @@ describe('StatusHub over SSE', () => {
       expect(srv.hub.stats().closedByHub[4008]).toBe(1);
       expect(srv.hub.stats().sseStreams).toBe(0);
     }, 30_000);
+
+    it.each([
+      ['ASCII', 'x'],
+      ['three-byte UTF-8 (…)', '…'],
+      ['four-byte UTF-8 (😀)', '😀'],
+    ])('counts the cap in bytes: a stalled reader of %s text is ended holding the cap in its socket and the cap queued', async (_kind, unit) => {
+      const CAP = 128 * 1024;
+      srv = await startHubServer({ heartbeatIntervalMs: 0, sseHeartbeatMs: 0, maxBufferedBytes: CAP });
+      const serverSockets: net.Socket[] = [];
+      srv.server.on('connection', (socket: net.Socket) => serverSockets.push(socket));
+      // A raw TCP client: it reads the response head, then stops reading, and counts every byte it finally gets.
+      const client = net.connect(srv.port, '127.0.0.1');
+      let received = 0;
+      client.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > 0) client.pause();
+      });
+      const closed = new Promise((resolve) => client.once('close', resolve));
+      client.write('GET /ws/bytes HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n');
+      await until(() => received > 0 && srv.hub.stats().sseStreams === 1);
+      const serverSide = serverSockets.at(-1)!;
+      // Frames nothing can coalesce, each 24 KiB of UTF-8, until the hub ends the stream.
+      const FRAME = 24 * 1024;
+      const text = unit.repeat(FRAME / Buffer.byteLength(unit));
+      const eventBytes = Buffer.byteLength(`data: ${JSON.stringify({ type: 'agent_message', text })}\n\n`);
+      const before = serverSide.bytesWritten;
+      let given = 0;
+      let accepted = before;
+      while (srv.hub.stats().sseStreams === 1) {
+        srv.hub.sendFrame('bytes', { type: 'agent_message', text });
+        await Promise.resolve();
+        if (srv.hub.stats().sseStreams === 0) break;
+        given += eventBytes;
+        // Every byte handed to the socket, in its writable buffer or past it (counted in UTF-8).
+        accepted = serverSide.bytesWritten;
+        if (accepted > 64 * CAP) throw new Error('the stream was never ended');
+      }
+      expect(srv.hub.stats().closedByHub[4008]).toBe(1);
+      client.resume();
+      await closed;
+      // When the stream was ended the server held: in the socket, what it had accepted less what the
+      // kernel had taken (the client got it all); in the hub's queue, what it was given less what it accepted.
+      const inSocket = accepted - received;
+      const queued = given - (accepted - before);
+      const kib = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
+      console.log(`SSE stalled reader, ${_kind} text, cap ${kib(CAP)}: ended holding ${kib(inSocket)} in its socket and ${kib(queued)} queued`);
+      expect(inSocket).toBeLessThanOrEqual(CAP + FRAME + 1024);
+      expect(queued).toBeLessThanOrEqual(CAP + FRAME + 1024);
+    });
 
     it('ends every stream on hub.close() and resolves once they are gone', async () => {
       srv = await startHubServer({ heartbeatIntervalMs: 0 });

@@ -1,9 +1,10 @@
 /**
- * The hub frames WebSocket text frames itself and gathers a socket's frames of one burst into
- * one write (src/hub/transports/ws-frames.ts). Checked with a real `ws` client: every length
- * class of RFC 6455 (7-, 16-, 64-bit), byte lengths that cross a class boundary only in UTF-8,
- * one socket and a shared frame for many, and the order against what ws itself writes to the
- * same socket (a user's `ws.send`, `ws.close`) in the same tick.
+ * The hub frames each WebSocket text frame once with ws's own `Sender.frame`, shares it between
+ * the sockets of a session, and writes it straight into each socket, corked for the burst
+ * (src/hub/transports/websocket.ts). Checked with a real `ws` client: every length class of
+ * RFC 6455 (7-, 16-, 64-bit), byte lengths that cross a class boundary only in UTF-8, one
+ * socket and a shared frame for many, and the order against what ws itself writes to the same
+ * socket (a user's `ws.send`, a Blob, `ws.close`, the end after the peer's FIN) in the same tick.
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -117,6 +118,7 @@ describe('hub WebSocket framing', () => {
     const payload = Buffer.from('hi');
     const mask = Buffer.from([1, 2, 3, 4]);
     raw.end(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))]));
+    // No event tells when the peer's bytes reach this socket's kernel buffer while it is paused.
     await new Promise((resolve) => setTimeout(resolve, 100));
     server.resume();
     await new Promise((resolve) => raw.once('close', resolve));
@@ -136,14 +138,14 @@ describe('hub WebSocket framing', () => {
     expect(client.statuses.map((s) => s.data)).toEqual(['final words']);
   });
 
-  it('a socket that dies with a burst gathered loses that burst quietly', async () => {
+  it('drops the frames of a burst quietly when its socket dies before the burst ends', async () => {
     const sockets = await startWithServerSockets();
     const client = await TestClient.open(srv.url('gone'));
     await client.waitFor((c) => c.frames.length >= 1 && sockets.length === 1);
+    const left = new Promise((resolve) => srv.hub.once('disconnect', resolve));
     for (let i = 0; i < 50; i += 1) srv.hub.send('gone', `late ${i}`);
     (sockets[0] as unknown as { _socket: { destroy(): void } })._socket.destroy();
-    await client.closed;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await Promise.all([client.closed, left]);
     expect(srv.hub.socketCount('gone')).toBe(0);
     expect(srv.hub.send('gone', 'after')).toBe(0);
   });

@@ -5,9 +5,42 @@ import WebSocket from 'ws';
 import type { AdapterHost, HubAdapter } from '../../src/hub/adapters/hub-adapter.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
 import { StatusMessengerError } from '../../src/errors.js';
+import { HUB_DEFAULTS } from '../../src/hub/hub-options.js';
+import type { Logger } from '../../src/logger.js';
 import type { HelloFrame, GapFrame } from '../../src/protocol.js';
 import { rawUpgrade, sleep, startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
+import { SseTestClient } from '../support/sse-client.js';
+
+function recordingLogger() {
+  const lines: { level: keyof Logger; message: string }[] = [];
+  const logger: Logger = {
+    debug: (message) => lines.push({ level: 'debug', message }),
+    info: (message) => lines.push({ level: 'info', message }),
+    warn: (message) => lines.push({ level: 'warn', message }),
+    error: (message) => lines.push({ level: 'error', message }),
+  };
+  return { logger, lines, at: (level: keyof Logger) => lines.filter((l) => l.level === level).map((l) => l.message) };
+}
+
+function optionError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(StatusMessengerError.isInstance(error, 'ERR_INVALID_OPTION')).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('expected ERR_INVALID_OPTION');
+}
+
+/** Resolves once `predicate` holds, checking every 10 ms; rejects after `timeoutMs`. */
+async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
 
 describe('StatusHub', () => {
   let srv: HubServer;
@@ -33,8 +66,10 @@ describe('StatusHub', () => {
         expect(frame).toMatchObject({ type: 'status', data: 'Searching the web…', seq: 1 });
         expect(new Date(frame.ts).toISOString()).toBe(frame.ts);
       }
-      await sleep(30);
-      expect(b.statuses).toHaveLength(0);
+      // b's session gets a status of its own afterwards: it arrives behind anything sent to b before.
+      srv.hub.send('b', 'for b');
+      await b.waitFor((c) => c.statuses.length === 1);
+      expect(b.statusTexts).toEqual(['for b']);
       await Promise.all([a1.close(), a2.close(), b.close()]);
     });
 
@@ -128,12 +163,30 @@ describe('StatusHub', () => {
       const client = await TestClient.open(srv.url('chat'));
       client.socket.send('hello there');
       client.socket.send('second');
-      await sleep(100);
+      await until(() => received.length === 2);
       expect(received).toEqual([
         ['chat', 'hello there'],
         ['chat', 'second'],
       ]);
       expect(client.socket.readyState).toBe(WebSocket.OPEN);
+      await client.close();
+    });
+
+    it('keeps sending when a status listener throws or rejects, and logs both', async () => {
+      await srv.close();
+      const { logger, at } = recordingLogger();
+      srv = await startHubServer({ heartbeatIntervalMs: 0, logger });
+      srv.hub.on('status', () => {
+        throw new Error('listener bug');
+      });
+      srv.hub.on('status', async () => Promise.reject(new Error('async listener bug')));
+      const client = await TestClient.open(srv.url('l'));
+      expect(srv.hub.send('l', 'still delivered')).toBe(1);
+      await client.waitFor((c) => c.statuses.length === 1);
+      await until(() => at('error').length === 2);
+      expect(at('error')).toEqual(
+        expect.arrayContaining([expect.stringContaining("'status' listener threw"), expect.stringContaining("'status' listener rejected")]),
+      );
       await client.close();
     });
 
@@ -145,7 +198,7 @@ describe('StatusHub', () => {
       const client = await TestClient.open(srv.url('events'));
       srv.hub.send('events', 'x');
       await client.close();
-      await sleep(50);
+      await until(() => seen.length === 3);
       expect(seen).toEqual(['connection:events', 'status:events:1', 'disconnect:events:1005']);
     });
 
@@ -205,16 +258,18 @@ describe('StatusHub', () => {
   describe('upgrade checks', () => {
     it('answers 400 before any upgrade for a bad session id', async () => {
       srv = await startHubServer();
-      for (const path of ['/ws/', '/ws/has%20space', '/ws/a/b', `/ws/${'x'.repeat(257)}`, '/ws/%3Cscript%3E']) {
+      for (const path of ['/ws/has%20space', '/ws/a%2Fb', `/ws/${'x'.repeat(257)}`, '/ws/%3Cscript%3E']) {
         const res = await rawUpgrade(srv.port, path);
         expect([path, res.status]).toEqual([path, 400]);
       }
       expect(srv.hub.stats().sockets).toBe(0);
     });
 
-    it('answers 404 for other paths when nobody else handles upgrades', async () => {
+    it('answers 404 for other paths when nobody else handles upgrades, deeper ones under its own too', async () => {
       srv = await startHubServer();
-      expect((await rawUpgrade(srv.port, '/elsewhere/x')).status).toBe(404);
+      for (const path of ['/elsewhere/x', '/ws', '/ws/', '/ws/a/b']) {
+        expect([path, (await rawUpgrade(srv.port, path)).status]).toEqual([path, 404]);
+      }
     });
 
     it('allows same-origin and Origin-less requests by default, refuses foreign ones with 403', async () => {
@@ -279,6 +334,85 @@ describe('StatusHub', () => {
     });
   });
 
+  describe('admission, on both transports', () => {
+    it('refuses (403) and logs a request whose allowedOrigins function throws; the process goes on', async () => {
+      const { logger, at } = recordingLogger();
+      srv = await startHubServer({
+        heartbeatIntervalMs: 0,
+        logger,
+        // Throws on a request without Origin.
+        allowedOrigins: (origin) => new URL(origin!).hostname.endsWith('.example.com'),
+      });
+      expect((await rawUpgrade(srv.port, '/ws/s')).status).toBe(403);
+      const sse = await SseTestClient.open(srv.port, '/ws/s');
+      expect(sse.status).toBe(403);
+      expect(at('error').filter((m) => m.includes('`allowedOrigins` function threw'))).toHaveLength(2);
+      expect((await rawUpgrade(srv.port, '/ws/s', { Origin: 'https://app.example.com' })).status).toBe(101);
+      expect(srv.hub.stats().refused[403]).toBe(2);
+    });
+
+    it('refuses with 500 and logs when authorize rejects', async () => {
+      const { logger, at } = recordingLogger();
+      srv = await startHubServer({ heartbeatIntervalMs: 0, logger, authorize: async () => Promise.reject(new Error('token service down')) });
+      expect((await rawUpgrade(srv.port, '/ws/s')).status).toBe(500);
+      expect((await SseTestClient.open(srv.port, '/ws/s')).status).toBe(500);
+      expect(at('error').filter((m) => m.includes('`authorize` hook threw'))).toHaveLength(2);
+    });
+
+    it('serves the session ids real apps use: alice@example.com, tenant:42:chat, 200 characters', async () => {
+      srv = await startHubServer({ heartbeatIntervalMs: 0 });
+      for (const id of ['alice@example.com', 'tenant:42:chat', 'u'.repeat(200), "a.b~c!$&'()*+,;="]) {
+        const ws = await TestClient.open(srv.url(encodeURIComponent(id)));
+        const sse = await SseTestClient.open(srv.port, `/ws/${id}`);
+        expect(srv.hub.send(id, `for ${id.slice(0, 20)}`)).toBe(2);
+        await ws.waitFor((c) => c.statuses.length === 1);
+        await sse.waitFor((c) => c.statuses.length === 1);
+        await Promise.all([ws.close(), sse.close()]);
+      }
+      expect(() => srv.hub.send('has space', 'x')).toThrow(StatusMessengerError);
+      expect(() => srv.hub.send('a/b', 'x')).toThrow(StatusMessengerError);
+      expect(() => srv.hub.send('x'.repeat(257), 'x')).toThrow(StatusMessengerError);
+    });
+
+    it('logs each refusal at debug and warns once per reason per minute', async () => {
+      const { logger, at } = recordingLogger();
+      srv = await startHubServer({ heartbeatIntervalMs: 0, logger, allowedOrigins: ['https://app.example.com'] });
+      for (let i = 0; i < 5; i += 1) {
+        expect((await rawUpgrade(srv.port, '/ws/s', { Origin: 'http://localhost:5173' })).status).toBe(403);
+      }
+      expect((await SseTestClient.open(srv.port, '/ws/s', { Origin: 'http://localhost:5173' })).status).toBe(403);
+      expect((await rawUpgrade(srv.port, '/ws/bad%20id')).status).toBe(400);
+      const debug = at('debug').filter((m) => m.includes('refused'));
+      expect(debug).toHaveLength(7);
+      expect(debug[0]).toMatch(/WebSocket request with 403 origin not allowed: GET \/ws\/s from Origin http:\/\/localhost:5173/);
+      const warn = at('warn');
+      expect(warn).toHaveLength(2);
+      expect(warn[0]).toMatch(/403 origin not allowed.*Origin http:\/\/localhost:5173.*once a minute per reason/);
+      expect(warn[1]).toMatch(/400 bad session id/);
+    });
+  });
+
+  describe('sessions that never got a status', () => {
+    it('keeps no per-session state after connections to them close, on both transports', async () => {
+      srv = await startHubServer({ heartbeatIntervalMs: 0 });
+      for (let i = 0; i < 100; i += 1) {
+        if (i % 2 === 0) {
+          const client = await TestClient.open(srv.url(`anon-${i}`));
+          await client.close();
+        } else {
+          const client = await SseTestClient.open(srv.port, `/ws/anon-${i}`);
+          await client.waitFor((c) => c.frames.length === 1);
+          await client.close();
+        }
+      }
+      await until(() => srv.hub.stats().sseStreams === 0 && srv.hub.stats().sockets === 0);
+      expect(srv.hub.stats()).toMatchObject({ sockets: 0, sseStreams: 0, sessions: 0 });
+      // A session that did get a status keeps its history.
+      srv.hub.send('real', 'kept');
+      expect(srv.hub.stats().sessions).toBe(1);
+    });
+  });
+
   describe('limits', () => {
     it('closes with 1009 on a frame over maxPayload and stays up', async () => {
       srv = await startHubServer();
@@ -318,7 +452,9 @@ describe('StatusHub', () => {
       expect(code).toBe(1006);
       expect(elapsed).toBeLessThan(6000); // one interval + the timeout is 1.5 s: 4× margin
       expect(srv.hub.stats().heartbeatTerminations).toBe(1);
-      await sleep(1200); // one more heartbeat round: the lively peer answers and stays
+      // A full round later (a ping, and its deadline passed with the next ping), the lively peer is still there.
+      let pings = 0;
+      await new Promise<void>((resolve) => lively.socket.on('ping', () => ++pings === 2 && resolve()));
       expect(lively.socket.readyState).toBe(WebSocket.OPEN);
       console.log(`heartbeat 1000 ms + timeout 500 ms: silent peer terminated after ${elapsed} ms`);
       await lively.close();
@@ -354,10 +490,42 @@ describe('StatusHub', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('validates options with messages that name the option', () => {
-    expect(() => new StatusHub({ maxPayload: 0 })).toThrow('Expected `maxPayload` to be a positive integer, got `0`');
-    expect(() => new StatusHub({ heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 1000 })).toThrow(/heartbeatTimeoutMs/);
-    expect(() => new StatusHub({ allowedOrigins: ['not a url'] })).toThrow(/allowedOrigins/);
-    expect(() => new StatusHub({ inboundRateLimit: { messages: 0, intervalMs: 1 } })).toThrow(/inboundRateLimit.messages/);
+  describe('options', () => {
+    it('validates options with messages that name the option', () => {
+      expect(() => new StatusHub({ maxPayload: 0 })).toThrow('Expected `maxPayload` to be a positive integer, got `0`');
+      expect(() => new StatusHub({ heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 1000 })).toThrow(/heartbeatTimeoutMs/);
+      expect(() => new StatusHub({ allowedOrigins: ['not a url'] })).toThrow(/allowedOrigins/);
+      expect(() => new StatusHub({ inboundRateLimit: { messages: 0, intervalMs: 1 } })).toThrow(/inboundRateLimit.messages/);
+    });
+
+    it('rejects unknown keys naming the key, the close one, and where a misplaced one belongs: the hub is never built', () => {
+      expect(optionError(() => new StatusHub({ authorise: () => false } as never))).toMatch(
+        /new StatusHub\(options\): unknown option `authorise` \(did you mean `authorize`\?\)/,
+      );
+      expect(optionError(() => new StatusHub({ allowedOrigin: ['https://a.example'] } as never))).toMatch(/`allowedOrigin`.*`allowedOrigins`/);
+      expect(optionError(() => new StatusHub({ maxPayLoad: 10 } as never))).toMatch(/`maxPayLoad`.*did you mean `maxPayload`/);
+      expect(optionError(() => new StatusHub({ inboundRateLimit: { messages: 1, intervalMs: 1, burst: 2 } } as never))).toMatch(
+        /unknown option `inboundRateLimit.burst`/,
+      );
+      const hub = new StatusHub({ heartbeatIntervalMs: 0 });
+      const server = http.createServer();
+      expect(optionError(() => hub.attach(server, { authorize: () => true } as never))).toMatch(
+        /hub.attach\(server, options\): unknown option `authorize`.*`authorize` is an option of `new StatusHub\(options\)`/,
+      );
+      expect(optionError(() => hub.attach(server, { pth: '/ws' } as never))).toMatch(/did you mean `path`/);
+      expect(optionError(() => hub.sseHandler({ allowedOrigins: [] } as never))).toMatch(/hub.sseHandler\(options\): unknown option `allowedOrigins`/);
+      expect(optionError(() => hub.sseHandler({ path: 'status' }))).toMatch(/Expected `path` to be a URL path/);
+      expect(optionError(() => hub.handleUpgrade({} as never, {} as never, Buffer.alloc(0), { paths: '/x' } as never))).toMatch(/`paths`/);
+      return expect(hub.listen(0, '127.0.0.1', { authorize: () => true } as never)).rejects.toThrow(/unknown option `authorize`/);
+    });
+
+    it('freezes HUB_DEFAULTS, nested objects too', () => {
+      expect(Object.isFrozen(HUB_DEFAULTS)).toBe(true);
+      expect(Object.isFrozen(HUB_DEFAULTS.inboundRateLimit)).toBe(true);
+      expect(() => {
+        (HUB_DEFAULTS as { maxPayload: number }).maxPayload = 1;
+      }).toThrow(TypeError);
+      expect(HUB_DEFAULTS.maxPayload).toBe(65536);
+    });
   });
 });

@@ -4,7 +4,8 @@
  * subscription before the publisher under test reaches it, or events published in between
  * would go to a topic with no subscription. While the emulator is down the relay passes the
  * refusal straight through (the client sees the same failure as without it); `close()` also
- * refuses, so the publisher cannot sneak in during the re-creation.
+ * refuses, so the publisher cannot sneak in during the re-creation. `freeze()` makes a peer
+ * vanish without a FIN: nothing is forwarded any more and nothing is closed.
  */
 import net from 'node:net';
 
@@ -16,6 +17,8 @@ export interface TcpGate {
   close(): void;
   /** Cut the current connections; accept new ones and never answer (a silent endpoint, nodejs-pubsub #436). */
   silence(): void;
+  /** Stop forwarding on the current connections, both ways, without closing them: to each end, the other vanished. */
+  freeze(): void;
   /** Stop listening. */
   dispose(): Promise<void>;
 }
@@ -24,6 +27,7 @@ export async function startTcpGate(targetHost: string, targetPort: number): Prom
   let isOpen = true;
   let silent = false;
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
   const server = net.createServer((client) => {
     if (silent) {
       sockets.add(client);
@@ -35,11 +39,14 @@ export async function startTcpGate(targetHost: string, targetPort: number): Prom
       return;
     }
     const upstream = net.connect(targetPort, targetHost);
-    for (const socket of [client, upstream]) {
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    pairs.add(pair);
+    for (const socket of pair) {
       sockets.add(socket);
       socket.on('error', () => {});
       socket.on('close', () => {
         sockets.delete(socket);
+        pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       });
@@ -58,6 +65,14 @@ export async function startTcpGate(targetHost: string, targetPort: number): Prom
     silence: () => {
       silent = true;
       for (const socket of sockets) socket.destroy();
+    },
+    freeze: () => {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     close: () => {
       isOpen = false;

@@ -16,6 +16,9 @@ class FakeChannel implements FrameChannel<string> {
   bufferedAmount(): number {
     return this.buffered;
   }
+  size(data: string): number {
+    return Buffer.byteLength(data, 'utf8');
+  }
   send(data: string): void {
     this.sent.push(data);
   }
@@ -82,6 +85,16 @@ describe('FrameWriter', () => {
     expect(writer.write('y'.repeat(60))).toBe('dropped');
     expect(overflowed()).toBe(true);
     expect(writer.pendingBytes).toBe(0);
+  });
+
+  it('counts what waits in the bytes the channel sizes it in, so the cap holds for non-ASCII text', () => {
+    const { writer, overflowed } = stalled(100);
+    writer.write('…'.repeat(20), 'agent_message'); // 20 UTF-16 units, 60 bytes
+    expect(writer.pendingBytes).toBe(60);
+    writer.write('😀'.repeat(10)); // 20 units, 40 bytes: 100 in all, at the cap
+    expect(overflowed()).toBe(false);
+    expect(writer.write('x')).toBe('dropped');
+    expect(overflowed()).toBe(true);
   });
 
   it('drops writes to a closed channel', () => {

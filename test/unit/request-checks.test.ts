@@ -10,11 +10,20 @@ describe('matchSessionPath', () => {
     expect(match.kind === 'session' && match.query.get('since')).toBe('3');
   });
 
-  it('leaves other paths alone and flags bad ids under the base path', () => {
-    expect(matchSessionPath('/other/abc', '/ws').kind).toBe('other');
-    expect(matchSessionPath('/wsx/abc', '/ws').kind).toBe('other');
-    for (const url of ['/ws', '/ws/', '/ws/a/b', '/ws/a%20b', '/ws/..', '/ws/.', '/ws/a%2Fb', '/ws/%E0%A4%A', `/ws/${'x'.repeat(257)}`]) {
+  it('leaves paths that are not one segment below the base to others, and flags a segment that is no session id', () => {
+    for (const url of ['/other/abc', '/wsx/abc', '/ws', '/ws/', '/ws?x=1', '/ws/a/b', '/ws/../../etc/passwd', '/ws/a/']) {
+      expect([url, matchSessionPath(url, '/ws').kind]).toEqual([url, 'other']);
+    }
+    for (const url of ['/ws/a%20b', '/ws/..', '/ws/.', '/ws/a%2Fb', '/ws/%E0%A4%A', `/ws/${'x'.repeat(257)}`]) {
       expect([url, matchSessionPath(url, '/ws').kind]).toEqual([url, 'invalid']);
+    }
+  });
+
+  it('at the root, takes one-segment paths only', () => {
+    expect(matchSessionPath('/abc?since=1', '')).toMatchObject({ kind: 'session', sessionId: 'abc' });
+    expect(matchSessionPath('/a%20b', '').kind).toBe('invalid');
+    for (const url of ['/', '/?x=1', '//abc', '/app/socket', '/socket.io/', '/api/events/1']) {
+      expect([url, matchSessionPath(url, '').kind]).toEqual([url, 'other']);
     }
   });
 

@@ -20,6 +20,10 @@ export interface AdmissionHost {
   connectionCount(): number;
   /** Open connections of one session. */
   sessionConnectionCount(sessionId: string): number;
+  /** Whether a slot of the full session `sessionId` may go to a new connection (an SSE stream's: `SseTransport.replaceable`). */
+  slotReplaceable(sessionId: string, now: number): boolean;
+  /** Frees that slot; false when there is none. */
+  replaceSlot(sessionId: string, now: number): boolean;
   logger(): Logger;
 }
 
@@ -84,13 +88,12 @@ export class Admission {
     if (host.connectionCount() + this.#pendingTotal >= options.maxSockets) {
       return refuse(503, 'too many connections', 'Service Unavailable: too many connections', { 'Retry-After': '5' });
     }
-    const pending = this.#pendingBySession.get(sessionId) ?? 0;
-    if (host.sessionConnectionCount(sessionId) + pending >= options.maxSocketsPerSession) {
+    if (this.#sessionFull(sessionId) && !host.slotReplaceable(sessionId, Date.now())) {
       return refuse(429, 'too many connections for the session', 'Too Many Requests: too many connections for this session');
     }
     const authorize = options.authorize;
     if (!authorize) {
-      outcome.admit(sessionId, query);
+      this.#admit(transport, request, sessionId, query, outcome);
       return true;
     }
     this.#authorize(transport, authorize, request, sessionId, query, outcome);
@@ -176,6 +179,26 @@ export class Admission {
     );
   }
 
+  /** Whether the session's open connections and requests being authorised fill its slots. */
+  #sessionFull(sessionId: string): boolean {
+    const pending = this.#pendingBySession.get(sessionId) ?? 0;
+    return this.#host.sessionConnectionCount(sessionId) + pending >= this.#options.maxSocketsPerSession;
+  }
+
+  /** Admits, taking a replaceable slot if the session is full; only an admitted request ever frees one. */
+  #admit(transport: string, request: HubRequest, sessionId: string, query: URLSearchParams, outcome: AdmissionOutcome): void {
+    if (this.#sessionFull(sessionId) && !this.#host.replaceSlot(sessionId, Date.now())) {
+      return this.refuse(
+        transport,
+        request,
+        { status: 429, message: 'Too Many Requests: too many connections for this session' },
+        'too many connections for the session',
+        outcome,
+      );
+    }
+    outcome.admit(sessionId, query);
+  }
+
   /** Counts a request in progress against the limits until the returned function is called. */
   #hold(sessionId: string): () => void {
     this.#pendingBySession.set(sessionId, (this.#pendingBySession.get(sessionId) ?? 0) + 1);
@@ -201,7 +224,7 @@ export class Admission {
       return this.refuse(transport, request, { status: 503, message: 'Service Unavailable: shutting down' }, 'shutting down', outcome);
     }
     if (verdict === true || (typeof verdict === 'object' && verdict !== null && (verdict as { allow?: unknown }).allow === true)) {
-      return outcome.admit(sessionId, query);
+      return this.#admit(transport, request, sessionId, query, outcome);
     }
     const status = (verdict as { status?: number } | null)?.status;
     const code = status === 403 || status === 429 ? status : 401;

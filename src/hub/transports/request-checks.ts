@@ -12,17 +12,33 @@ export type PathMatch =
   | { kind: 'session'; sessionId: string; query: URLSearchParams };
 
 /**
- * Matches `<basePath>/<sessionId>[?query]`. Paths outside `basePath` are someone else's. The
- * session segment is percent-decoded before it is checked, so `alice%40example.com` (what
- * `encodeURIComponent` makes) and `alice@example.com` name the same session.
+ * Whether `pathname` is one of the hub's: `<basePath>/<segment>`, exactly one non-empty path
+ * segment below its base (`basePath` is `''` for a hub at `/`). A session id never holds a
+ * `/`, so every other path — the base itself, `<base>/`, `<base>/a/b`, and at `/` every path
+ * of more than one segment — belongs to the app.
+ */
+export function isHubPath(pathname: string, basePath: string): boolean {
+  const start = basePath.length + 1;
+  return (
+    pathname.length > start &&
+    pathname.charCodeAt(basePath.length) === 47 /* / */ &&
+    pathname.startsWith(basePath) &&
+    pathname.indexOf('/', start) === -1
+  );
+}
+
+/**
+ * Matches `<basePath>/<sessionId>[?query]`; paths that are not the hub's (`isHubPath`) are
+ * someone else's. The session segment is percent-decoded before it is checked, so
+ * `alice%40example.com` (what `encodeURIComponent` makes) and `alice@example.com` name the same
+ * session; a segment that is no session id (`has%20space`, `a%2Fb`) is `invalid`.
  */
 export function matchSessionPath(url: string | undefined, basePath: string): PathMatch {
   if (typeof url !== 'string') return { kind: 'invalid' };
   const queryStart = url.indexOf('?');
   const pathname = queryStart === -1 ? url : url.slice(0, queryStart);
-  const prefix = `${basePath}/`;
-  if (pathname !== basePath && !pathname.startsWith(prefix)) return { kind: 'other' };
-  const segment = pathname.slice(prefix.length);
+  if (!isHubPath(pathname, basePath)) return { kind: 'other' };
+  const segment = pathname.slice(basePath.length + 1);
   let sessionId = segment;
   if (segment.includes('%')) {
     try {

@@ -2,13 +2,14 @@
  * The Server-Sent Events transport: `GET <path>/<sessionId>` answered as `text/event-stream`,
  * over HTTP/1.1 or HTTP/2 (the compat API), through the same admission path as WebSocket.
  *
- * Each frame of the core becomes one event, `id: <epoch>:<seq>` (hello and status frames) and
- * `data: <the WebSocket frame's JSON>`, with no `event:` field so `EventSource.onmessage` gets
- * all of them. A reconnecting browser sends the last id as `Last-Event-ID`, which resumes
- * exactly like `?since=&epoch=` (also accepted). Refusals are plain HTTP answers before any
- * event; an allowlisted cross origin gets CORS headers (credentials included) and its
- * preflight answered. A stream that stops reading is coalesced like a slow socket and ended
- * past twice `maxBufferedBytes`.
+ * Each frame of the core becomes one event, `id: <epoch>:<seq>` (status frames: an id never
+ * names a status not yet sent) and `data: <the WebSocket frame's JSON>`, with no `event:` field
+ * so `EventSource.onmessage` gets all of them. A reconnecting browser sends the last id as
+ * `Last-Event-ID`, which resumes exactly like `?since=&epoch=` (also accepted). Refusals are
+ * plain HTTP answers before any event; an allowlisted cross origin gets CORS headers
+ * (credentials included) and its preflight answered. A stream that stops reading is coalesced
+ * like a slow socket and ended past twice `maxBufferedBytes`; a full session gives the slot of
+ * its oldest stream to a new connection (`replaceable`), since no stream can be probed.
  *
  * The framing is written here rather than with an SSE library: the core encodes each frame
  * once for all of a session's connections and writes through its own backpressure policy, so
@@ -18,21 +19,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { Logger } from '../../logger.js';
-import { parseEventId, SSE_CONTENT_TYPE } from '../../protocol.js';
+import { CLOSE_CODES, parseEventId, SSE_CONTENT_TYPE, SSE_DEFAULTS } from '../../protocol.js';
 import { FrameWriter } from '../frame-writer.js';
 import type { FrameChannel, WriteResult } from '../frame-writer.js';
 import type { HubRequest, ResolvedHubOptions } from '../hub-options.js';
 import type { OutboundFrame } from '../outbound-frame.js';
 import type { ResumeRequest, SessionCore, Subscriber } from '../session-core.js';
 import type { Admission, Refusal } from './admission.js';
-import { isSameOrigin } from './request-checks.js';
+import { isHubPath, isSameOrigin } from './request-checks.js';
 import { resumeFromQuery } from './websocket.js';
 
 export type HubResponse = ServerResponse | Http2ServerResponse;
-
-/** Close codes of the WebSocket transport, reused to count why the hub ended a stream. */
-const ENDED_SLOW = 4008;
-const ENDED_SHUTDOWN = 1001;
 
 /** The frame as one SSE event block (encoded once per frame, shared by every stream). */
 export const toSseEvent = (frame: OutboundFrame): string =>
@@ -41,10 +38,12 @@ export const toSseEvent = (frame: OutboundFrame): string =>
 const HEARTBEAT = ': keep-alive\n\n';
 
 /** One open stream: a subscriber of the core, writing through the core's backpressure policy. */
-class StreamSubscriber implements Subscriber, FrameChannel<string> {
+class StreamSubscriber implements Subscriber, FrameChannel<OutboundFrame> {
   readonly sessionId: string;
   readonly res: HubResponse;
-  readonly writer: FrameWriter<string>;
+  readonly writer: FrameWriter<OutboundFrame>;
+  /** When it opened (ms since 1970): a stream may give its slot away one heartbeat interval later. */
+  readonly openedAt = Date.now();
   open = true;
   // The events of one burst, joined: one `res.write` (one chunk of the chunked body) per burst.
   #burst = '';
@@ -53,7 +52,7 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   constructor(sessionId: string, res: HubResponse, maxBufferedBytes: number, onOverflow: () => void) {
     this.sessionId = sessionId;
     this.res = res;
-    this.writer = new FrameWriter(this, maxBufferedBytes, onOverflow);
+    this.writer = new FrameWriter<OutboundFrame>(this, maxBufferedBytes, onOverflow);
   }
 
   get coalesced(): number {
@@ -61,7 +60,7 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   }
 
   write(frame: OutboundFrame, coalesceKey: string | undefined): WriteResult {
-    return this.writer.write(frame.encoded(toSseEvent), coalesceKey);
+    return this.writer.write(frame, coalesceKey);
   }
 
   isOpen(): boolean {
@@ -69,12 +68,25 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
   }
 
   bufferedAmount(): number {
-    return this.res.writableLength + this.#burst.length;
+    // In bytes: the response's buffer counts bytes, since only Buffers are written to it (see
+    // `flush`); the burst not yet written counts at most 3 bytes per UTF-16 unit, which it is
+    // never more than in UTF-8 (measuring it exactly would cost a pass over every event).
+    return this.res.writableLength + 3 * this.#burst.length;
   }
 
-  send(data: string): void {
-    if (this.#corked) this.#burst += data;
-    else (this.res as ServerResponse).write(data);
+  size(frame: OutboundFrame): number {
+    return Buffer.byteLength(frame.encoded(toSseEvent), 'utf8');
+  }
+
+  send(frame: OutboundFrame): void {
+    this.#burst += frame.encoded(toSseEvent);
+    if (!this.#corked) this.flush();
+  }
+
+  /** Writes a comment or field line (the heartbeat), after the burst gathered so far. */
+  sendLine(text: string): void {
+    this.#burst += text;
+    if (!this.#corked) this.flush();
   }
 
   cork(): void {
@@ -91,7 +103,10 @@ class StreamSubscriber implements Subscriber, FrameChannel<string> {
     const burst = this.#burst;
     if (burst === '') return;
     this.#burst = '';
-    if (!this.res.writableEnded && !this.res.destroyed) (this.res as ServerResponse).write(burst);
+    if (this.res.writableEnded || this.res.destroyed) return;
+    // As UTF-8 bytes: Node counts a string in a stream's buffer in UTF-16 units, and
+    // `writableLength` must count bytes.
+    (this.res as ServerResponse).write(Buffer.from(burst, 'utf8'));
   }
 
   whenDrained(callback: () => void): void {
@@ -106,8 +121,12 @@ export class SseTransport {
   readonly #admission: Admission;
   readonly #logger: () => Logger;
   readonly #streams = new Set<StreamSubscriber>();
+  /** The open streams of each session, oldest first. */
+  readonly #bySession = new Map<string, Set<StreamSubscriber>>();
   readonly #heartbeat: NodeJS.Timeout | undefined;
-  /** Streams ended by the hub, by the WebSocket close code of the same reason (4008 slow, 1001 shutdown). */
+  /** How long a stream is open before its slot may go to a new connection of its session. */
+  readonly #replaceableAfterMs: number;
+  /** Streams ended by the hub, by the close code of the reason (`CLOSE_CODES`: 4008 slow, 1001 shutdown, 4009 replaced). */
   readonly closedByHub: Record<number, number> = {};
 
   constructor(options: ResolvedHubOptions, core: SessionCore, admission: Admission, logger: () => Logger) {
@@ -115,10 +134,11 @@ export class SseTransport {
     this.#core = core;
     this.#admission = admission;
     this.#logger = logger;
+    this.#replaceableAfterMs = options.sseHeartbeatMs > 0 ? options.sseHeartbeatMs : SSE_DEFAULTS.heartbeatMs;
     if (options.sseHeartbeatMs > 0) {
       // One timer for every stream. A stream that is behind skips it: it has data coming.
       this.#heartbeat = setInterval(() => {
-        for (const stream of this.#streams) if (stream.writer.pendingBytes === 0 && stream.open) stream.send(HEARTBEAT);
+        for (const stream of this.#streams) if (stream.writer.pendingBytes === 0 && stream.open) stream.sendLine(HEARTBEAT);
       }, options.sseHeartbeatMs);
       this.#heartbeat.unref();
     }
@@ -129,17 +149,48 @@ export class SseTransport {
   }
 
   /**
+   * The stream of `sessionId` whose slot a new connection may take when the session is full:
+   * its oldest, if open one heartbeat interval or more. Nothing tells a stream whose client
+   * vanished without a FIN (a phone that lost its network) from a live one: a browser answers
+   * nothing on an SSE stream, and TCP holds the unacknowledged bytes of a vanished peer for
+   * minutes before it gives up. Giving the oldest stream's slot away keeps such a ghost from
+   * refusing a live connection; if it was live, the browser reconnects and resumes.
+   */
+  replaceable(sessionId: string, now: number): boolean {
+    return this.#replaceableIn(sessionId, now) !== undefined;
+  }
+
+  /** Ends the stream `replaceable` names, freeing its slot at once; false when there is none. */
+  replace(sessionId: string, now: number): boolean {
+    const stream = this.#replaceableIn(sessionId, now);
+    if (!stream) return false;
+    this.#logger().debug(`SSE stream of session ${sessionId} ended: a new connection took its slot`);
+    this.#end(stream, CLOSE_CODES.SSE_REPLACED, true);
+    return true;
+  }
+
+  #replaceableIn(sessionId: string, now: number): StreamSubscriber | undefined {
+    const oldest = this.#bySession.get(sessionId)?.values().next().value;
+    return oldest && now - oldest.openedAt >= this.#replaceableAfterMs ? oldest : undefined;
+  }
+
+  /**
    * `false` (touching nothing) for requests that are not for `<basePath>/<sessionId>`, or —
-   * with `eventStreamOnly` (SSE on the WebSocket path) — that do not ask for
-   * `text/event-stream`; otherwise answers the request.
+   * with `eventStreamOnly` (SSE on the WebSocket path, beside the app's own routes) — that are
+   * not an event stream's: a `GET`/`HEAD` accepting `text/event-stream`, or the CORS preflight
+   * of a `GET`. Otherwise answers the request.
    */
   handle(request: HubRequest, res: HubResponse, basePath: string, eventStreamOnly: boolean): boolean {
     const url = request.url ?? '';
     const pathname = url.split('?', 1)[0]!;
-    if (pathname !== basePath && !pathname.startsWith(`${basePath}/`)) return false;
+    if (!isHubPath(pathname, basePath)) return false;
     const method = request.method ?? 'GET';
-    const preflight = method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined;
-    if (eventStreamOnly && !preflight && !acceptsEventStream(request)) return false;
+    const preflightFor = method === 'OPTIONS' ? request.headers['access-control-request-method'] : undefined;
+    const preflight = preflightFor !== undefined;
+    if (eventStreamOnly) {
+      const ours = preflight ? preflightFor === 'GET' : (method === 'GET' || method === 'HEAD') && acceptsEventStream(request);
+      if (!ours) return false;
+    }
     if (preflight) {
       this.#preflight(request, res);
       return true;
@@ -199,9 +250,10 @@ export class SseTransport {
 
   #open(request: HubRequest, res: HubResponse, sessionId: string, query: URLSearchParams): void {
     if (res.writableEnded || res.destroyed) return;
-    const stream = new StreamSubscriber(sessionId, res, this.#options.maxBufferedBytes, () =>
-      this.#end(stream, ENDED_SLOW, true),
-    );
+    const stream = new StreamSubscriber(sessionId, res, this.#options.maxBufferedBytes, () => {
+      this.#logger().debug(`SSE stream of session ${sessionId} ended: it stopped reading (slow consumer)`);
+      this.#end(stream, CLOSE_CODES.SLOW_CONSUMER, true);
+    });
     (res as ServerResponse).writeHead(200, {
       'Content-Type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
       // no-transform: compressing proxies must not buffer the stream.
@@ -216,27 +268,31 @@ export class SseTransport {
     }
     (res as ServerResponse).write(`retry: ${this.#options.sseRetryMs}\n\n`);
     this.#streams.add(stream);
-    res.once('close', () => {
-      stream.open = false;
-      if (!this.#streams.delete(stream)) return;
-      stream.writer.clear();
-      this.#core.unsubscribe(stream, Date.now());
-    });
+    let ofSession = this.#bySession.get(sessionId);
+    if (!ofSession) this.#bySession.set(sessionId, (ofSession = new Set()));
+    ofSession.add(stream);
+    res.once('close', () => this.#forget(stream));
     this.#core.subscribe(sessionId, stream, resumeOf(request, query), Date.now());
+  }
+
+  /** The stream is over: it leaves its session at once (its slot is free), whether or not the response has closed yet. */
+  #forget(stream: StreamSubscriber): void {
+    stream.open = false;
+    if (!this.#streams.delete(stream)) return;
+    const ofSession = this.#bySession.get(stream.sessionId);
+    ofSession?.delete(stream);
+    if (ofSession?.size === 0) this.#bySession.delete(stream.sessionId);
+    stream.writer.clear();
+    this.#core.unsubscribe(stream, Date.now());
   }
 
   #end(stream: StreamSubscriber, code: number, destroy: boolean): void {
     if (!stream.open) return;
-    stream.open = false;
     this.closedByHub[code] = (this.closedByHub[code] ?? 0) + 1;
-    stream.writer.clear();
     if (!destroy) stream.flush();
-    if (destroy) {
-      this.#logger().debug(`SSE stream of session ${stream.sessionId} ended: it stopped reading (slow consumer)`);
-      stream.res.destroy();
-    } else {
-      stream.res.end();
-    }
+    this.#forget(stream);
+    if (destroy) stream.res.destroy();
+    else stream.res.end();
   }
 
   /** Ends every stream; resolves once all are closed (destroying stragglers after `closeTimeoutMs`). */
@@ -252,7 +308,7 @@ export class SseTransport {
               clearTimeout(timer);
               resolve();
             });
-            this.#end(stream, ENDED_SHUTDOWN, false);
+            this.#end(stream, CLOSE_CODES.GOING_AWAY, false);
           }),
       ),
     );

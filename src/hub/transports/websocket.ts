@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import * as wsModule from 'ws';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODES, RESUME_PARAMS } from '../../protocol.js';
@@ -18,7 +19,6 @@ import type { Admission } from './admission.js';
 import { Heartbeat } from './heartbeat.js';
 import { TokenBucket } from './rate-limiter.js';
 import { refuseUpgrade } from './server-routes.js';
-import { FrameBurst, textFrame } from './ws-frames.js';
 
 /** What the transport tells the hub (which emits its public events). */
 export interface WebSocketEvents {
@@ -33,7 +33,26 @@ const WS_ERROR_CLOSE_CODES: Record<string, number> = {
   WS_ERR_INVALID_UTF8: 1007,
 };
 
-const toTextFrame = (frame: OutboundFrame): Buffer => textFrame(frame.json);
+// ws's own framing: `Sender.frame` (public since ws 2.0 so that a frame sent to many sockets is
+// built once, websockets/ws#1016; @types/ws does not declare it). Unmasked, as a server's frames
+// are, it returns [header, payload].
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[] };
+};
+const TEXT_FRAME = { fin: true, opcode: 0x01, mask: false, readOnly: true, rsv1: false } as const;
+const AS_TEXT = { binary: false } as const;
+
+const toUtf8 = (frame: OutboundFrame): Buffer => Buffer.from(frame.json, 'utf8');
+
+/**
+ * The frame as one whole WebSocket text frame, header and payload in one buffer: built once per
+ * frame and shared by every socket of its session (the "prepared message" of gorilla/websocket),
+ * one write per socket.
+ */
+const toTextFrame = (frame: OutboundFrame): Buffer => {
+  const parts = Sender.frame(Buffer.from(frame.json, 'utf8'), TEXT_FRAME);
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+};
 
 /** Destroys a TCP socket that errors while its upgrade is being decided. */
 function destroyOnError(this: Duplex): void {
@@ -41,38 +60,18 @@ function destroyOnError(this: Duplex): void {
 }
 
 /** One open socket: a subscriber of the core, writing through the core's backpressure policy. */
-class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
+class SocketSubscriber implements Subscriber, FrameChannel<OutboundFrame> {
   readonly sessionId: string;
   readonly ws: WebSocket;
-  readonly writer: FrameWriter<string | Buffer>;
+  readonly writer: FrameWriter<OutboundFrame>;
   readonly limiter: TokenBucket | undefined;
   readonly #raw: Duplex;
-  readonly #write: (this: Duplex, chunk: Buffer) => boolean;
-  readonly #burst = new FrameBurst();
-  #corked = false;
 
   constructor(sessionId: string, ws: WebSocket, raw: Duplex, options: ResolvedHubOptions, onOverflow: () => void) {
     this.sessionId = sessionId;
     this.ws = ws;
     this.#raw = raw;
-    // Whatever else writes to this socket or ends it (ws itself: a user's ws.send, ping, pong,
-    // the close frame, the end after the peer's FIN) first flushes the burst, so every frame
-    // keeps its place in the byte stream.
-    const write = raw.write as (this: Duplex, ...args: unknown[]) => boolean;
-    const end = raw.end as (this: Duplex, ...args: unknown[]) => Duplex;
-    this.#write = write;
-    const burst = this.#burst;
-    raw.write = function (this: Duplex, ...args: Parameters<Duplex['write']>): boolean {
-      const bytes = burst.take();
-      if (bytes && this.writable) write.call(this, bytes);
-      return write.apply(this, args);
-    } as Duplex['write'];
-    raw.end = function (this: Duplex, ...args: Parameters<Duplex['end']>): Duplex {
-      const bytes = burst.take();
-      if (bytes && this.writable) write.call(this, bytes);
-      return end.apply(this, args);
-    } as Duplex['end'];
-    this.writer = new FrameWriter(this, options.maxBufferedBytes, onOverflow);
+    this.writer = new FrameWriter<OutboundFrame>(this, options.maxBufferedBytes, onOverflow);
     const limit = options.inboundRateLimit;
     this.limiter = limit ? new TokenBucket(limit.messages, limit.intervalMs, Date.now()) : undefined;
   }
@@ -82,17 +81,7 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   }
 
   write(frame: OutboundFrame, coalesceKey: string | undefined): WriteResult {
-    // ws holds sends behind a Blob it is still reading (its own queue, counted in its
-    // bufferedAmount): while it does, frames go through ws.send too, to stay behind it.
-    if (this.ws.bufferedAmount > this.#raw.writableLength) {
-      if (!this.isOpen()) return 'dropped';
-      this.#flushBurst();
-      this.ws.send(frame.json);
-      return 'sent';
-    }
-    // Many connections share one prepared frame (header and UTF-8, built once); for one
-    // connection the burst frames the JSON text straight into its own buffer.
-    return this.writer.write(frame.fanout > 1 ? frame.encoded(toTextFrame) : frame.json, coalesceKey);
+    return this.writer.write(frame, coalesceKey);
   }
 
   isOpen(): boolean {
@@ -101,28 +90,29 @@ class SocketSubscriber implements Subscriber, FrameChannel<string | Buffer> {
   }
 
   bufferedAmount(): number {
-    // ws's own count (the socket's buffer and anything ws queued), plus the burst.
-    return this.ws.bufferedAmount + this.#burst.size;
+    // The socket's buffer and anything ws queued.
+    return this.ws.bufferedAmount;
   }
 
-  send(data: string | Buffer): void {
-    if (typeof data === 'string') this.#burst.appendText(data);
-    else this.#burst.appendFrame(data);
+  size(frame: OutboundFrame): number {
+    return frame.encoded(toTextFrame).length;
+  }
+
+  send(frame: OutboundFrame): void {
+    // The prepared frame goes straight into the socket, in call order with whatever ws itself
+    // writes there (the app's ws.send, ping, the close frame). Except while ws holds sends in a
+    // queue of its own (behind a Blob it is still reading, counted in its bufferedAmount but not
+    // yet in the socket's): then through ws.send, to stay behind them.
+    if (this.ws.bufferedAmount > this.#raw.writableLength) this.ws.send(frame.encoded(toUtf8), AS_TEXT);
+    else if (this.#raw.writable) this.#raw.write(frame.encoded(toTextFrame));
   }
 
   cork(): void {
-    this.#corked = true;
+    this.#raw.cork();
   }
 
   uncork(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.#flushBurst();
-  }
-
-  #flushBurst(): void {
-    const bytes = this.#burst.take();
-    if (bytes && this.#raw.writable) this.#write.call(this.#raw, bytes);
+    this.#raw.uncork();
   }
 
   whenDrained(callback: () => void): void {

@@ -1,8 +1,5 @@
 import { formatEventId } from '../protocol.js';
 
-// Every hello frame the core makes starts so (`JSON.stringify` of an object whose first key is `type`).
-const HELLO_PREFIX = '{"type":"hello"';
-
 /**
  * One frame on its way to the connections of a session: its JSON text, its SSE event id, and
  * every encoding a transport made of it, memoised so that a frame fanned out to many
@@ -20,7 +17,7 @@ export class OutboundFrame {
   #encoded: unknown;
   #more: Map<unknown, unknown> | undefined;
 
-  /** `epoch` and `seq` number the frame (hello, status); frames without one (gap, others) pass `undefined`. */
+  /** `epoch` and `seq` number a status frame; other frames (hello, gap, the app's) pass `undefined`. */
   constructor(json: string, epoch: string | undefined, seq = 0, fanout = 1) {
     this.json = json;
     this.#epoch = epoch;
@@ -30,14 +27,12 @@ export class OutboundFrame {
 
   /**
    * `<epoch>:<seq>` for a status frame (the SSE `id:`); `undefined` for others. A browser sends
-   * its last id back when it reconnects, so an id must never name a status the stream has not
-   * carried yet: a `hello` is numbered too, but it goes out before the replay it announces, and
-   * a browser that dropped right after it would resume past the replay. Made when asked:
-   * WebSocket never asks.
+   * its last id back when it reconnects, so an id only ever names a status the stream carried (a
+   * `hello` has none: it goes out before the replay it announces). Made when asked: WebSocket
+   * never asks.
    */
   get eventId(): string | undefined {
-    if (this.#epoch === undefined || this.json.startsWith(HELLO_PREFIX)) return undefined;
-    return formatEventId(this.#epoch, this.#seq);
+    return this.#epoch === undefined ? undefined : formatEventId(this.#epoch, this.#seq);
   }
 
   /** `encode(this)`, computed once per frame and encoder (the encoder's identity is the key). */

@@ -146,7 +146,8 @@ export class SessionCore implements AdapterHost {
       plan = known ? { entries: [] } : { gap: { from: 1, to: 0, reason: 'reset' }, entries: [] };
     }
     const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: lastSeq };
-    subscriber.write(new OutboundFrame(JSON.stringify(hello), epoch, lastSeq), undefined);
+    // No SSE id: an id names statuses the stream carried, and the replay this hello announces comes after it.
+    subscriber.write(new OutboundFrame(JSON.stringify(hello), undefined), undefined);
     if (plan.gap) writeGap(subscriber, plan.gap.from, plan.gap.to, plan.gap.reason);
     if (plan.after !== undefined) this.#views.set(subscriber, { epoch, after: plan.after });
     // After `since` (or the gap), every seq is replayed or named by a gap: holes too.
@@ -392,6 +393,6 @@ function catchUp(subscriber: Subscriber, view: View, epoch: string, seq: number)
     return;
   }
   const hello: HelloFrame = { type: 'hello', v: PROTOCOL_VERSION, epoch, seq: seq - 1 };
-  subscriber.write(new OutboundFrame(JSON.stringify(hello), epoch, seq - 1), undefined);
+  subscriber.write(new OutboundFrame(JSON.stringify(hello), undefined), undefined);
   if (seq > 1) writeGap(subscriber, 1, seq - 1, 'reset');
 }

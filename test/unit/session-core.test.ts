@@ -167,7 +167,8 @@ describe('SessionCore', () => {
     c.publish('a', { message: 'one' }, 0, 0);
     expect(s.types).toEqual(['hello', 'status']);
     const epoch = s.frames[0]!.epoch as string;
-    expect(s.ids).toEqual([`${epoch}:0`, `${epoch}:1`]);
+    // A hello names no status: no event id.
+    expect(s.ids).toEqual([undefined, `${epoch}:1`]);
     const again = new Recorder();
     c.subscribe('a', again, { since: 0, epoch }, 0);
     expect(again.types).toEqual(['hello', 'status']);
@@ -261,7 +262,7 @@ describe('SessionCore', () => {
     expect(s.types).toEqual(['hello', 'status', 'hello', 'gap', 'status']);
     expect(s.frames[2]).toMatchObject({ epoch: 'E2', seq: 2 });
     expect(s.frames[3]).toEqual({ type: 'gap', from: 1, to: 2, reason: 'reset' });
-    expect(s.ids.slice(2)).toEqual(['E2:2', undefined, 'E2:3']);
+    expect(s.ids.slice(2)).toEqual([undefined, undefined, 'E2:3']);
     adapter.deliver(remote('e', 'E2', 4, 'next'));
     expect(s.types.slice(5)).toEqual(['status']);
   });
@@ -362,7 +363,7 @@ describe('SessionCore', () => {
       const s = new Recorder();
       c.subscribe('t', s, { since: 3, epoch: 'THEIRS' }, 0);
       expect(s.frames).toEqual([expect.objectContaining({ type: 'hello', epoch: 'THEIRS', seq: 3 })]);
-      expect(s.ids).toEqual(['THEIRS:3']);
+      expect(s.ids).toEqual([undefined]);
       for (const seq of [1, 2, 3, 4]) adapter.deliver(remote('t', 'THEIRS', seq, `r${seq}`));
       c.publish('t', { message: 'local' }, 0, 0);
       expect(s.frames.slice(1).map((f) => [f.seq, f.data])).toEqual([

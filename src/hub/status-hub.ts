@@ -121,6 +121,8 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
   readonly #ownServers = new Set<HttpServer>();
   readonly #sweep: NodeJS.Timeout;
   #closing: Promise<void> | undefined;
+  /** The session id `send` checked last. */
+  #checkedId: string | undefined;
 
   constructor(options?: StatusHubOptions) {
     super();
@@ -251,7 +253,11 @@ export class StatusHub extends EventEmitter<StatusHubEvents> {
    * Throws `StatusMessengerError` for a bad session id or status.
    */
   send(sessionId: string, status: StatusInput): number {
-    assertSessionId(sessionId);
+    // A run sends all its statuses to one session: check an id once while it repeats.
+    if (sessionId !== this.#checkedId) {
+      assertSessionId(sessionId);
+      this.#checkedId = sessionId;
+    }
     const update = normalizeStatus(status, this.#options.maxStatusLength);
     if (this.#closing) return 0;
     const now = Date.now();

@@ -19,6 +19,7 @@ const config: Config = {
     '^lodash-es$': 'lodash',
     // The example imports the package by name, as users do; in tests that is our own source.
     '^adk-status-messenger$': '<rootDir>/src/index.ts',
+    '^adk-status-messenger/ag-ui$': '<rootDir>/src/ag-ui/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -25,7 +25,8 @@ async function watch(page: Page): Promise<void> {
     new MutationObserver(() => {
       const status = document.querySelector('[data-testid="status"]')?.textContent ?? '';
       if (status && seen.statuses.at(-1) !== status) seen.statuses.push(status);
-      const answer = [...document.querySelectorAll('.assistant')].at(-1)?.textContent ?? '';
+      const answers = document.querySelectorAll('.assistant');
+      const answer = answers[answers.length - 1]?.textContent ?? '';
       if (answer.length > 0 && seen.answerLengths.at(-1) !== answer.length) {
         if (seen.answerLengths.length === 0) seen.statusesBeforeAnswer = seen.statuses.length;
         seen.answerLengths.push(answer.length);

@@ -14,7 +14,6 @@ import type { RunConfig } from '@google/adk';
 import { z } from 'zod';
 import type { RunEndMessages } from '../binding/status-run.js';
 import type { StatusSink } from '../destinations/hub-session.js';
-import { StatusMessengerError } from '../errors.js';
 import { getDefaultLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { defineOptions, opt, parseOptions } from '../options.js';
@@ -123,13 +122,8 @@ async function userIdOf(userId: AgUiHandlerOptions['userId'], req: AgUiRequest, 
 }
 
 function refuse(res: ServerResponse, error: unknown, logger: Logger): void {
-  const refusal =
-    error instanceof Refusal
-      ? error
-      : StatusMessengerError.isInstance(error, 'ERR_INVALID_OPTION')
-        ? new Refusal(400, error.message.replace(/^toAgUiEvents\(runner, input, options\): /, ''))
-        : new Refusal(500, 'Internal Server Error');
-  if (!(error instanceof Refusal) && refusal.status === 500) logger.error(`${API}: could not start the run; answered 500.`, error);
+  const refusal = error instanceof Refusal ? error : new Refusal(500, 'Internal Server Error');
+  if (refusal !== error) logger.error(`${API}: could not start the run; answered 500.`, error);
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
@@ -155,10 +149,15 @@ async function readBody(req: AgUiRequest, maxBytes: number): Promise<unknown> {
     if (declared > maxBytes) throw new Refusal(413, `The body is larger than ${maxBytes} bytes.`);
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBytes) throw new Refusal(413, `The body is larger than ${maxBytes} bytes.`);
-      chunks.push(chunk);
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > maxBytes) throw new Refusal(413, `The body is larger than ${maxBytes} bytes.`);
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      // A client that left mid-body is no server failure.
+      throw error instanceof Refusal ? error : new Refusal(400, 'The request body could not be read.');
     }
     text = Buffer.concat(chunks).toString('utf8');
   }
@@ -166,6 +165,16 @@ async function readBody(req: AgUiRequest, maxBytes: number): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch {
     throw new Refusal(400, 'The body is not JSON.');
+  }
+}
+
+/** Resolves once `res` can take more, or has closed; leaves no listener behind. */
+async function drained(res: ServerResponse): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]);
+  } finally {
+    done.abort();
   }
 }
 
@@ -200,14 +209,17 @@ async function stream(events: AgUiEventStream, req: AgUiRequest, res: ServerResp
   });
   res.flushHeaders();
   // Protobuf framing has no comments; an SSE comment is ignored by every SSE reader.
-  const heartbeat = heartbeatMs > 0 && contentType === 'text/event-stream' ? setInterval(() => res.write(': keep-alive\n\n'), heartbeatMs) : undefined;
+  const heartbeat =
+    heartbeatMs > 0 && contentType === 'text/event-stream'
+      ? setInterval(() => {
+          if (!left && !res.writableEnded) res.write(': keep-alive\n\n');
+        }, heartbeatMs)
+      : undefined;
   try {
     for await (const event of events) {
       if (left) break;
-      if (!res.write(encoder.encodeBinary(event))) {
-        // A slow client: the run waits for it rather than piling events up in memory.
-        await Promise.race([once(res, 'drain'), once(res, 'close')]);
-      }
+      // A slow client: the run waits for it rather than piling events up in memory.
+      if (!res.write(encoder.encodeBinary(event))) await drained(res);
     }
   } catch (error) {
     // A failure of this loop itself (the run's own failures arrive as RUN_ERROR): nothing more can be sent.

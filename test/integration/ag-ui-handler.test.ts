@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunAgentInput } from '@ag-ui/core';
-import { FunctionTool, InMemoryRunner, LlmAgent } from '@google/adk';
+import { BaseLlm, FunctionTool, InMemoryRunner, LlmAgent } from '@google/adk';
+import type { LlmResponse } from '@google/adk';
 import express from 'express';
 import { z } from 'zod';
 import { agUiHandler } from '../../src/ag-ui/index.js';
@@ -294,6 +295,52 @@ describe('agUiHandler', () => {
     expect(lines(agent.wire).at(-1)).toBe('RUN_FINISHED');
     await server.close();
     await server2.close();
+  });
+
+  it('waits for a client that stops reading instead of buffering the run', async () => {
+    // 32 MB: more than the kernel's socket buffers on both ends can hold.
+    const chunk = 'x'.repeat(32 * 1024);
+    const total = 1000;
+    let yielded = 0;
+    class FloodLlm extends BaseLlm {
+      constructor() {
+        super({ model: 'flood' });
+      }
+      async *generateContentAsync(): AsyncGenerator<LlmResponse, void> {
+        for (let i = 0; i < total; i += 1) {
+          yielded += 1;
+          yield { content: { role: 'model', parts: [{ text: chunk }] }, partial: true };
+        }
+        yield { content: { role: 'model', parts: [{ text: 'the whole text' }] }, turnComplete: true };
+      }
+      async connect(): Promise<never> {
+        throw new Error('no live');
+      }
+    }
+    const runner = new InMemoryRunner({ agent: new LlmAgent({ name: 'solo', model: new FloodLlm(), instruction: 'x' }), appName: 'agui-http' });
+    const server = await serve(runner);
+    try {
+      const request = http.request(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
+      request.end(JSON.stringify(runInput('slow-reader', [userMessage('go')])));
+      const [response] = (await once(request, 'response')) as [http.IncomingMessage];
+      response.pause();
+      // The run stops where the socket's buffers are full: it waits for the reader.
+      let last = -1;
+      while (yielded !== last) {
+        last = yielded;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      process.stdout.write(`slow reader: the model had yielded ${yielded} of ${total} chunks when the run stopped to wait\n`);
+      expect(yielded).toBeLessThan(total);
+      let received = 0;
+      response.on('data', (data: Buffer) => (received += data.length));
+      response.resume();
+      await once(response, 'end');
+      expect(yielded).toBe(total);
+      expect(received).toBeGreaterThan(total * chunk.length);
+    } finally {
+      await server.close();
+    }
   });
 
   describe('refusals', () => {

@@ -5,7 +5,7 @@
  * Every event is checked against `@ag-ui/core`'s schemas.
  */
 import type { BaseEvent } from '@ag-ui/core';
-import { FunctionTool, InMemoryRunner, LlmAgent } from '@google/adk';
+import { FunctionTool, InMemoryRunner, LlmAgent, RemoteA2AAgent } from '@google/adk';
 import { z } from 'zod';
 import { toAgUiEvents } from '../../src/ag-ui/index.js';
 import type { ToAgUiEventsOptions } from '../../src/ag-ui/index.js';
@@ -15,6 +15,7 @@ import { StatusPlugin } from '../../src/plugins/status-plugin.js';
 import { addStatusMessage } from '../../src/tools/add-status-message.js';
 import { statusMessageTool } from '../../src/tools/status-message-tool.js';
 import { expectValidEvents, lines, runInput, userMessage } from '../support/ag-ui.js';
+import { REMOTE_ANSWER, REMOTE_STATUS_TEXTS, REMOTE_TOOL_STATUS, spawnA2ARemote } from '../support/a2a-remote-process.js';
 import { startHubServer, TestClient } from '../support/hub-server.js';
 import { callTools, reply, ScriptedLlm, streamReply } from '../support/scripted-llm.js';
 import type { Script } from '../support/scripted-llm.js';
@@ -161,6 +162,31 @@ describe('toAgUiEvents', () => {
       'RUN_FINISHED',
     ]);
   });
+
+  it('sends a remote A2A agent’s statuses as activity, attributed to it, and keeps them out of the answer', async () => {
+    const remote = await spawnA2ARemote();
+    try {
+      const archivist = new RemoteA2AAgent({ name: 'archivist', description: 'The archive, over A2A', agentCard: remote.url });
+      const coordinator = new LlmAgent({
+        name: 'coordinator',
+        model: new ScriptedLlm(() => callTools({ name: 'transfer_to_agent', args: { agentName: 'archivist' } })),
+        instruction: 'Hand archive questions to the archivist.',
+        subAgents: [archivist],
+      });
+      const runner = new InMemoryRunner({ agent: coordinator, appName: 'agui-events', plugins: [new StatusPlugin({ throttleMs: 0 })] });
+      const events = await run(runner, 'remote', 'What does the archive say?');
+      const activities = events.filter((e) => e.type === 'ACTIVITY_SNAPSHOT').map((e) => (e as unknown as { content: { data: string; agent?: string } }).content);
+      const remoteStatuses = [...REMOTE_STATUS_TEXTS, REMOTE_TOOL_STATUS];
+      expect(activities.filter((a) => remoteStatuses.includes(a.data as never))).toEqual(remoteStatuses.map((data) => expect.objectContaining({ data, agent: 'archivist' })));
+      const text = events.filter((e) => e.type === 'TEXT_MESSAGE_CONTENT').map((e) => (e as unknown as { delta: string }).delta).join('');
+      expect(text).toContain(REMOTE_ANSWER);
+      for (const status of remoteStatuses) expect(text).not.toContain(status);
+      expect(lines(events)).toContain('STEP_STARTED archivist');
+      expect(lines(events).at(-1)).toBe('RUN_FINISHED');
+    } finally {
+      await remote.stop();
+    }
+  }, 60_000);
 
   it('ends with RUN_ERROR and a generic message when the model throws; the error text is logged on the server only', async () => {
     const logged: unknown[][] = [];

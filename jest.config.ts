@@ -20,6 +20,8 @@ const config: Config = {
     // The example imports the package by name, as users do; in tests that is our own source.
     '^adk-status-messenger$': '<rootDir>/src/index.ts',
     '^adk-status-messenger/protocol$': '<rootDir>/src/protocol.ts',
+    '^adk-status-messenger/ag-ui$': '<rootDir>/src/ag-ui/index.ts',
+    '^adk-status-messenger/ai-sdk$': '<rootDir>/src/ai-sdk/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -12,6 +12,7 @@ import type { GapFrame, StatusFrame } from '../protocol.js';
 import type { ConnectionState } from './connect-status-updates.js';
 import { formatDuration, runSummary } from './run-summary.js';
 import type { RunSnapshot } from './run-summary.js';
+import { showFailure } from './status-view.js';
 import type { StatusView } from './status-view.js';
 import type { StatusStep } from './status-tracker.js';
 
@@ -117,6 +118,9 @@ export function createStepsView(element: HTMLElement): StatusView {
     },
     gap(gap: GapFrame) {
       flag('gap', gap.reason);
+    },
+    failed(error) {
+      showFailure(element, error);
     },
   };
 }

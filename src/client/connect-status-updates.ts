@@ -69,6 +69,11 @@ export interface StatusUpdatesOptions extends BackoffOptions {
    * history window) or `reset` (the server restarted or forgot the session; seq starts again).
    */
   onGap?: (gap: GapFrame) => void;
+  /**
+   * Called with every other message on the connection, as its text: the app's own frames
+   * (`hub.sendFrame`, e.g. the seed's `agent_message`), so one connection per tab carries both.
+   */
+  onMessage?: (data: string) => void;
   /** Ask the hub for the statuses missed while disconnected (`since`/`epoch`). @default true */
   resume?: boolean;
   /** A connection that stayed open this long resets the backoff to its first step. @default 5000 */
@@ -87,7 +92,7 @@ export interface StatusUpdatesOptions extends BackoffOptions {
 
 /** Every key of `StatusUpdatesOptions`, for the strict check. */
 export const STATUS_UPDATES_OPTIONS: readonly string[] = [
-  'onStatus', 'onConnectionChange', 'onGap', 'resume', 'stableAfterMs', 'reconnectDelayMs', 'maxReconnectDelayMs',
+  'onStatus', 'onConnectionChange', 'onGap', 'onMessage', 'resume', 'stableAfterMs', 'reconnectDelayMs', 'maxReconnectDelayMs',
   'transport', 'fallbackAfter', 'WebSocket', 'EventSource', 'withCredentials',
 ];
 
@@ -198,10 +203,11 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
   const receive = (data: unknown): void => {
     if (typeof data !== 'string') return;
     const frame = parseServerFrame(data);
-    if (frame === undefined) return;
-    if (frame.type === 'hello') tracker.hello(frame);
-    else if (frame.type === 'gap') call('onGap', options.onGap, frame);
-    else if (frame.type === 'status' && tracker.accept(frame)) call('onStatus', options.onStatus, frame);
+    if (frame?.type === 'hello') tracker.hello(frame);
+    else if (frame?.type === 'gap') call('onGap', options.onGap, frame);
+    else if (frame?.type === 'status') {
+      if (tracker.accept(frame)) call('onStatus', options.onStatus, frame);
+    } else call('onMessage', options.onMessage, data);
   };
 
   /** With `auto`, picks the transport of the next try after one that never opened. */

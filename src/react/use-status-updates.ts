@@ -117,6 +117,9 @@ export function useStatusUpdates(url: string | null | undefined, options: UseSta
         onGap(gap) {
           latestOptions.current.onGap?.(gap);
         },
+        onMessage(data) {
+          latestOptions.current.onMessage?.(data);
+        },
       });
       update();
     }, 0);

@@ -17,7 +17,7 @@ const DIST = join(__dirname, '..', '..', 'dist');
 
 /** Records everything the page's status element and callbacks saw; read with `page.evaluate`. */
 const PAGE_HELPERS = `
-window.events = { statuses: [], states: [], gaps: [] };
+window.events = { statuses: [], states: [], gaps: [], messages: [] };
 window.text = function () {
   var el = document.querySelector('#status .sm-text');
   return el ? el.textContent : null;
@@ -31,6 +31,7 @@ window.start = function (url, options) {
       events.states.push(Object.assign({ state: state }, detail));
     },
     onGap: function (gap) { events.gaps.push(gap); },
+    onMessage: function (data) { events.messages.push(data); },
   }));
 };
 `;

@@ -78,7 +78,8 @@ describeWithChromium('adk web and /run_sse in Chromium', () => {
     // Served on the dev server's own origin (Playwright answers these paths), so no CORS is needed.
     await page.route(`${cli.origin}/{example,vendor}/**`, async (route) => {
       const { pathname } = new URL(route.request().url());
-      const client = /^\/vendor\/adk-status-messenger\/(client\/[\w-]+\.js)$/.exec(pathname);
+      // The package's dist/: the client folder and the files it imports from beside it (`../protocol.js`).
+      const client = /^\/vendor\/adk-status-messenger\/((client\/)?[\w-]+\.js)$/.exec(pathname);
       const parser = /^\/vendor\/eventsource-parser\/([\w-]+\.js)$/.exec(pathname);
       const file =
         files[pathname] ??

@@ -166,7 +166,8 @@ describeWithChromium('status-messenger.js in Chromium', () => {
     expect(await attr(page, 'data-connection')).toBe('reconnecting');
     // The default stylesheet keys on the same class: the stale status is dimmed.
     await page.waitForFunction('getComputedStyle(document.getElementById("status")).opacity === "0.55"');
-    await sleep(600); // several refused attempts while nothing listens
+    // Several refused attempts while nothing listens.
+    await page.waitForFunction(() => (globalThis as unknown as TestPage).events.states.filter((s) => s.state === 'reconnecting').length >= 3);
 
     await srv.start();
     expect(srv.port).toBe(port);
@@ -195,7 +196,8 @@ describeWithChromium('status-messenger.js in Chromium', () => {
     await startOn(page, '/ws/backoff', { reconnectDelayMs: 50, maxReconnectDelayMs: 200, stableAfterMs: 300 });
     await connected('backoff');
     await srv.stop();
-    await sleep(1200);
+    // At least five failed tries in the first outage.
+    await page.waitForFunction(() => (globalThis as unknown as TestPage).events.states.filter((s) => s.state === 'reconnecting').length >= 5);
     await srv.start();
     await connected('backoff');
     await sleep(500); // longer than stableAfterMs

@@ -290,9 +290,9 @@ describeWithChromium('chat example in Chromium', () => {
   it('recovers by itself when the server restarts with a new secret', async () => {
     const port = Number(new URL(chat.origin).port);
     const page = await open();
-    // The socket refusals while it finds out, and the hub's 401 to the client's question why,
-    // show up as console errors: expected here.
-    expectedErrors = [/WebSocket connection/, /401 \(Unauthorized\)/];
+    // The failed tries while the server is down and then refuses, and the client's HTTP question
+    // why after each (refused too, then the hub's 401), show up as console errors: expected here.
+    expectedErrors = [/WebSocket connection/, /401 \(Unauthorized\)/, /net::ERR_CONNECTION_REFUSED/];
     const before = await page.getAttribute('body', 'data-session-id');
     await chat.app.close();
     // The same port, a new random secret: the page's token no longer verifies.

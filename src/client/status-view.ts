@@ -62,6 +62,8 @@ export function createStatusView(element: HTMLElement): StatusView {
   element.setAttribute('role', 'status');
   element.setAttribute('aria-live', 'polite');
   element.setAttribute('data-connection', 'connecting');
+  // A new start on an element whose last connection failed: the failure is no longer current.
+  element.removeAttribute('data-error');
 
   return {
     show(status, run) {

@@ -81,6 +81,8 @@ export function createStepsView(element: HTMLElement): StatusView {
   element.classList.add(`${PREFIX}status`, `${PREFIX}steps`);
   element.setAttribute('data-view', 'steps');
   element.setAttribute('data-connection', 'connecting');
+  // A new start on an element whose last connection failed: the failure is no longer current.
+  element.removeAttribute('data-error');
 
   return {
     show(status: StatusFrame, run: RunSnapshot) {

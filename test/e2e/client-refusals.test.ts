@@ -93,6 +93,19 @@ describeWithChromium('startStatusUpdates when the hub refuses the connection (Ch
     expect(await page.textContent('#status')).not.toMatch(/secret|Forbidden|Unauthorized|Bad Request|not found\n/);
   });
 
+  it('starts over on the same element after a failure: the note and its marks go, statuses show', async () => {
+    srv = await PageServer.start();
+    const page = await openPage();
+    await start(page, '/ws/bad%20id');
+    await page.waitForFunction(() => document.getElementById('status')?.getAttribute('data-connection') === 'failed');
+    await start(page, '/ws/good');
+    await waitUntil('connected', () => srv.hub.socketCount('good') === 1);
+    expect(await attr(page, 'data-error')).toBeNull();
+    srv.hub.send('good', 'working again');
+    await page.waitForFunction(() => document.querySelector('#status .sm-text')?.textContent === 'working again');
+    expect(await page.locator('#status .sm-failure').count()).toBe(0);
+  });
+
   it.each(['/ws/undefined', '/ws/null', '/ws/'])('refuses %s at the call, before any connection', async (url) => {
     srv = await PageServer.start();
     const page = await openPage();

@@ -21,10 +21,14 @@ export class WorkerProcess {
   #exit: Promise<void>;
   #exited = false;
 
-  /** `file` is relative to the repository root, e.g. `bench/workers/status-clients.ts`. */
-  constructor(file: string, args: string[] = [], nodeFlags: string[] = []) {
+  /**
+   * `file` is relative to the repository root, e.g. `bench/workers/status-clients.ts`;
+   * `execPath` is the Node binary to run it with (another release line), by default this one.
+   */
+  constructor(file: string, args: string[] = [], nodeFlags: string[] = [], execPath: string = process.execPath) {
     this.#child = fork(file, args, {
       cwd: ROOT,
+      execPath,
       execArgv: ['--import', 'tsx', ...nodeFlags],
       // The worker's stdout goes to our stderr: `--json` output stays clean.
       stdio: ['ignore', 2, 2, 'ipc'],

@@ -1,6 +1,6 @@
 /**
  * Bench worker: ADK runs with statuses, with AsyncLocalStorage on or off, in a process of its
- * own. Once any `AsyncLocalStorage#run` has been called, Node 20 keeps a promise hook enabled
+ * own. Once any `AsyncLocalStorage#run` has been called, Node up to 22 keeps a promise hook enabled
  * for the whole process, so "off" can only be measured where nothing ever bound a store.
  *
  *   on:   `status_message` (the binding lookup) + iterating through `runWithStatus`

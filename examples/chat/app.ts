@@ -1,7 +1,8 @@
 /**
  * The chat example's HTTP + WebSocket server, as a function so tests can run it on port 0:
- * the page and its vendored scripts, `POST /api/sessions`, `GET /healthz`, and a `StatusHub`
- * whose sockets need a token signed for their session.
+ * the page and its vendored scripts, `POST /api/sessions`, `POST /api/sessions/:id/messages`,
+ * `GET /healthz`, and a `StatusHub` whose connections need a token signed for their session.
+ * Chat turns also come in as socket messages (the seed's way), for clients that send them.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -124,6 +125,19 @@ export function createChatApp(config: ChatConfig, logger: Logger = getDefaultLog
     }
     const { sessionId, token } = resumed ? { sessionId: body.sessionId as string, token: body.token as string } : tokens.create();
     res.status(resumed ? 200 : 201).json({ sessionId, token, wsUrl: `/ws/${sessionId}?token=${encodeURIComponent(token)}` });
+  });
+  // One chat turn from the page (its one connection, a WebSocket or SSE, only receives). The
+  // token is checked on every message: a page left open past its TTL gets 401 and a new session.
+  app.post('/api/sessions/:sessionId/messages', express.json({ limit: '8kb' }), (req, res) => {
+    const { sessionId } = req.params;
+    const body = (req.body ?? {}) as { text?: unknown; token?: unknown };
+    if (!((tokens.verify(sessionId, typeof body.token === 'string' ? body.token : null) ?? 0) > Date.now())) {
+      res.status(401).json({ error: 'This chat session has expired. Reload the page to start a new one.' });
+      return;
+    }
+    janitor.touch(sessionId);
+    void onChatMessage(sessionId, typeof body.text === 'string' ? body.text : '');
+    res.status(202).end();
   });
   const vendor: Record<string, string> = {
     'status-messenger.js': path.join(root, 'dist', 'browser', 'status-messenger.js'),

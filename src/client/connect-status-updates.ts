@@ -8,11 +8,13 @@
  * No DOM types here (see transports.ts), so the same code runs in a page, in Node, and in the
  * Node type-check.
  */
+import { parseServerFrame } from '../protocol.js';
 import type { GapFrame, StatusFrame } from '../protocol.js';
 import { BACKOFF_DEFAULTS, backoffDelay } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 import { checkOptions } from './check-options.js';
-import { parseFrame } from './parse-frame.js';
+import { checkSessionIdInUrl, classifyRefusal, connectionErrorHint, probeHub } from './connection-error.js';
+import type { ConnectionError } from './connection-error.js';
 import { resolveSocketUrl } from './resolve-socket-url.js';
 import { withResumeParams } from './resume-url.js';
 import { StatusTracker } from './status-tracker.js';
@@ -21,14 +23,18 @@ import { openEventSource, openWebSocket } from './transports.js';
 import type { EventSourceConstructor, SocketConstructor, Transport, TransportKind } from './transports.js';
 
 export type { EventSourceConstructor, EventSourceLike, SocketConstructor, SocketLike, TransportKind } from './transports.js';
+export type { ConnectionError, ConnectionErrorCode } from './connection-error.js';
 
 /**
  * - `connecting`: the first connection is being opened (the initial state);
  * - `open`: connected; statuses flow;
  * - `reconnecting`: the connection dropped (or never opened); a retry is scheduled or under way;
+ * - `failed`: the hub refused the connection for a reason retrying cannot fix (`error` says
+ *   which: a bad session id, not authorised, origin not allowed, no hub at the URL); nothing
+ *   more happens;
  * - `closed`: `close()` was called; nothing more happens.
  */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
 
 export interface ConnectionDetail {
   /** Retries since the last connection that stayed open `stableAfterMs` (0 on the first connect). */
@@ -39,6 +45,11 @@ export interface ConnectionDetail {
   retryInMs?: number;
   /** With `reconnecting` after a WebSocket: its close code (1006: never opened or lost). */
   code?: number;
+  /**
+   * With `failed`, and with `reconnecting` after a refusal that a retry may get past (429, 503):
+   * why the hub refused, as `{ status, code }`.
+   */
+  error?: ConnectionError;
 }
 
 /** `websocket`, `sse`, or `auto`: WebSocket first, SSE when upgrades keep failing (see docs/client.md). */
@@ -58,6 +69,11 @@ export interface StatusUpdatesOptions extends BackoffOptions {
    * history window) or `reset` (the server restarted or forgot the session; seq starts again).
    */
   onGap?: (gap: GapFrame) => void;
+  /**
+   * Called with every other message on the connection, as its text: the app's own frames
+   * (`hub.sendFrame`, e.g. the seed's `agent_message`), so one connection per tab carries both.
+   */
+  onMessage?: (data: string) => void;
   /** Ask the hub for the statuses missed while disconnected (`since`/`epoch`). @default true */
   resume?: boolean;
   /** A connection that stayed open this long resets the backoff to its first step. @default 5000 */
@@ -66,9 +82,9 @@ export interface StatusUpdatesOptions extends BackoffOptions {
   transport?: TransportOption;
   /** With `auto`: WebSocket tries that never opened before SSE is tried. @default 2 */
   fallbackAfter?: number;
-  /** The WebSocket implementation, e.g. the `ws` package in Node 20. @default globalThis.WebSocket */
+  /** The WebSocket implementation (e.g. the `ws` package, for its client options). @default globalThis.WebSocket */
   WebSocket?: SocketConstructor;
-  /** The EventSource implementation, e.g. `FetchEventSource` in Node 20. @default globalThis.EventSource */
+  /** The EventSource implementation, e.g. `FetchEventSource` in Node (which has none). @default globalThis.EventSource */
   EventSource?: EventSourceConstructor;
   /** Send cookies with a cross-origin SSE request (the hub allows it for listed origins). @default true */
   withCredentials?: boolean;
@@ -76,7 +92,7 @@ export interface StatusUpdatesOptions extends BackoffOptions {
 
 /** Every key of `StatusUpdatesOptions`, for the strict check. */
 export const STATUS_UPDATES_OPTIONS: readonly string[] = [
-  'onStatus', 'onConnectionChange', 'onGap', 'resume', 'stableAfterMs', 'reconnectDelayMs', 'maxReconnectDelayMs',
+  'onStatus', 'onConnectionChange', 'onGap', 'onMessage', 'resume', 'stableAfterMs', 'reconnectDelayMs', 'maxReconnectDelayMs',
   'transport', 'fallbackAfter', 'WebSocket', 'EventSource', 'withCredentials',
 ];
 
@@ -99,6 +115,8 @@ export interface StatusConnection {
   readonly epoch: string | undefined;
   /** The highest `seq` seen in `epoch` (sent back on reconnect as `since`). */
   readonly lastSeq: number;
+  /** Why the hub refused the last try (`{ status, code }`), until a connection opens. */
+  readonly error: ConnectionError | undefined;
   /** Closes the connection and cancels any retry. Idempotent; nothing is called back afterwards. */
   close(): void;
 }
@@ -118,7 +136,10 @@ function checkMs(name: string, value: unknown, min: number): number {
 /**
  * Connects to `url` (absolute, or a path like `/ws/<sessionId>` resolved against the page) and
  * keeps the connection open until `close()`. Throws a `TypeError` for a bad URL or option
- * (`InvalidOptionError`, code `ERR_INVALID_OPTION`, for an unknown option key).
+ * (`InvalidOptionError`, code `ERR_INVALID_OPTION`, for an unknown option key), and for a URL
+ * whose session id is empty, `undefined` or `null` (`InvalidSessionIdError`, code
+ * `ERR_INVALID_SESSION_ID`). A refused connection ends in `failed`, with one `console.warn`
+ * naming the fix.
  */
 export function connectStatusUpdates(url: string, options: StatusUpdatesOptions = {}): StatusConnection {
   checkOptions('connectStatusUpdates(url, options)', options, STATUS_UPDATES_OPTIONS);
@@ -147,6 +168,7 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
     throw new TypeError('No EventSource implementation: pass `EventSource` in the options (e.g. `FetchEventSource` in Node)');
   }
   const baseUrl = resolveSocketUrl(url, (globalThis as { location?: { href?: string } }).location?.href);
+  checkSessionIdInUrl('connectStatusUpdates(url)', url);
 
   const tracker = new StatusTracker();
   let state: ConnectionState = 'connecting';
@@ -159,6 +181,10 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
   // then fails is an outage, not a proxy that strips upgrades.
   let everOpened = false;
   let socketFailures = 0;
+  let error: ConnectionError | undefined;
+  let probing: AbortController | undefined;
+  // One warning per kind of refusal: a page that retries after 429 does not fill the console.
+  const warned = new Set<string>();
 
   // A callback that throws is the page's bug: report it and go on, never lose the connection over it.
   const call = <A extends unknown[]>(name: string, fn: ((...args: A) => void) | undefined, ...args: A): void => {
@@ -176,11 +202,12 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
 
   const receive = (data: unknown): void => {
     if (typeof data !== 'string') return;
-    const frame = parseFrame(data);
-    if (frame === undefined) return;
-    if (frame.type === 'hello') tracker.hello(frame);
-    else if (frame.type === 'gap') call('onGap', options.onGap, frame);
-    else if (tracker.accept(frame)) call('onStatus', options.onStatus, frame);
+    const frame = parseServerFrame(data);
+    if (frame?.type === 'hello') tracker.hello(frame);
+    else if (frame?.type === 'gap') call('onGap', options.onGap, frame);
+    else if (frame?.type === 'status') {
+      if (tracker.accept(frame)) call('onStatus', options.onStatus, frame);
+    } else call('onMessage', options.onMessage, data);
   };
 
   /** With `auto`, picks the transport of the next try after one that never opened. */
@@ -194,6 +221,12 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
     }
   };
 
+  const warnOnce = (refusal: ConnectionError): void => {
+    if (warned.has(refusal.code)) return;
+    warned.add(refusal.code);
+    console.warn(`[adk-status-messenger] ${connectionErrorHint(refusal, baseUrl)}`);
+  };
+
   const retry = (code: number | undefined): void => {
     // Only a connection that stayed good earns a fresh start; one the server accepts and
     // drops at once (a crash loop, a refusal after upgrade) keeps backing off.
@@ -203,7 +236,32 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
     attempt += 1;
     const retryInMs = backoffDelay(attempt, backoff);
     timer = setTimeout(open, retryInMs);
-    setState('reconnecting', code === undefined ? { attempt, retryInMs } : { attempt, retryInMs, code });
+    const detail: Omit<ConnectionDetail, 'transport'> = { attempt, retryInMs };
+    if (code !== undefined) detail.code = code;
+    if (error) detail.error = error;
+    setState('reconnecting', detail);
+  };
+
+  /**
+   * A try that never opened: ask the hub why before retrying. A refusal a retry cannot fix ends
+   * the connection in `failed`; "no hub here" does so only while no connection ever opened (a
+   * URL that worked is not a wrong URL). Anything else is retried as before.
+   */
+  const diagnose = (target: string, code: number | undefined): void => {
+    const abort = new AbortController();
+    probing = abort;
+    void probeHub(target, kind === 'websocket' || withCredentials, abort.signal).then((answer) => {
+      if (probing !== abort) return; // closed meanwhile
+      probing = undefined;
+      const refusal = answer && classifyRefusal(answer);
+      error = refusal?.error;
+      if (!refusal) return retry(code);
+      warnOnce(refusal.error);
+      if (!refusal.final || (refusal.error.code === 'ERR_HUB_NOT_FOUND' && everOpened)) return retry(code);
+      const detail: Omit<ConnectionDetail, 'transport'> = { attempt, error: refusal.error };
+      if (code !== undefined) detail.code = code;
+      setState('failed', detail);
+    });
   };
 
   function open(): void {
@@ -216,6 +274,7 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
         if (current !== transport) return;
         openedAt = Date.now();
         everOpened = true;
+        error = undefined;
         setState('open', { attempt });
       },
       message(data: unknown) {
@@ -224,7 +283,8 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
       close(code?: number) {
         if (current !== transport) return;
         current = undefined;
-        retry(code);
+        if (openedAt === undefined) diagnose(target, code);
+        else retry(code);
       },
     };
     try {
@@ -274,10 +334,15 @@ export function connectStatusUpdates(url: string, options: StatusUpdatesOptions 
     get lastSeq() {
       return tracker.lastSeq;
     },
+    get error() {
+      return error;
+    },
     close() {
       if (state === 'closed') return;
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      probing?.abort();
+      probing = undefined;
       const transport = current;
       current = undefined;
       transport?.close();

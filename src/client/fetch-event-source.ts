@@ -1,6 +1,6 @@
 /**
  * `FetchEventSource`: the slice of the browser's `EventSource` the client uses, built on `fetch`
- * and `eventsource-parser`, for runtimes without `EventSource` (Node 20). Pass it as the
+ * and `eventsource-parser`, for runtimes without `EventSource` (Node 22–26). Pass it as the
  * `EventSource` option: `connectStatusUpdates(url, { EventSource: FetchEventSource })`.
  *
  * Unlike the browser's, it never reconnects by itself: a refused request (any status but 200

@@ -1,7 +1,7 @@
 /**
  * The browser entry `adk-status-messenger/client`: ESM, no Node imports. `startStatusUpdates`
  * renders into an element; `connectStatusUpdates` only calls back, for frameworks that render
- * themselves. `FetchEventSource` is for runtimes without `EventSource` (Node 20); it is the only
+ * themselves. `FetchEventSource` is for runtimes without `EventSource` (Node); it is the only
  * export that loads a dependency (`eventsource-parser`).
  */
 export { startStatusUpdates } from './start-status-updates.js';
@@ -9,6 +9,8 @@ export type { StartStatusUpdatesOptions, StopStatusUpdates } from './start-statu
 export { connectStatusUpdates } from './connect-status-updates.js';
 export type {
   ConnectionDetail,
+  ConnectionError,
+  ConnectionErrorCode,
   ConnectionState,
   EventSourceConstructor,
   EventSourceLike,
@@ -21,6 +23,7 @@ export type {
 } from './connect-status-updates.js';
 export type { RunState, StatusStep } from './status-tracker.js';
 export { InvalidOptionError } from './check-options.js';
+export { InvalidSessionIdError } from './connection-error.js';
 export { FetchEventSource } from './fetch-event-source.js';
 export { formatDuration, runSummary } from './run-summary.js';
 export type { RunSnapshot } from './run-summary.js';

@@ -5,6 +5,7 @@
  */
 import { checkOptions } from './check-options.js';
 import { connectStatusUpdates, STATUS_UPDATES_OPTIONS } from './connect-status-updates.js';
+import { checkSessionIdInUrl } from './connection-error.js';
 import type { StatusConnection, StatusUpdatesOptions } from './connect-status-updates.js';
 import { createStatusView } from './status-view.js';
 import { createStepsView } from './steps-view.js';
@@ -41,6 +42,7 @@ export function startStatusUpdates(
   const options: StartStatusUpdatesOptions =
     typeof optionsOrDelay === 'number' ? { reconnectDelayMs: optionsOrDelay } : optionsOrDelay;
   checkOptions('startStatusUpdates(element, url, options)', options, START_OPTIONS);
+  checkSessionIdInUrl('startStatusUpdates(element, url)', websocketUrl);
   const { view: viewName = 'latest', ...connectOptions } = options;
   if (viewName !== 'latest' && viewName !== 'steps') {
     throw new TypeError(`Expected \`view\` to be 'latest' or 'steps', got \`${String(viewName)}\``);
@@ -67,6 +69,7 @@ export function startStatusUpdates(
     },
     onConnectionChange(state, detail) {
       view.connection(state);
+      if (state === 'failed' && detail.error) view.failed(detail.error);
       options.onConnectionChange?.(state, detail);
     },
   });

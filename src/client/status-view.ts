@@ -8,6 +8,7 @@
  */
 import type { GapFrame, StatusFrame } from '../protocol.js';
 import type { ConnectionState } from './connect-status-updates.js';
+import type { ConnectionError } from './connection-error.js';
 import type { RunSnapshot } from './run-summary.js';
 
 const PREFIX = 'sm-';
@@ -16,6 +17,27 @@ export interface StatusView {
   show(status: StatusFrame, run: RunSnapshot): void;
   connection(state: ConnectionState): void;
   gap(gap: GapFrame): void;
+  /** The hub refused the connection for good: a short, plain note replaces what was shown. */
+  failed(error: ConnectionError): void;
+}
+
+// What the user reads when the connection failed: plain words, never the server's text (the
+// developer's fix goes to the console).
+const FAILURES: Partial<Record<ConnectionError['code'], string>> = {
+  ERR_INVALID_SESSION_ID: 'this link is not valid',
+  ERR_UNAUTHORIZED: 'please sign in again',
+  ERR_FORBIDDEN: 'access was refused',
+  ERR_HUB_NOT_FOUND: 'the status service was not found',
+};
+
+/** Replaces the element's content with the note for `error`, and sets `data-error` to its code. */
+export function showFailure(element: HTMLElement, error: ConnectionError): void {
+  const note = element.ownerDocument.createElement('span');
+  note.className = `${PREFIX}failure`;
+  const reason = FAILURES[error.code];
+  note.textContent = `Live status unavailable${reason ? `: ${reason}` : ''}.`;
+  element.replaceChildren(note);
+  element.setAttribute('data-error', error.code);
 }
 
 export function createStatusView(element: HTMLElement): StatusView {
@@ -40,6 +62,8 @@ export function createStatusView(element: HTMLElement): StatusView {
   element.setAttribute('role', 'status');
   element.setAttribute('aria-live', 'polite');
   element.setAttribute('data-connection', 'connecting');
+  // A new start on an element whose last connection failed: the failure is no longer current.
+  element.removeAttribute('data-error');
 
   return {
     show(status, run) {
@@ -70,6 +94,9 @@ export function createStatusView(element: HTMLElement): StatusView {
     },
     gap(gap) {
       flag('gap', gap.reason);
+    },
+    failed(error) {
+      showFailure(element, error);
     },
   };
 }

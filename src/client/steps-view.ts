@@ -12,6 +12,7 @@ import type { GapFrame, StatusFrame } from '../protocol.js';
 import type { ConnectionState } from './connect-status-updates.js';
 import { formatDuration, runSummary } from './run-summary.js';
 import type { RunSnapshot } from './run-summary.js';
+import { showFailure } from './status-view.js';
 import type { StatusView } from './status-view.js';
 import type { StatusStep } from './status-tracker.js';
 
@@ -80,6 +81,8 @@ export function createStepsView(element: HTMLElement): StatusView {
   element.classList.add(`${PREFIX}status`, `${PREFIX}steps`);
   element.setAttribute('data-view', 'steps');
   element.setAttribute('data-connection', 'connecting');
+  // A new start on an element whose last connection failed: the failure is no longer current.
+  element.removeAttribute('data-error');
 
   return {
     show(status: StatusFrame, run: RunSnapshot) {
@@ -117,6 +120,9 @@ export function createStepsView(element: HTMLElement): StatusView {
     },
     gap(gap: GapFrame) {
       flag('gap', gap.reason);
+    },
+    failed(error) {
+      showFailure(element, error);
     },
   };
 }

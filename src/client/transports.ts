@@ -51,19 +51,26 @@ const CLIENT_CLOSE = 1000;
 export function openWebSocket(Socket: SocketConstructor, url: string, on: TransportEvents): Transport {
   const ws = new Socket(url);
   let live = true;
+  let opened = false;
+  const closed = (code: number): void => {
+    if (!live) return;
+    live = false;
+    on.close(code);
+  };
   ws.onopen = () => {
+    opened = true;
     if (live) on.open();
   };
   ws.onmessage = (event) => {
     if (live) on.message(event.data);
   };
-  ws.onclose = (event) => {
-    if (!live) return;
-    live = false;
-    on.close(event.code);
+  ws.onclose = (event) => closed(event.code);
+  // After an open socket's error a close follows, with the code we report. A handshake that
+  // failed ends here: its close would say 1006 anyway, and Node 22's global WebSocket (undici)
+  // never sends that close.
+  ws.onerror = () => {
+    if (!opened) closed(1006);
   };
-  // An error is always followed by a close, which is where we act.
-  ws.onerror = () => {};
   return {
     close() {
       live = false;

@@ -1,5 +1,5 @@
 /**
- * `useStatusUpdates(url, options)` → `{ latest, steps, state, stale, connection, transport, summary }`:
+ * `useStatusUpdates(url, options)` → `{ latest, steps, state, stale, connection, error, transport, summary }`:
  * the session's live status, the current run's steps and how the run stands, as React state.
  *
  * - SSR-safe: nothing touches `window` at import or during render; the connection is opened in
@@ -12,9 +12,16 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { checkOptions } from '../client/check-options.js';
+import { checkSessionIdInUrl } from '../client/connection-error.js';
 import { runSummary } from '../client/run-summary.js';
 import { connectStatusUpdates, STATUS_UPDATES_OPTIONS } from '../client/connect-status-updates.js';
-import type { ConnectionState, StatusConnection, StatusUpdatesOptions, TransportKind } from '../client/connect-status-updates.js';
+import type {
+  ConnectionError,
+  ConnectionState,
+  StatusConnection,
+  StatusUpdatesOptions,
+  TransportKind,
+} from '../client/connect-status-updates.js';
 import type { RunState, StatusStep } from '../client/status-tracker.js';
 import type { StatusFrame } from '../protocol.js';
 
@@ -30,8 +37,13 @@ export interface StatusUpdatesSnapshot {
   state: RunState;
   /** A status is shown but the connection is down: it may be out of date. */
   stale: boolean;
-  /** The connection's state: `connecting`, `open`, `reconnecting`, `closed`. */
+  /** The connection's state: `connecting`, `open`, `reconnecting`, `failed`, `closed`. */
   connection: ConnectionState;
+  /**
+   * Why the hub refused the connection (`{ status, code }`): with `connection: 'failed'` (400,
+   * 401, 403, 404: it stopped), or while it retries after 429/503. `undefined` once connected.
+   */
+  error: ConnectionError | undefined;
   /** The transport in use (`websocket`, or `sse` after an `auto` fallback). */
   transport: TransportKind | undefined;
   /** When the current run started / ended (ms since 1970). */
@@ -47,6 +59,7 @@ const IDLE: StatusUpdatesSnapshot = Object.freeze({
   state: 'idle',
   stale: false,
   connection: 'connecting',
+  error: undefined,
   transport: undefined,
   runStartedAt: undefined,
   runEndedAt: undefined,
@@ -60,6 +73,7 @@ function snapshot(connection: StatusConnection): StatusUpdatesSnapshot {
     state: connection.runState,
     stale: connection.stale,
     connection: connection.state,
+    error: connection.error,
     transport: connection.transport,
     runStartedAt: connection.runStartedAt,
     runEndedAt: connection.runEndedAt,
@@ -69,6 +83,9 @@ function snapshot(connection: StatusConnection): StatusUpdatesSnapshot {
 
 export function useStatusUpdates(url: string | null | undefined, options: UseStatusUpdatesOptions = {}): StatusUpdatesSnapshot {
   checkOptions('useStatusUpdates(url, options)', options, STATUS_UPDATES_OPTIONS);
+  if (url !== null && url !== undefined) {
+    checkSessionIdInUrl('useStatusUpdates(url)', url, 'pass `null` until the id is known (the hook stays idle)');
+  }
   const [state, setState] = useState<StatusUpdatesSnapshot>(IDLE);
   const latestOptions = useRef(options);
   latestOptions.current = options;
@@ -99,6 +116,9 @@ export function useStatusUpdates(url: string | null | undefined, options: UseSta
         },
         onGap(gap) {
           latestOptions.current.onGap?.(gap);
+        },
+        onMessage(data) {
+          latestOptions.current.onMessage?.(data);
         },
       });
       update();

@@ -252,10 +252,13 @@ describeWithChromium('chat example in Chromium', () => {
     expect(await page.evaluate(() => document.querySelector<HTMLDetailsElement>('#activity details')!.open)).toBe(false);
   }, 60_000);
 
-  it('shows the same question, statuses and answer in two tabs of one session', async () => {
+  it('shows the same question, statuses and answer in two tabs of one session, over one connection per tab', async () => {
     const first = await open();
     const second = await open(); // same browser context: same stored session
-    expect(await second.getAttribute('body', 'data-session-id')).toBe(await first.getAttribute('body', 'data-session-id'));
+    const sessionId = (await first.getAttribute('body', 'data-session-id'))!;
+    expect(await second.getAttribute('body', 'data-session-id')).toBe(sessionId);
+    // Statuses and the conversation share each tab's one connection (a session holds 32).
+    expect(chat.app.hub.socketCount(sessionId)).toBe(2);
     await ask(first, 'Tell me about AsyncLocalStorage');
     await answered(first, 1);
     await second.waitForFunction(() => document.querySelectorAll('#activity li.sm-step').length >= 9); // one source: one reading step
@@ -290,8 +293,9 @@ describeWithChromium('chat example in Chromium', () => {
   it('recovers by itself when the server restarts with a new secret', async () => {
     const port = Number(new URL(chat.origin).port);
     const page = await open();
-    // The socket refusals while it finds out show up as console errors: expected here.
-    expectedErrors = [/WebSocket connection/];
+    // The failed tries while the server is down and then refuses, and the client's HTTP question
+    // why after each (refused too, then the hub's 401), show up as console errors: expected here.
+    expectedErrors = [/WebSocket connection/, /401 \(Unauthorized\)/, /net::ERR_CONNECTION_REFUSED/];
     const before = await page.getAttribute('body', 'data-session-id');
     await chat.app.close();
     // The same port, a new random secret: the page's token no longer verifies.
@@ -430,7 +434,7 @@ describe('chat example process', () => {
       );
       const lines = error.message.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('[chat] model') && !line.startsWith('[chat] env') && !line.startsWith('[chat] Pub/Sub'));
       expect(lines).toEqual([
-        'chat server exited early:',
+        'chat server exited early (code 1, signal null):',
         `[chat] port ${port} on 127.0.0.1 is already in use (is another \`npm start\` running?). Stop that process, or pick another port: PORT=${port + 1} npm start`,
       ]);
     } finally {

@@ -1,6 +1,6 @@
 /**
- * The ESM client in Node 20 over SSE with `FetchEventSource` (fetch + eventsource-parser), in a
- * child process, against a real hub: statuses in order, resume after the hub drops the stream
+ * The ESM client in Node over SSE with `FetchEventSource` (fetch + eventsource-parser; Node has
+ * no global `EventSource`), in a child process, against a real hub: statuses in order, resume after the hub drops the stream
  * (`?since=&epoch=`, replayed statuses), the end of the run, and `close()`.
  */
 import { spawn } from 'node:child_process';
@@ -16,7 +16,7 @@ describe('FetchEventSource in Node', () => {
     await srv?.close();
   });
 
-  it('receives statuses over SSE with auto (no WebSocket in Node 20), resumes after a drop, and ends with the run', async () => {
+  it('receives statuses over SSE, resumes after a drop, and ends with the run', async () => {
     srv = await startHubServer();
     const urls: string[] = [];
     const streams: ServerResponse[] = [];

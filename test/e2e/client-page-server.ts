@@ -17,7 +17,7 @@ const DIST = join(__dirname, '..', '..', 'dist');
 
 /** Records everything the page's status element and callbacks saw; read with `page.evaluate`. */
 const PAGE_HELPERS = `
-window.events = { statuses: [], states: [], gaps: [] };
+window.events = { statuses: [], states: [], gaps: [], messages: [] };
 window.text = function () {
   var el = document.querySelector('#status .sm-text');
   return el ? el.textContent : null;
@@ -31,6 +31,7 @@ window.start = function (url, options) {
       events.states.push(Object.assign({ state: state }, detail));
     },
     onGap: function (gap) { events.gaps.push(gap); },
+    onMessage: function (data) { events.messages.push(data); },
   }));
 };
 `;
@@ -64,11 +65,14 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 function serve(extra: Record<string, string>, request: http.IncomingMessage, response: http.ServerResponse): void {
   const path = (request.url ?? '/').split('?')[0]!;
   let body: string | undefined = extra[path] ?? PAGES[path];
-  if (body === undefined) {
-    const file = path.startsWith('/client/')
-      ? join(DIST, 'client', path.slice('/client/'.length))
-      : join(DIST, 'browser', path.slice(1));
-    if (/^\/(client\/)?[\w.-]+\.(js|css)$/.test(path) && existsSync(file)) body = readFileSync(file, 'utf8');
+  if (body === undefined && /^\/(client\/)?[\w.-]+\.(js|css)$/.test(path)) {
+    // The drop-in from dist/browser/; the ESM client from dist/client/, with the files it
+    // imports from beside it (`../protocol.js`) at the top, as the installed package lays them out.
+    const candidates = path.startsWith('/client/')
+      ? [join(DIST, 'client', path.slice('/client/'.length))]
+      : [join(DIST, 'browser', path.slice(1)), join(DIST, path.slice(1))];
+    const file = candidates.find((candidate) => existsSync(candidate));
+    if (file) body = readFileSync(file, 'utf8');
   }
   if (body === undefined) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -88,6 +92,8 @@ export class PageServer {
   readonly upgrades: string[] = [];
   /** The URL of every request for an event stream (SSE), accepted or not. */
   readonly streams: string[] = [];
+  /** The URL of every `HEAD` request for an event stream: the client asking why a try failed. */
+  readonly probes: string[] = [];
   #server: http.Server | undefined;
   readonly #options: StatusHubOptions;
   /** More pages (path → body) a suite serves beside the built-in ones; `.js`/`.css`/`.html` by extension. */
@@ -132,7 +138,8 @@ export class PageServer {
     if (sse) server.on('upgrade', (_request, socket) => socket.destroy());
     else hub.attach(server);
     server.prependListener('request', (request) => {
-      if ((request.headers.accept ?? '').includes('text/event-stream')) this.streams.push(request.url ?? '');
+      if (!(request.headers.accept ?? '').includes('text/event-stream')) return;
+      (request.method === 'HEAD' ? this.probes : this.streams).push(request.url ?? '');
     });
     hub.on('connection', (sessionId, socket, request) => {
       this.upgrades.push(request.url ?? '');

@@ -10,7 +10,7 @@ import { PageServer, waitUntil } from './client-page-server.js';
 
 interface Recorded {
   statuses: { data: string; seq: number; replay: boolean }[];
-  states: { state: string; attempt: number; transport: string; code?: number }[];
+  states: { state: string; attempt: number; transport: string; code?: number; error?: unknown }[];
   gaps: { reason: string }[];
 }
 interface TestPage {
@@ -95,6 +95,10 @@ describeWithChromium('the client over SSE in Chromium', () => {
     ]);
     expect(states[0]?.code).toBe(1006);
     expect(srv.streams).toEqual(['/ws/proxied']);
+    // After each failed try the client asked the hub over HTTP: it would admit the page, so the
+    // failure is the proxy's, and no error is reported.
+    expect(srv.probes).toEqual(['/ws/proxied', '/ws/proxied']);
+    expect(states.map((s) => s.error)).toEqual([undefined, undefined, undefined]);
     srv.hub.send('proxied', { message: 'Done', state: 'done' });
     await waitForText(page, 'Done');
     expect(await page.getAttribute('#status', 'data-run')).toBe('done');

@@ -283,6 +283,24 @@ describeWithChromium('the run in the browser', () => {
     await page.evaluate(() => (globalThis as unknown as { unmountApp(): void }).unmountApp());
     await waitUntil('the stream closes on unmount', () => srv.hub.socketCount('react-sse') === 0);
   });
+
+  it('React: the hook exposes why the hub refused the connection (`error`) and stops retrying', async () => {
+    const page = await openPage('/react.html');
+    const opened: string[] = [];
+    page.on('websocket', (ws) => opened.push(ws.url()));
+    const warnings: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    await page.waitForFunction('window.appReady === true');
+    await page.evaluate(() => (globalThis as unknown as { mountApp(url: string, o: object): void }).mountApp('/ws/bad%20id', { reconnectDelayMs: 50 }));
+    await page.waitForFunction(() => document.getElementById('agent')?.getAttribute('data-connection') === 'failed');
+    expect(await page.getAttribute('#agent', 'data-error')).toBe('400 ERR_INVALID_SESSION_ID');
+    await sleep(500); // > 3 × the largest retry delay
+    expect(opened).toHaveLength(1);
+    expect(warnings).toEqual([expect.stringContaining('(HTTP 400)')]);
+    await page.evaluate(() => (globalThis as unknown as { unmountApp(): void }).unmountApp());
+  });
 });
 
 describe('useStatusUpdates on the server', () => {
@@ -292,6 +310,12 @@ describe('useStatusUpdates on the server', () => {
     expect(html).toContain('data-state="idle"');
     expect(html).toContain('data-connection="connecting"');
     expect(renderToString(createElement(AgentActivity, { url: null }))).toContain('<ol id="steps"></ol>');
+  });
+
+  it('rejects a URL whose session id is undefined at render, telling to pass null until it is known', () => {
+    expect(() => renderToString(strictApp('/ws/undefined'))).toThrow(
+      /^useStatusUpdates\(url\): the URL `\/ws\/undefined` has the session id `undefined`: .*pass `null` until the id is known/,
+    );
   });
 
   it('rejects an unknown option key at render, naming it', () => {

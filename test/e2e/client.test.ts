@@ -11,6 +11,7 @@ interface Recorded {
   statuses: { data: string; seq: number; replay: boolean; shown: string | null }[];
   states: { state: string; attempt: number; retryInMs?: number; code?: number }[];
   gaps: GapFrame[];
+  messages: string[];
 }
 /** What client-page-server.ts puts on the test page's window. */
 interface TestPage {
@@ -66,7 +67,7 @@ describeWithChromium('status-messenger.js in Chromium', () => {
   const connected = (session: string, count = 1) =>
     waitUntil(`${count} socket(s) on ${session}`, () => srv.hub.socketCount(session) === count);
 
-  it('shows each status in order, only the latest, and only status frames', async () => {
+  it('shows each status in order, only the latest, and hands the app its own frames (onMessage)', async () => {
     srv = await PageServer.start();
     const page = await openPage();
     await startOn(page, '/ws/order');
@@ -86,6 +87,9 @@ describeWithChromium('status-messenger.js in Chromium', () => {
     expect(seen.map((s) => s.shown)).toEqual(seen.map((s) => s.data));
     expect(await page.textContent('#status')).toBe('step 5');
     expect(await attr(page, 'data-connection')).toBe('open');
+    // The app's frames on the same connection reach `onMessage` as their text, and only they.
+    await page.waitForFunction(() => (globalThis as unknown as TestPage).events.messages.length === 5);
+    expect((await events(page)).messages).toEqual([1, 2, 3, 4, 5].map((i) => JSON.stringify({ type: 'agent_message', message: `chat ${i}` })));
   });
 
   it('renders a status containing HTML as text: no element is injected, no script runs', async () => {
@@ -141,6 +145,8 @@ describeWithChromium('status-messenger.js in Chromium', () => {
     await waitForText(page, 'three');
     const seen = (await events(page)).statuses.map((s) => s.data);
     expect(seen).toEqual(['one', 'two', 'three']);
+    // What is not a valid status, hello or gap is the app's business: it goes to onMessage as it came.
+    expect((await events(page)).messages).toEqual(['not json', '{"type":"status"}', '{"type":"status","data":5,"seq":9,"ts":"t"}', 'null', '[1]', '{"type":"gap","from":"x"}']);
     expect((await events(page)).gaps).toEqual([]);
   });
 
@@ -160,7 +166,8 @@ describeWithChromium('status-messenger.js in Chromium', () => {
     expect(await attr(page, 'data-connection')).toBe('reconnecting');
     // The default stylesheet keys on the same class: the stale status is dimmed.
     await page.waitForFunction('getComputedStyle(document.getElementById("status")).opacity === "0.55"');
-    await sleep(600); // several refused attempts while nothing listens
+    // Several refused attempts while nothing listens.
+    await page.waitForFunction(() => (globalThis as unknown as TestPage).events.states.filter((s) => s.state === 'reconnecting').length >= 3);
 
     await srv.start();
     expect(srv.port).toBe(port);
@@ -189,7 +196,8 @@ describeWithChromium('status-messenger.js in Chromium', () => {
     await startOn(page, '/ws/backoff', { reconnectDelayMs: 50, maxReconnectDelayMs: 200, stableAfterMs: 300 });
     await connected('backoff');
     await srv.stop();
-    await sleep(1200);
+    // At least five failed tries in the first outage.
+    await page.waitForFunction(() => (globalThis as unknown as TestPage).events.states.filter((s) => s.state === 'reconnecting').length >= 5);
     await srv.start();
     await connected('backoff');
     await sleep(500); // longer than stableAfterMs

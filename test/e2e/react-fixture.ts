@@ -9,10 +9,10 @@ import { useStatusUpdates } from '../../src/react/index.js';
 import type { UseStatusUpdatesOptions } from '../../src/react/index.js';
 
 export function AgentActivity({ url, options }: { url: string | null; options?: UseStatusUpdatesOptions }): ReactElement {
-  const { latest, steps, state, stale, connection, summary } = useStatusUpdates(url, options);
+  const { latest, steps, state, stale, connection, error, summary } = useStatusUpdates(url, options);
   return h(
     'section',
-    { id: 'agent', 'data-state': state, 'data-connection': connection, 'data-stale': String(stale) },
+    { id: 'agent', 'data-state': state, 'data-connection': connection, 'data-stale': String(stale), 'data-error': error ? `${error.status} ${error.code}` : '' },
     h('p', { id: 'latest', role: 'status' }, latest?.data ?? ''),
     h('p', { id: 'summary' }, summary ?? ''),
     h('ol', { id: 'steps' }, steps.map((step) => h('li', { key: `${step.seq}:${step.startedAt}` }, step.text))),

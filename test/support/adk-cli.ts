@@ -1,13 +1,12 @@
 /**
  * Runs ADK's own dev tools CLI (`adk api_server` / `adk web`, package @google/adk-devtools) as
- * a child process on a free port, as users start it, and waits until it answers. The CLI
+ * a child process on a free port, as users start it, and waits until it says it listens. The CLI
  * compiles and bundles the agent files with esbuild on first use, so the first request is slow:
  * waits are generous. Share one server across the tests of a file.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { startChildServer } from './child-server.js';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'node_modules', '@google', 'adk-devtools', 'dist', 'esm', 'cli_entrypoint.js');
@@ -33,40 +32,21 @@ export async function startAdkCli(
   { flags = [], env = {}, timeoutMs = 120_000 }: { flags?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<AdkCli> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [CLI, command, agentsDir, '-p', String(port), '-h', '127.0.0.1', ...flags], {
+  // `web` and `api_server` print the same banner once they listen and the agents are loaded.
+  const server = await startChildServer({
+    name: `adk ${command}`,
+    args: [CLI, command, agentsDir, '-p', String(port), '-h', '127.0.0.1', ...flags],
     cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+    ready: /ADK API Server started/,
+    timeoutMs,
   });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`adk ${command} exited early:\n${output}`);
-    try {
-      const response = await fetch(`${origin}/list-apps`);
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`adk ${command} did not answer within ${timeoutMs} ms:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
   return {
-    origin,
+    origin: `http://127.0.0.1:${port}`,
     port,
-    output: () => output,
+    output: server.output,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      await server.stop();
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
- * A Node 20 process (no global WebSocket, no EventSource) using the ESM client the way a Node
- * user would: `connectStatusUpdates(url, { EventSource: FetchEventSource })` with the default
- * `auto` transport. Run by test/e2e/client-node-sse.test.ts with `node --import tsx`: prints one
+ * A Node process using the ESM client over SSE the way a Node user would: Node has no global
+ * `EventSource`, so `connectStatusUpdates(url, { transport: 'sse', EventSource: FetchEventSource })`
+ * (with `auto`, Node 22+ would take its global WebSocket). Run by test/e2e/client-node-sse.test.ts with `node --import tsx`: prints one
  * JSON line per status and per connection change, and exits after a status with `state`.
  * (A child process because `eventsource-parser` is ESM-only, which jest's CJS mode cannot load.)
  */
@@ -10,6 +10,7 @@ import { connectStatusUpdates, FetchEventSource } from '../../src/client/index.j
 const url = process.argv[2]!;
 const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const connection = connectStatusUpdates(url, {
+  transport: 'sse',
   EventSource: FetchEventSource,
   reconnectDelayMs: 50,
   maxReconnectDelayMs: 100,

@@ -1,6 +1,7 @@
-// The chat page: one socket for the conversation (the seed's frames), and adk-status-messenger's
-// drop-in client for the live status. Model output is markdown, rendered with marked and
-// sanitised with DOMPurify before it touches the DOM.
+// The chat page: one connection per tab, adk-status-messenger's drop-in client, carries the live
+// statuses and the conversation (the seed's frames, through `onMessage`); questions go out with
+// a POST. Model output is markdown, rendered with marked and sanitised with DOMPurify before it
+// touches the DOM.
 (function () {
   'use strict';
 
@@ -11,15 +12,13 @@
     input: document.getElementById('chat-input'),
     send: document.getElementById('send'),
     newChat: document.getElementById('new-chat'),
+    status: document.getElementById('agent-status'),
   };
   var session = null;
-  var chatSocket = null;
-  var stopStatus = null;
-  var stopActivity = null;
+  var stopUpdates = null;
+  var connected = false;
   var assistantBubble = null;
   var busy = false;
-  var retries = 0;
-  var stopped = false;
 
   // Links in answers open in a new tab without giving it a handle on this page.
   window.DOMPurify.addHook('afterSanitizeAttributes', function (node) {
@@ -47,15 +46,16 @@
 
   function setBusy(value) {
     busy = value;
-    var usable = !value && chatSocket && chatSocket.readyState === WebSocket.OPEN;
+    var usable = !value && connected;
     els.input.disabled = !usable;
     els.send.disabled = !usable;
     if (usable) els.input.focus();
   }
 
-  function onFrame(event) {
+  // The app's own frames, on the same connection as the statuses.
+  function onFrame(data) {
     var frame;
-    try { frame = JSON.parse(event.data); } catch (e) { return; }
+    try { frame = JSON.parse(data); } catch (e) { return; }
     if (!frame || typeof frame.type !== 'string') return;
     if (frame.type === 'user_message' && typeof frame.message === 'string') {
       // The question, from this tab or another tab of the session: every tab shows the same conversation.
@@ -75,50 +75,35 @@
     }
   }
 
-  function absolute(url) {
-    var u = new URL(url, window.location.href);
-    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-    return u.toString();
+  // The status pill in the top bar, drawn from the same connection's statuses: the newest one,
+  // its level as a class, and how the run stands.
+  function showLatest(status) {
+    var text = document.createElement('span');
+    text.className = 'sm-text';
+    text.textContent = status.data;
+    els.status.replaceChildren(text);
+    els.status.dataset.run = status.state || 'running';
+    els.status.className = 'agent-status sm-status' + (status.level ? ' sm-level-' + status.level : '');
   }
 
-  function connectChat() {
-    if (stopped) return;
-    var socket = new WebSocket(absolute(session.wsUrl));
-    chatSocket = socket;
-    socket.onopen = function () {
-      // After a drop, the end of a turn may have been missed: let the user go on.
-      if (retries > 0) { busy = false; assistantBubble = null; }
-      retries = 0;
-      setBusy(busy);
-    };
-    socket.onmessage = onFrame;
-    socket.onclose = function () {
-      if (socket !== chatSocket || stopped) return;
-      setBusy(busy);
-      retries += 1;
-      var delay = Math.random() * Math.min(10000, 500 * Math.pow(2, retries));
-      // The browser cannot see why a socket was refused. Every third failure, ask the server
-      // whether the session is still valid (a restart with a new secret invalidates it).
-      if (retries % 3 === 0) {
-        obtainSession(false).then(function (checked) {
-          if (stopped || socket !== chatSocket) return;
-          if (checked.sessionId !== session.sessionId) return void switchTo(checked);
-          setTimeout(connectChat, delay);
-        }, function () {
-          if (!stopped && socket === chatSocket) setTimeout(connectChat, delay); // server still down
-        });
-        return;
-      }
-      setTimeout(connectChat, delay);
-    };
+  function onConnectionChange(state, detail) {
+    var wasConnected = connected;
+    connected = state === 'open';
+    els.status.dataset.connection = state;
+    // After a drop, the end of a turn may have been missed: let the user go on.
+    if (connected && !wasConnected) { busy = false; assistantBubble = null; }
+    setBusy(busy);
+    // The hub refused the session's token (a restart with a new secret, an expired token): get a
+    // session that works, instead of showing a dead page.
+    if (state === 'failed' && detail.error && detail.error.status === 401) {
+      obtainSession(false).then(switchTo, showFatal);
+    }
   }
 
   function stop() {
-    stopped = true;
-    if (stopStatus) stopStatus();
-    if (stopActivity) stopActivity();
-    if (chatSocket) chatSocket.close();
-    chatSocket = null;
+    if (stopUpdates) stopUpdates();
+    stopUpdates = null;
+    connected = false;
   }
 
   async function obtainSession(fresh) {
@@ -137,43 +122,66 @@
 
   function switchTo(next) {
     stop();
-    stopped = false;
-    retries = 0;
     busy = false;
     assistantBubble = null;
     session = next;
     document.body.dataset.sessionId = session.sessionId;
-    stopStatus = window.startStatusUpdates('agent-status', session.wsUrl);
-    // The activity panel: the run's steps with durations, collapsed to a summary when it ends.
-    stopActivity = window.startStatusUpdates('activity', session.wsUrl, { view: 'steps' });
-    connectChat();
+    // One connection per tab: the activity panel (the run's steps with durations, collapsed to a
+    // summary when it ends) is the drop-in's steps view; the pill and the chat read its callbacks.
+    stopUpdates = window.startStatusUpdates('activity', session.wsUrl, {
+      view: 'steps',
+      onStatus: showLatest,
+      onConnectionChange: onConnectionChange,
+      onMessage: onFrame,
+    });
   }
 
   async function start(fresh) {
     switchTo(await obtainSession(fresh));
   }
 
+  async function sendMessage(text) {
+    var asked = session;
+    var response = await fetch('/api/sessions/' + encodeURIComponent(asked.sessionId) + '/messages', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: text, token: asked.token }),
+    });
+    if (response.status === 401) {
+      // The token expired while the page was open: say so, then move to a new session.
+      var body = await response.json().catch(function () { return {}; });
+      addMessage('error', body.error || 'This chat session has expired.');
+      if (asked === session) switchTo(await obtainSession(true));
+    } else if (!response.ok) {
+      throw new Error('could not send the message: ' + response.status);
+    }
+  }
+
   els.form.addEventListener('submit', function (event) {
     event.preventDefault();
     var text = els.input.value.trim();
-    if (!text || busy || !chatSocket || chatSocket.readyState !== WebSocket.OPEN) return;
+    if (!text || busy || !connected) return;
     // Shown when the server echoes it as `user_message` (to every tab), not here.
     assistantBubble = null;
-    chatSocket.send(text);
     els.input.value = '';
     setBusy(true);
+    sendMessage(text).catch(function (error) {
+      setBusy(false);
+      showFatal(error);
+    });
   });
 
   els.newChat.addEventListener('click', function () {
     els.messages.textContent = '';
     document.getElementById('activity').textContent = '';
+    els.status.textContent = '';
     assistantBubble = null;
     busy = false;
     start(true).catch(showFatal);
   });
 
   function showFatal(error) {
-    addMessage('error', 'Could not connect to the server. Reload the page to try again.');
+    addMessage('error', 'Could not reach the server. Reload the page to try again.');
     console.error(error);
   }
 

@@ -93,6 +93,22 @@ describeWithChromium('startStatusUpdates when the hub refuses the connection (Ch
     expect(await page.textContent('#status')).not.toMatch(/secret|Forbidden|Unauthorized|Bad Request|not found\n/);
   });
 
+  it('stops on an origin the hub does not allow also when the page is on another origin, and says why', async () => {
+    srv = await PageServer.start();
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'warning') warnings.push(message.text());
+    });
+    // The same server under another host name: another origin, which the hub (same origin only) refuses.
+    await page.goto(srv.origin.replace('127.0.0.1', 'localhost') + '/page.html');
+    await start(page, `${srv.origin.replace('http:', 'ws:')}/ws/elsewhere`);
+    await page.waitForFunction(() => document.getElementById('status')?.getAttribute('data-connection') === 'failed');
+    expect(await attr(page, 'data-error')).toBe('ERR_FORBIDDEN');
+    expect(await states(page)).toEqual([expect.objectContaining({ state: 'failed', error: { status: 403, code: 'ERR_FORBIDDEN' } })]);
+    expect(warnings).toEqual([expect.stringMatching(/`allowedOrigins`/)]);
+  });
+
   it('starts over on the same element after a failure: the note and its marks go, statuses show', async () => {
     srv = await PageServer.start();
     const page = await openPage();

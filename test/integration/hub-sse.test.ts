@@ -241,12 +241,15 @@ describe('StatusHub over SSE', () => {
       }
     });
 
-    it('refuses foreign origins with 403 and gives an allowlisted one CORS headers, credentials included', async () => {
+    it('refuses foreign origins with 403 (readable by their page: nothing but the refusal) and gives an allowlisted one a stream with CORS headers, credentials included', async () => {
       const s = await startSseServer({ allowedOrigins: ['https://app.example.com'] });
       try {
         const evil = await SseTestClient.open(s.port, '/status/o', { Origin: 'https://evil.example' });
         expect(evil.status).toBe(403);
-        expect(evil.headers['access-control-allow-origin']).toBeUndefined();
+        // The page that asked may read why (its client then stops and says so), and nothing else.
+        expect(evil.headers['access-control-allow-origin']).toBe('https://evil.example');
+        expect(evil.headers['content-type']).toMatch(/^text\/plain/);
+        expect(evil.body).toBe('Forbidden: origin not allowed\n');
         const good = await SseTestClient.open(s.port, '/status/o', { Origin: 'https://app.example.com' });
         expect(good.status).toBe(200);
         expect(good.headers['access-control-allow-origin']).toBe('https://app.example.com');

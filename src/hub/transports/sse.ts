@@ -216,10 +216,19 @@ export class SseTransport {
     this.#admission.refuse('SSE', request, refusal, reason, { refuse: (r) => this.#answer(request, res, r) });
   }
 
-  /** A plain HTTP answer, with CORS headers for an allowlisted cross origin so its page can read it. */
+  /**
+   * A plain HTTP answer, readable by the page that asked even from another origin (a refused one
+   * too): a browser's WebSocket hides why it was refused, so the client asks here, and a page that
+   * cannot read the answer would retry for good. A refusal carries nothing but its status and a
+   * short text.
+   */
   #answer(request: HubRequest, res: HubResponse, { status, message, headers }: Refusal): void {
     if (res.headersSent || res.writableEnded) return;
-    const cors = this.#cors(request);
+    const origin = request.headers.origin;
+    const cors: Record<string, string> =
+      origin === undefined || isSameOrigin(origin, request.headers)
+        ? {}
+        : { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' };
     (res as ServerResponse)
       .writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...cors, ...headers })
       .end(`${message}\n`);

@@ -24,13 +24,15 @@ export function resetAddStatusMessageWarning(): void {
  * `runWithStatus`, register `StatusPlugin`, or wrap the work in `withStatusSession`).
  */
 export function addStatusMessage(message: StatusInput): boolean {
-  const status = normalizeStatus(message, Number.POSITIVE_INFINITY);
   const toolCall = currentToolCall();
   const session = statusSessionFor(toolCall);
   if (session) {
-    const delivery = session.send(status);
+    // The run checks it (and throws for a bad one).
+    const delivery = session.send(message);
     return delivery.delivered || delivery.eventStream;
   }
+  // Checked here too, so a bad status throws outside a run as inside one.
+  const status = normalizeStatus(message, Number.POSITIVE_INFINITY);
   if (toolCall) return sendToEventStream(toolCall, status).eventStream;
   if (!warning.warned) {
     warning.warned = true;

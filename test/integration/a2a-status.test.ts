@@ -210,6 +210,8 @@ async function runParent(srv: HubServer, remoteUrl: string, onEvent?: (event: Ev
     // status event: what the client's ADK event reader takes.
     const forwarded = parseAdkStatusEvent(event);
     if (forwarded) {
+      // In the one status shape (what every other producer writes there), not a second one.
+      expect(event.customMetadata?.status_messenger).toMatchObject({ type: 'status', data: forwarded.data });
       // Live: the run does not go on until the user's socket has the status.
       await client.waitFor((c) => c.statusTexts.includes(forwarded.data));
       seenLive.push(forwarded.data);

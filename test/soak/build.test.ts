@@ -3,7 +3,7 @@
  * no dist/, `npm pack` runs `prepare` (`build.mjs --clean`), and the tarball holds every file the
  * exports map names and no sources or tests; then `build.mjs --if-stale` (what `npm start` and
  * the examples run first) skips while dist/ is newer than its inputs and rebuilds after an edit.
- * Two full builds: soak-sized. (test/packaging/pack.test.ts checks the package itself, packed
+ * Two full builds: soak-sized. (test/soak/pack.test.ts checks the package itself, packed
  * from the dist/ that `npm test` builds.)
  */
 import { execFile } from 'node:child_process';

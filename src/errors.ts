@@ -24,6 +24,8 @@ export type StatusMessengerErrorCode =
   | 'ERR_PUBSUB_NOT_INSTALLED'
   /** The configured topic does not exist. */
   | 'ERR_PUBSUB_TOPIC_NOT_FOUND'
+  /** The relay's subscription name is already taken by a subscription of another topic. */
+  | 'ERR_PUBSUB_SUBSCRIPTION_CONFLICT'
   /** A publish did not settle within its deadline. */
   | 'ERR_PUBSUB_TIMEOUT'
   /** A publish failed for a reason a retry cannot fix (e.g. permission denied); the events were dropped. */

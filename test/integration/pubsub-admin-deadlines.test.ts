@@ -74,9 +74,10 @@ describeIfEmulator('PubSubAdapter admin calls', () => {
     expect(ms).toBeLessThan(DEADLINE_MS * 10);
     // The subscription is still there (the delete never reached the emulator): it expires by itself.
     const pubsub = new PubSub({ projectId: TEST_PROJECT });
-    const [exists] = await pubsub.subscription('status-relay-silent-close').exists();
+    const subscription = pubsub.subscription(`${topic}-silent-close`); // <topic id>-<instanceId>
+    const [exists] = await subscription.exists();
     expect(exists).toBe(true);
-    await pubsub.subscription('status-relay-silent-close').delete();
+    await subscription.delete();
     await pubsub.close();
   }, 30_000);
 });

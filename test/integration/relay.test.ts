@@ -158,4 +158,49 @@ describeIfEmulator('PubSubAdapter', () => {
     expect(received).toEqual(['restarted: while it was down', 'restarted: after the restart']);
     await Promise.all([hub.close(), producingHub.close()]);
   }, 90_000);
+
+  it('keeps two deployments apart when their instances share an instance id (e.g. the pod name)', async () => {
+    // A second app on its own relay topic, in the same project, whose instance ids are the same
+    // pod names: each instance hears its own deployment's statuses, never the other's.
+    const otherTopic = uniqueId('relay-other');
+    const pubsub = new PubSub({ projectId: TEST_PROJECT });
+    await pubsub.createTopic(otherTopic);
+    const hubs: StatusHub[] = [];
+    const instance = async (topicName: string, instanceId: string) => {
+      const adapter = new PubSubAdapter({ topicName, projectId: TEST_PROJECT, instanceId, logger: silentLogger });
+      const hub = new StatusHub({ adapter, logger: silentLogger });
+      hubs.push(hub);
+      const relayed: string[] = [];
+      hub.on('status', (sessionId, frame, meta) => {
+        if (meta.origin !== undefined) relayed.push(`${sessionId}: ${frame.data}`);
+      });
+      await adapter.start();
+      return { hub, relayed };
+    };
+    try {
+      const first = await instance(topic, 'web-0');
+      const second = await instance(otherTopic, 'web-0');
+      const firstProducer = await instance(topic, 'web-1');
+      const secondProducer = await instance(otherTopic, 'web-1');
+      firstProducer.hub.send('twins', 'for the first app');
+      secondProducer.hub.send('twins', 'for the second app');
+      await until(() => first.relayed.length >= 1 && second.relayed.length >= 1, 'a status on each web-0', 20_000).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}: first ${JSON.stringify(first.relayed)}, second ${JSON.stringify(second.relayed)}`);
+      });
+      await sleep(500);
+      expect(first.relayed).toEqual(['twins: for the first app']);
+      expect(second.relayed).toEqual(['twins: for the second app']);
+
+      // A subscription name given by hand that belongs to another topic is refused, not read from.
+      const [taken] = await pubsub.topic(topic).createSubscription(uniqueId('taken'));
+      const squatter = new PubSubAdapter({ topicName: otherTopic, projectId: TEST_PROJECT, subscriptionName: taken.name.split('/').pop()!, logger: silentLogger });
+      await expect(squatter.start()).rejects.toMatchObject({ code: 'ERR_PUBSUB_SUBSCRIPTION_CONFLICT', message: expect.stringContaining(topic) });
+      await squatter.close();
+      await taken.delete();
+    } finally {
+      await Promise.all(hubs.map((hub) => hub.close()));
+      await pubsub.topic(otherTopic).delete();
+      await pubsub.close();
+    }
+  }, 90_000);
 });

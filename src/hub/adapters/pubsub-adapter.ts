@@ -22,7 +22,7 @@
  * epoch began after this instance's subscription was receiving (its creation time is in its
  * name): then every status of it comes here. Otherwise the core answers with a `reset` gap.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { StatusMessengerError } from '../../errors.js';
 import { getDefaultLogger } from '../../logger.js';
@@ -44,7 +44,7 @@ export interface PubSubAdapterOptions {
   projectId?: string;
   /** This instance's id, in every message it publishes (a StatefulSet pod name, say). @default 12 random hex characters */
   instanceId?: string;
-  /** @default `status-relay-<instanceId>` */
+  /** @default `<topic id>-<instanceId>`; one that exists on another topic makes `start()` reject (`ERR_PUBSUB_SUBSCRIPTION_CONFLICT`). */
   subscriptionName?: string;
   /**
    * Pub/Sub deletes a subscription idle this long, e.g. a crashed instance's (at least 1 day, and
@@ -127,6 +127,7 @@ interface Subscription {
   removeAllListeners(): unknown;
   close(): Promise<void>;
   delete(gaxOpts?: Record<string, unknown>): Promise<unknown>;
+  getMetadata(gaxOpts?: Record<string, unknown>): Promise<[{ topic?: string | null }, ...unknown[]]>;
 }
 interface RelayTopic extends EventTopic {
   get(gaxOpts?: Record<string, unknown>): Promise<unknown>;
@@ -148,6 +149,21 @@ const HOLD_MS = 15_000;
 const CLOCK_SKEW_MS = 2000;
 /** An epoch made by `newEpoch`: its creation time in base-36 milliseconds (9 characters), then random ones. */
 const TIMED_EPOCH = /^[0-9a-z]{9}[A-Za-z0-9_-]{6}$/;
+
+const topicId = (topicName: string): string => topicName.slice(topicName.lastIndexOf('/') + 1);
+
+/**
+ * `<topic id>-<instanceId>`: the topic is in the name, so two deployments (two relay topics) whose
+ * instances share ids — pod names, `web-0` — never share a subscription. A name past Pub/Sub's
+ * 255 characters keeps the topic id's start and a hash of it.
+ */
+function defaultSubscriptionName(topicName: string, instanceId: string): string {
+  const id = topicId(topicName);
+  const name = `${id}-${instanceId}`;
+  if (name.length <= 255) return name;
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 8);
+  return `${id.slice(0, 255 - instanceId.length - hash.length - 2)}-${hash}-${instanceId}`;
+}
 
 export class PubSubAdapter implements HubAdapter {
   readonly instanceId: string;
@@ -178,7 +194,7 @@ export class PubSubAdapter implements HubAdapter {
   constructor(options: PubSubAdapterOptions) {
     this.#o = resolvePubSubAdapterOptions(options);
     this.instanceId = this.#o.instanceId ?? randomBytes(6).toString('hex');
-    this.#subscriptionName = this.#o.subscriptionName ?? `status-relay-${this.instanceId}`;
+    this.#subscriptionName = this.#o.subscriptionName ?? defaultSubscriptionName(this.#o.topicName, this.instanceId);
   }
 
   get #logger(): Logger {
@@ -228,8 +244,9 @@ export class PubSubAdapter implements HubAdapter {
       );
     } catch (error) {
       // 6 = ALREADY_EXISTS: this instance id ran before (a restart after a crash). Take the
-      // subscription back; what it kept since is delivered now.
+      // subscription back; what it kept since is delivered now — if it is this topic's.
       if ((error as { grpcCode?: number }).grpcCode !== 6) throw error;
+      await this.#checkSubscriptionTopic(topic, deadline);
     }
     this.#receivingSince = Date.now();
     const subscription = topic.subscription(this.#subscriptionName, await relaySubscriberOptions());
@@ -253,6 +270,24 @@ export class PubSubAdapter implements HubAdapter {
   }
 
   #watchdog: NodeJS.Timeout | undefined;
+
+  /**
+   * A subscription that already exists under this name is taken back only when it reads this
+   * topic: one on another topic (another deployment with the same `subscriptionName`, or a
+   * deleted topic's) would never carry a status of this one.
+   */
+  async #checkSubscriptionTopic(topic: RelayTopic, deadline: number): Promise<void> {
+    const existing = topic.subscription(this.#subscriptionName);
+    const [metadata] = await adminCall(`the check of subscription ${this.#subscriptionName}`, () => existing.getMetadata({ timeout: deadline }), deadline);
+    const reads = metadata.topic ?? '';
+    const same = topic.name.includes('{{') ? reads.endsWith(`/topics/${topicId(this.#o.topicName)}`) : reads === topic.name;
+    if (same) return;
+    throw new StatusMessengerError(
+      'ERR_PUBSUB_SUBSCRIPTION_CONFLICT',
+      `The subscription "${this.#subscriptionName}" already exists and reads ${reads || 'no topic'}, not the relay topic ${topic.name}: ` +
+        'another deployment uses the same subscription name. Pass a subscriptionName (or instanceId) of this deployment’s own',
+    );
+  }
 
   /**
    * After an outage the subscriber's streams sometimes reconnect and stay silent (seen on the

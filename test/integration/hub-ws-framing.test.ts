@@ -111,15 +111,23 @@ describe('hub WebSocket framing', () => {
     const deadline = Date.now() + 5000;
     while (sockets.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     const server = sockets[0]!;
-    (server as unknown as { _socket: net.Socket })._socket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
+    const serverSocket = (server as unknown as { _socket: net.Socket })._socket;
+    serverSocket.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));
     // Paused, ws reads the text frame and the FIN together on resume: the reply is built in the
     // same tick as ws ends the socket.
     server.pause();
     const payload = Buffer.from('hi');
     const mask = Buffer.from([1, 2, 3, 4]);
-    raw.end(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))]));
-    // No event tells when the peer's bytes reach this socket's kernel buffer while it is paused.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))]);
+    raw.end(frame);
+    // No event tells when the peer's bytes arrive while the socket is paused, but a paused socket
+    // still reads them into its buffer: wait until the frame and the FIN (`ended`) are both there.
+    const readState = (serverSocket as unknown as { _readableState: { ended: boolean } })._readableState;
+    const arrivedBy = Date.now() + 5000;
+    while (!(serverSocket.readableLength >= frame.length && readState.ended)) {
+      if (Date.now() > arrivedBy) throw new Error(`the frame and FIN did not reach the paused socket (${serverSocket.readableLength} bytes, ended ${readState.ended})`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     server.resume();
     await new Promise((resolve) => raw.once('close', resolve));
     expect(errors).toEqual([]);

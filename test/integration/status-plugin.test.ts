@@ -10,7 +10,7 @@ import { StatusPlugin } from '../../src/plugins/status-plugin.js';
 import type { StatusPluginOptions } from '../../src/plugins/status-plugin.js';
 import { runWithStatus } from '../../src/runner/run-with-status.js';
 import { createStatusMessageTool, statusMessageTool } from '../../src/tools/status-message-tool.js';
-import { sleep, startHubServer, TestClient } from '../support/hub-server.js';
+import { startHubServer, TestClient } from '../support/hub-server.js';
 import type { HubServer } from '../support/hub-server.js';
 import { callTools, reply, ScriptedLlm } from '../support/scripted-llm.js';
 
@@ -234,6 +234,13 @@ describe('StatusPlugin', () => {
   });
 
   it('keeps concurrent runs apart even when their models reuse function call ids', async () => {
+    const ids = ['same-a', 'same-b', 'same-c'];
+    // Each run's tool call waits until every run's call has started, so the calls overlap.
+    let inFlight = 0;
+    let allStarted!: () => void;
+    let notOverlapping!: (error: Error) => void;
+    const overlapping = new Promise<void>((resolve, reject) => ((allStarted = resolve), (notOverlapping = reject)));
+    const deadline = setTimeout(() => notOverlapping(new Error(`only ${inFlight} of ${ids.length} tool calls started together`)), 10_000);
     const makeRunner = () => {
       const agent = new LlmAgent({
         name: 'solo',
@@ -245,14 +252,18 @@ describe('StatusPlugin', () => {
           { delayMs: 20 },
         ),
         instruction: 'x',
-        // A tool that takes a while, so the runs' calls overlap.
         tools: [
           new FunctionTool({
             name: 'lookup',
             description: 'slow lookup',
             parameters: z.object({ query: z.string() }),
             execute: async () => {
-              await sleep(50);
+              inFlight += 1;
+              if (inFlight === ids.length) {
+                clearTimeout(deadline);
+                allStarted();
+              }
+              await overlapping;
               return { ok: true };
             },
           }),
@@ -262,7 +273,6 @@ describe('StatusPlugin', () => {
       return new InMemoryRunner({ agent, appName: APP, plugins: [plugin] });
     };
     const runner = makeRunner();
-    const ids = ['same-a', 'same-b', 'same-c'];
     const clients = await Promise.all(ids.map((id) => TestClient.open(srv.url(id))));
     await Promise.all(
       ids.map(async (id) => {
@@ -270,6 +280,7 @@ describe('StatusPlugin', () => {
         await drain(runWithStatus(runner, { hub: srv.hub, userId: 'u', sessionId: id, newMessage: userMessage('go') }));
       }),
     );
+    await overlapping; // throws if the calls did not overlap
     await Promise.all(clients.map((client) => client.waitFor((c) => c.statuses.length === 2)));
     for (const client of clients) expect(client.statusTexts).toEqual(['Running lookup…', 'done lookup']);
     await Promise.all(clients.map((client) => client.close()));

@@ -20,8 +20,10 @@ import type { PublishOutcome } from '../../src/events/publisher-options.js';
 import { StatusHub } from '../../src/hub/status-hub.js';
 import { silentLogger } from '../../src/logger.js';
 import { runWithStatus } from '../../src/runner/run-with-status.js';
+import { sleep } from '../support/hub-server.js';
 import { describeIfEmulator, emulatorAvailability, EmulatorProcess, findEmulatorLauncher, freePort } from '../support/pubsub-emulator.js';
 import { createTopicAndSubscription, pullEvents, TEST_PROJECT, uniqueId } from '../support/pubsub-pull.js';
+import { until } from '../support/relay-instance.js';
 import { callTools, reply, ScriptedLlm } from '../support/scripted-llm.js';
 import { startTcpGate } from '../support/tcp-gate.js';
 import type { TcpGate } from '../support/tcp-gate.js';
@@ -32,8 +34,6 @@ const SESSIONS = 10;
 const DEADLINE_MS = 2000;
 const MAX_EVENTS = 5000;
 const MAX_BYTES = 2 * 1024 * 1024;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Timed {
   outcome: PublishOutcome;
@@ -106,7 +106,7 @@ describeIfEmulator('Pub/Sub outage: emulator stopped for 30 s at 100 events/s, t
           publishOne();
           sent += 1;
         }
-        await sleep(5);
+        await sleep(5); // pacing: the loop tops up to the schedule every 5 ms
       }
     };
     let heapPeak = 0;
@@ -124,7 +124,8 @@ describeIfEmulator('Pub/Sub outage: emulator stopped for 30 s at 100 events/s, t
     const outageStart = Date.now();
     const producing = produce(OUTAGE_MS + 3000);
     const agentRun = (async () => {
-      await sleep(3000);
+      // The run starts once the publisher knows Pub/Sub is down, so it publishes into the outage.
+      await until(() => publisher.stats().state === 'unreachable', 'the publisher to see the outage', DEADLINE_MS * 3);
       const model = new ScriptedLlm(({ step }) =>
         step < 2
           ? callTools({ name: 'publish_agent_event', args: { event_type: `agent_step_${step + 1}`, event_data_json: `{"step":${step + 1}}` } })
@@ -142,7 +143,7 @@ describeIfEmulator('Pub/Sub outage: emulator stopped for 30 s at 100 events/s, t
       return { events, ms: Date.now() - started, during: Date.now() - outageStart < OUTAGE_MS };
     })();
 
-    await sleep(OUTAGE_MS - (Date.now() - outageStart));
+    await sleep(OUTAGE_MS - (Date.now() - outageStart)); // window: the outage lasts OUTAGE_MS, the scenario under test
     gate.close();
     await emulator.start();
     const subscription = await createTopicAndSubscription(topicId, emulator.address);

@@ -41,7 +41,14 @@ function stalled(cap = 1000) {
   return { channel, writer, overflowed: () => overflowed };
 }
 
-const flush = () => new Promise((resolve) => setTimeout(resolve, 30));
+/** Resolves once the writer has sent everything it held (the channel's drain callback ran). */
+async function flushed(writer: FrameWriter<string>): Promise<void> {
+  const deadline = Date.now() + 1000;
+  while (writer.pendingBytes > 0) {
+    if (Date.now() > deadline) throw new Error(`${writer.pendingBytes} bytes still pending`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 describe('FrameWriter', () => {
   it('sends at once while the channel keeps up, corked until the burst ends', async () => {
@@ -63,7 +70,7 @@ describe('FrameWriter', () => {
     writer.write('s3', 'status');
     expect(writer.coalesced).toBe(2);
     channel.buffered = 0;
-    await flush();
+    await flushed(writer);
     expect(channel.sent).toEqual(['s3', 'm1']);
   });
 
@@ -74,7 +81,7 @@ describe('FrameWriter', () => {
     writer.write('turn 2 partial', 'agent_message');
     writer.write('turn 2 more', 'agent_message');
     channel.buffered = 0;
-    await flush();
+    await flushed(writer);
     expect(channel.sent).toEqual(['turn 1 final', 'turn_complete', 'turn 2 more']);
   });
 

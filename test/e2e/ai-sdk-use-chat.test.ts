@@ -56,7 +56,7 @@ const lookup = new FunctionTool({
   parameters: z.object({ q: z.string() }),
   execute: async () => {
     addStatusMessage('Looking it up');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // simulated work: the tool takes a while, as a real lookup does
     return { answer: 42 };
   },
 });

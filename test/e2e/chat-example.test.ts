@@ -48,7 +48,7 @@ describe('chat example server', () => {
       const port = Number(new URL(short.origin).port);
       const a = await createSession(short.origin);
       const client = await TestClient.open(`${short.origin.replace('http', 'ws')}${a.wsUrl}`);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await new Promise((resolve) => setTimeout(resolve, 2000)); // window: past the 1.5 s token TTL under test
       client.socket.send('What is ADK?');
       expect(await client.closed).toEqual({ code: 4001, reason: 'session token expired' });
       expect(client.raw.map((text) => JSON.parse(text) as { type: string })).toContainEqual({

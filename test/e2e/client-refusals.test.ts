@@ -8,10 +8,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { StatusHubOptions } from '../../src/hub/hub-options.js';
 import { describeWithChromium, launchChromium } from '../support/browser.js';
+import { sleep } from '../support/hub-server.js';
 import { PageServer, waitUntil } from './client-page-server.js';
 
 const FAST = { reconnectDelayMs: 50, maxReconnectDelayMs: 100, stableAfterMs: 300 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface TestPage {
   events: { states: { state: string; attempt: number; error?: { status: number; code: string } }[] };
@@ -136,7 +136,7 @@ describeWithChromium('startStatusUpdates when the hub refuses the connection (Ch
       }
     }, url);
     expect(thrown).toEqual({ name: 'TypeError', code: 'ERR_INVALID_SESSION_ID', message: expect.stringContaining('the id was not set when the URL was built') });
-    await sleep(200);
+    await sleep(200); // window: a connection attempt would show in it
     expect(sockets).toEqual([]);
     expect(srv.streams).toEqual([]);
   });

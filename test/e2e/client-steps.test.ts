@@ -13,12 +13,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { describeWithChromium, launchChromium } from '../support/browser.js';
+import { sleep } from '../support/hub-server.js';
 import { PageServer, waitUntil } from './client-page-server.js';
 import { AgentActivity, strictApp } from './react-fixture.js';
 
 const ROOT = join(__dirname, '..', '..');
 const T0 = Date.UTC(2026, 10, 25, 21, 40, 0);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A status frame as the hub writes it, at T0 + `ms`. */
 function frame(seq: number, data: string, ms: number, extra: Record<string, unknown> = {}): string {
@@ -251,7 +251,7 @@ describeWithChromium('the run in the browser', () => {
     await page.evaluate(() => (globalThis as unknown as { mountApp(url: string, o: object): void }).mountApp('/ws/react', { reconnectDelayMs: 100 }));
     await connected('react');
     await page.waitForFunction(() => document.getElementById('agent')?.getAttribute('data-connection') === 'open');
-    await sleep(300);
+    await sleep(300); // window: StrictMode's second mount would open another socket in it
     expect(opened).toHaveLength(1);
     expect(accepted).toEqual(['react']);
 
@@ -277,7 +277,7 @@ describeWithChromium('the run in the browser', () => {
     await connected('react-sse');
     srv.hub.send('react-sse', 'over SSE');
     await page.waitForFunction(() => document.getElementById('latest')?.textContent === 'over SSE');
-    await sleep(300);
+    await sleep(300); // window: a second stream or a WebSocket would open in it
     expect(srv.hub.socketCount('react-sse')).toBe(1);
     expect(opened).toHaveLength(1);
     await page.evaluate(() => (globalThis as unknown as { unmountApp(): void }).unmountApp());

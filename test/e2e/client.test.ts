@@ -5,6 +5,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { GapFrame } from '../../src/protocol.js';
 import { describeWithChromium, launchChromium } from '../support/browser.js';
+import { sleep } from '../support/hub-server.js';
 import { PageServer, waitUntil } from './client-page-server.js';
 
 interface Recorded {
@@ -23,7 +24,6 @@ interface TestPage {
 
 // Short delays so reconnects happen within a test; the defaults are 500 ms → 30 s.
 const FAST = { reconnectDelayMs: 100, maxReconnectDelayMs: 300, stableAfterMs: 300 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWithChromium('status-messenger.js in Chromium', () => {
   let browser: Browser;
@@ -251,7 +251,7 @@ describeWithChromium('status-messenger.js in Chromium', () => {
     expect(opened).toHaveLength(1);
     expect(srv.hub.socketCount('stop')).toBe(0);
     srv.hub.send('stop', 'nobody listens');
-    await sleep(100);
+    await sleep(100); // window: the page must not show it
     expect(await text(page)).toBe('last words');
     expect(await attr(page, 'data-connection')).toBe('closed');
     expect(await attr(page, 'data-stale')).toBeNull();
@@ -270,7 +270,7 @@ describeWithChromium('status-messenger.js in Chromium', () => {
     await page.evaluate(() => (globalThis as unknown as TestPage).stop());
     const attempts = opened.length;
     await srv.start();
-    await sleep(1200);
+    await sleep(1200); // window: > 3 × reconnectDelayMs, a cancelled retry would connect in it
     expect(opened).toHaveLength(attempts);
     expect(srv.hub.socketCount('stop2')).toBe(0);
     expect((await events(page)).states.at(-1)?.state).toBe('closed');

@@ -21,7 +21,7 @@ async function serve(chunks: string[], pauseMs = 5): Promise<{ url: string; clos
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     for (const chunk of chunks) {
       res.write(chunk);
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      await new Promise((resolve) => setTimeout(resolve, pauseMs)); // pacing: each chunk reaches the reader on its own
     }
     res.end();
   });
@@ -55,7 +55,7 @@ describe('readAdkEventStream (Node)', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (const chunk of chunks) {
         res.write(Buffer.from(chunk, 'latin1'));
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await new Promise((resolve) => setTimeout(resolve, 5)); // pacing: each chunk reaches the reader on its own
       }
       res.end();
     });

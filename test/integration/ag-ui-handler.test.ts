@@ -328,7 +328,7 @@ describe('agUiHandler', () => {
       let last = -1;
       while (yielded !== last) {
         last = yielded;
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await new Promise((resolve) => setTimeout(resolve, 500)); // window: the run has stopped once 500 ms pass with no chunk yielded
       }
       process.stdout.write(`slow reader: the model had yielded ${yielded} of ${total} chunks when the run stopped to wait\n`);
       expect(yielded).toBeLessThan(total);

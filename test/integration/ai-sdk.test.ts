@@ -425,7 +425,7 @@ describe('runAsUIMessageStream', () => {
     });
     const sessionId = await newSession(runner);
     const stream = runAsUIMessageStream(runner, { userId: 'u', sessionId, newMessage: userMessage('go') });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // window: an eager run would call the model in it
     expect(calls).toBe(0);
     const reader = stream.getReader();
     expect(await reader.read()).toEqual({ value: { type: 'start' }, done: false });

@@ -48,7 +48,7 @@ describe('StatusHub under a slow consumer', () => {
       sentAt.set(tick + 1, performance.now());
       srv.hub.send('fast', `fast ${tick}`);
       maxBuffered = Math.max(maxBuffered, slowServerSide.bufferedAmount);
-      await sleep(10);
+      await sleep(10); // pacing: 10 statuses per 10 ms
     }
     const total = SECONDS * RATE;
     await fast.waitFor((c) => c.statuses.length === SECONDS * 100);
@@ -82,7 +82,7 @@ describe('StatusHub under a slow consumer', () => {
     for (let i = 0; i < 2000 && !srv.hub.stats().closedByHub[4008]; i += 1) {
       srv.hub.sendFrame('stall', { type: 'agent_message', message: `${i} ${chunk}` });
       closedAfter = i + 1;
-      if (i % 50 === 0) await sleep(1);
+      if (i % 50 === 0) await sleep(1); // pacing: the producer yields to the event loop between bursts, so the socket writes
     }
     slow.socket.resume();
     const { code } = await slow.closed;
@@ -106,7 +106,7 @@ describe('StatusHub after a reset', () => {
     const burst = (async () => {
       while (sent < TOTAL) {
         srv.hub.send('burst', `status ${++sent}`);
-        if (sent % 5 === 0) await sleep(2);
+        if (sent % 5 === 0) await sleep(2); // pacing: the burst goes on over time, so the reset lands mid-burst
       }
     })();
     await first.waitFor((c) => c.statuses.length >= 40);

@@ -356,7 +356,7 @@ describe('StatusHub over SSE', () => {
           expect(next.status).toBe(429);
           await next.ended;
           if (Date.now() - vanishedAt > 10 * HEARTBEAT_MS) throw new Error('the vanished client still holds the session’s only slot');
-          await sleep(HEARTBEAT_MS / 20);
+          await sleep(HEARTBEAT_MS / 20); // retry interval of the wait for the freed slot
         }
         const elapsed = Date.now() - vanishedAt;
         expect(elapsed).toBeLessThan(3 * HEARTBEAT_MS);
@@ -379,7 +379,7 @@ describe('StatusHub over SSE', () => {
       const padding = 'x'.repeat(16 * 1024);
       for (let i = 1; i <= 400; i += 1) {
         srv.hub.send('slow', `${i} ${padding}`);
-        if (i % 20 === 0) await sleep(5);
+        if (i % 20 === 0) await sleep(5); // pacing: the producer yields to the event loop between bursts, so the socket writes
       }
       expect(srv.hub.stats().coalesced).toBeGreaterThan(100);
       expect(srv.hub.stats().sseStreams).toBe(1);
@@ -389,7 +389,7 @@ describe('StatusHub over SSE', () => {
       slow.pause();
       for (let i = 0; i < 400 && srv.hub.stats().sseStreams === 1; i += 1) {
         srv.hub.sendFrame('slow', { type: 'agent_message', message: `${i} ${padding}` });
-        if (i % 10 === 0) await sleep(2);
+        if (i % 10 === 0) await sleep(2); // pacing: the producer yields to the event loop between bursts, so the socket writes
       }
       slow.resume();
       await slow.ended;

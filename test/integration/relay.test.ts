@@ -187,7 +187,7 @@ describeIfEmulator('PubSubAdapter', () => {
       await until(() => first.relayed.length >= 1 && second.relayed.length >= 1, 'a status on each web-0', 20_000).catch((error: unknown) => {
         throw new Error(`${(error as Error).message}: first ${JSON.stringify(first.relayed)}, second ${JSON.stringify(second.relayed)}`);
       });
-      await sleep(500);
+      await sleep(500); // window: the other app's status would arrive in it if the deployments were not kept apart
       expect(first.relayed).toEqual(['twins: for the first app']);
       expect(second.relayed).toEqual(['twins: for the second app']);
 

@@ -53,7 +53,7 @@ describeIfEmulator('PubSubAdapter across three server processes, Pub/Sub cut off
     const streaming = a.post(`/stream?session=outage&count=${COUNT}&intervalMs=${OUTAGE_MS / COUNT}&label=down`);
     await local.waitForCount(5 + COUNT / 2, 40_000);
     const remoteMidway = remote.seen.length;
-    await sleep(Math.max(0, OUTAGE_MS - (Date.now() - cutAt)));
+    await sleep(Math.max(0, OUTAGE_MS - (Date.now() - cutAt))); // window: Pub/Sub stays cut off for OUTAGE_MS, the scenario under test
     gate.open();
     const openedAt = Date.now();
     const stats = (await streaming) as { relay: { publisher: { peakBuffered: number; overflowed: number; failed: number } } };
@@ -64,7 +64,7 @@ describeIfEmulator('PubSubAdapter across three server processes, Pub/Sub cut off
       throw new Error(`${(error as Error).message}; relay stats A, C: ${JSON.stringify(stats.map((x) => (x as { relay: unknown }).relay))}`);
     });
     const caughtUpMs = Date.now() - openedAt;
-    await sleep(300);
+    await sleep(300); // window: a duplicate or stray status would arrive in it
     const expected = [...range('up', 0, 5), ...range('down', 0, COUNT)];
     expect(local.labels()).toEqual(expected);
     expect(remote.labels()).toEqual(expected);

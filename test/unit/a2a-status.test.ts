@@ -35,7 +35,7 @@ describe('withA2AStatus', () => {
       async execute(_ctx, bus) {
         bus.publish({ kind: 'status-update', taskId: 'task-1', contextId: 'ctx-1', final: false, status: { state: 'working' } });
         addStatusMessage('one');
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await new Promise((resolve) => setTimeout(resolve, 5)); // a real timer between the statuses: the binding must survive it
         addStatusMessage({ message: 'two', level: 'warning', progress: 50 });
         bus.publish({ kind: 'status-update', taskId: 'task-1', contextId: 'ctx-1', final: true, status: { state: 'completed' } });
       },

@@ -14,6 +14,7 @@ import { kPublishMessage, PubSubEventPublisher } from '../../src/events/pubsub-e
 import { PUBLISHER_DEFAULTS } from '../../src/events/publisher-options.js';
 import type { PubSubEventPublisherOptions } from '../../src/events/publisher-options.js';
 import { silentLogger } from '../../src/logger.js';
+import { sleep } from '../support/hub-server.js';
 
 /** A run bound to a status session, with no destinations: what `publish()` reads its ids from. */
 const createStatusSession = (init: { sessionId: string; adk?: AdkRunIds }) => new StatusRun({ ...init, destinations: [] });
@@ -99,8 +100,6 @@ function setup(options: Partial<PubSubEventPublisherOptions> = {}) {
   });
   return { topic, publisher, reported };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -270,7 +269,7 @@ describe('PubSubEventPublisher', () => {
     };
     const publishFor = async (ms: number): Promise<Promise<unknown>[]> => {
       const outcomes: Promise<unknown>[] = [];
-      for (const start = Date.now(); Date.now() - start < ms; await sleep(10)) {
+      for (const start = Date.now(); Date.now() - start < ms; await sleep(10)) { // pacing: one publish every 10 ms for `ms`
         outcomes.push(bindStatusSession(createStatusSession({ sessionId: `s${outcomes.length % 2}` }), () => publisher.publish(outcomes.length)));
       }
       return outcomes;
@@ -332,7 +331,7 @@ describe('PubSubEventPublisher', () => {
     const publishes = Array.from({ length: 40 }, (_, i) =>
       bindStatusSession(createStatusSession({ sessionId: `k${i % 20}` }), () => publisher.publish(i)),
     );
-    await sleep(500);
+    await sleep(500); // window: the resend rate is measured over it (no hot loop)
     const elapsed = Date.now() - started;
     // Each of the 20 sessions sends its 2 events once per 50 ms step at most (no hot loop).
     expect(calls).toBeGreaterThan(20);

@@ -7,7 +7,7 @@ describe('KeyedLock', () => {
     const job = async (name: string, ms: number) => {
       const release = (await lock.acquire('k'))!;
       log.push(`start ${name}`);
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await new Promise((resolve) => setTimeout(resolve, ms)); // window: holds the lock across timers, so an unlocked b or c would finish first
       log.push(`end ${name}`);
       release();
     };

@@ -45,7 +45,7 @@ describe('RelayOrderer', () => {
     orderer.offer(message(4, 3), 0);
     orderer.offer(message(3, 2), 0);
     expect(out).toEqual([1]);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // window: past holdMs (50), the hold timer under test
     expect(out).toEqual([1, 3, 4]);
     expect(orderer.offer(message(2, 1), 0)).toBe('duplicate'); // too late: its successors were shown
   });

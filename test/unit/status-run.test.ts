@@ -242,7 +242,7 @@ describe('withStatusSession / currentStatusSession', () => {
     const sink = new RecordingSink();
     const work = (id: string) =>
       withStatusSession({ hub: sink, sessionId: id }, async () => {
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10)); // jitter: the 50 bindings resume in random order
         expect(currentStatusSession()?.sessionId).toBe(id);
         addStatusMessage(`from ${id}`);
       });

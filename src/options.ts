@@ -39,9 +39,9 @@ export function defineOptions<T extends z.ZodRawShape>(api: string, shape: T): O
 }
 
 /**
- * Parses `input` (undefined → `{}`) against `spec`. Throws `ERR_INVALID_OPTION` naming the first
- * problem: unknown key (with a suggestion and its home), or a bad value (with the expected shape
- * and the value given). Keys whose value is `undefined` are treated as absent.
+ * Parses `input` (undefined → `{}`) against `spec`. Throws `ERR_INVALID_OPTION` naming one
+ * problem: an unknown key if there is one (with a suggestion and its home), else the first bad
+ * value (with the expected shape and the value given). Keys whose value is `undefined` are treated as absent.
  */
 export function parseOptions<S extends AnyObjectSchema>(spec: OptionsSpec<S>, input: unknown): z.output<S> {
   if (input === undefined) input = {};
@@ -53,7 +53,10 @@ export function parseOptions<S extends AnyObjectSchema>(spec: OptionsSpec<S>, in
   }
   const result = spec.schema.safeParse(stripUndefined(input as Record<string, unknown>));
   if (result.success) return result.data;
-  throw new StatusMessengerError('ERR_INVALID_OPTION', describeIssue(spec, result.error.issues[0]!, input));
+  // An unknown key first: a misspelt required key (`userID`) also makes the required one missing.
+  const issues = result.error.issues;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
+  throw new StatusMessengerError('ERR_INVALID_OPTION', describeIssue(spec, issue, input));
 }
 
 function describeIssue(spec: OptionsSpec<AnyObjectSchema>, issue: z.core.$ZodIssue, input: unknown): string {

@@ -24,9 +24,17 @@ import type { AgUiEventStream, AgUiRunnable } from './to-ag-ui-events.js';
 /** A request as Express hands it (`body` set by `express.json()`) or as `node:http` does. */
 export type AgUiRequest = IncomingMessage & { body?: unknown };
 
+/**
+ * The ADK user of a request. Its `req` also has what your middleware set (`req.user`, `req.auth`),
+ * typed `any`; a function typed for your framework's request (`(req: express.Request) => …`) fits too.
+ */
+export type AgUiUserId = {
+  bivarianceHack(req: AgUiRequest & { readonly [field: string]: any }): string | Promise<string>;
+}['bivarianceHack'];
+
 export interface AgUiHandlerOptions {
   /** The ADK user of a request: a string, or a function of the request (your auth's user id). A throw answers 500. */
-  userId: string | ((req: AgUiRequest) => string | Promise<string>);
+  userId: string | AgUiUserId;
   /** Also send each run's statuses to every WebSocket/SSE connection of this hub's session `threadId`. @default none */
   hub?: StatusSink;
   /** ADK's run config; `streamingMode` defaults to `StreamingMode.SSE`. @default { streamingMode: StreamingMode.SSE } */
@@ -52,7 +60,7 @@ const API = 'agUiHandler(runner, options)';
 const DEFAULTS = Object.freeze({ heartbeatMs: 15_000, maxBodyBytes: 1024 * 1024 });
 
 const OPTIONS = defineOptions(API, {
-  userId: z.union([z.string().min(1), opt.fn<(req: AgUiRequest) => string | Promise<string>>()]),
+  userId: z.union([z.string().min(1), opt.fn<AgUiUserId>()]),
   ...sharedOptionShapes,
   heartbeatMs: opt.nonNegativeInt().optional(),
   maxBodyBytes: opt.positiveInt().optional(),
@@ -86,7 +94,7 @@ export function agUiHandler(runner: AgUiRunnable, options: AgUiHandlerOptions): 
       if (req.method !== 'POST') throw new Refusal(405, 'Use POST with an AG-UI RunAgentInput body.', { Allow: 'POST' });
       const input = await readBody(req, maxBodyBytes);
       const problem = readRunAgentInput(input);
-      if (typeof problem === 'string') throw new Refusal(400, `The body is ${problem}.`);
+      if (typeof problem === 'string') throw new Refusal(400, `Invalid RunAgentInput: ${problem}.`);
       const userId = await userIdOf(own.userId, req, logger);
       events = toAgUiEvents(runner, input as Parameters<typeof toAgUiEvents>[1], {
         userId,

@@ -4,7 +4,7 @@
  * optional peers `@ag-ui/core` and `@ag-ui/encoder`. See docs/ag-ui.md.
  */
 export { agUiHandler } from './ag-ui-handler.js';
-export type { AgUiHandlerOptions, AgUiRequest, AgUiRequestHandler } from './ag-ui-handler.js';
+export type { AgUiHandlerOptions, AgUiRequest, AgUiRequestHandler, AgUiUserId } from './ag-ui-handler.js';
 export { toAgUiEvents } from './to-ag-ui-events.js';
 export type { AgUiEventStream, AgUiRunnable, AgUiStatusContent, ToAgUiEventsOptions } from './to-ag-ui-events.js';
 export type { AgUiRunInput } from './run-agent-input.js';

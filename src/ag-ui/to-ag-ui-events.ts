@@ -114,7 +114,7 @@ export function toAgUiEvents(runner: AgUiRunnable, input: AgUiRunInput, options:
   assertAgUiRunnable(runner, API);
   const own = parseOptions(OPTIONS, options);
   const request = readRunAgentInput(input);
-  if (typeof request === 'string') throw new StatusMessengerError('ERR_INVALID_OPTION', `${API}: \`input\` is ${request}`);
+  if (typeof request === 'string') throw new StatusMessengerError('ERR_INVALID_OPTION', `${API}: invalid \`input\`: ${request}.`);
   const { threadId, runId, newMessage } = request;
   const logger = own.logger ?? getDefaultLogger();
   const reader = readAdkRun(

@@ -12,6 +12,7 @@
  */
 import type { Content, Part } from '@google/genai';
 import { StatusMessengerError } from '../errors.js';
+import { inlineDataOfUrl } from '../ui/inline-media.js';
 
 /** The part of an AI SDK `UIMessage` that is read; the `UIMessage` of ai 5, 6 and 7 fits, and so does a literal. */
 export interface UIMessageLike {
@@ -20,9 +21,6 @@ export interface UIMessageLike {
   readonly metadata?: unknown;
   readonly parts: readonly { readonly type: string; readonly [field: string]: unknown }[];
 }
-
-const DATA_URL = /^data:([^,]*?),/i;
-const FULL_MEDIA_TYPE = /^[\w.+-]+\/[\w.+-]+$/;
 
 function invalid(reason: string): never {
   throw new StatusMessengerError('ERR_INVALID_MESSAGE', `toAdkContent(message): ${reason}`);
@@ -47,36 +45,11 @@ export function toAdkContent(message: UIMessageLike): Content {
   return { role: 'user', parts };
 }
 
-/** A file part as inline data. Only data URLs: a URL would have the model fetch whatever the browser names. */
+/** A file part as inline data: only data URLs (see src/ui/inline-media.ts). */
 function filePart(part: Record<string, unknown>): Part {
   const { url, mediaType } = part;
   if (typeof url !== 'string') invalid('a file part has no `url` string');
-  const header = DATA_URL.exec(url);
-  if (!header) {
-    invalid(
-      `a file part's url must be a data URL (the browser's own file, as useChat sends it), got ${JSON.stringify(url.slice(0, 40))}. ` +
-        'For a file stored elsewhere, build the ADK Part on the server.',
-    );
-  }
-  const [type = '', ...params] = header[1]!.split(';');
-  const base64 = params.some((param) => param.toLowerCase() === 'base64');
-  // `mediaType` may name only the top-level type (`image`); the data URL's own type is exact.
-  const mimeType = FULL_MEDIA_TYPE.test(type) ? type.toLowerCase() : typeof mediaType === 'string' && FULL_MEDIA_TYPE.test(mediaType) ? mediaType.toLowerCase() : undefined;
-  if (!mimeType) invalid(`a file part needs a full media type (such as image/png), got ${JSON.stringify(mediaType)}`);
-  const payload = url.slice(header[0].length);
-  let data: string;
-  if (base64) {
-    data = payload.replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data)) invalid('a file part has a data URL that is not valid base64');
-  } else {
-    let bytes: Buffer;
-    try {
-      bytes = Buffer.from(decodeURIComponent(payload), 'utf8');
-    } catch {
-      invalid('a file part has a data URL that is not valid percent-encoding');
-    }
-    data = bytes.toString('base64');
-  }
-  if (data === '') invalid('a file part is empty');
-  return { inlineData: { mimeType, data } };
+  const inline = inlineDataOfUrl(url, mediaType);
+  if (typeof inline === 'string') invalid(`a file part's url ${inline}`);
+  return { inlineData: inline };
 }

@@ -358,6 +358,66 @@ describe('toAgUiEvents', () => {
     expect(call(() => toAgUiEvents(runner, input, {} as never))).toMatch(/userId/);
     expect(call(() => toAgUiEvents({} as never, input, { userId: 'u' }))).toMatch(/expected `runner` to be an ADK Runner/);
     expect(call(() => toAgUiEvents(runner, { threadId: 't', runId: 'r' } as never, { userId: 'u' }))).toMatch(/not an AG-UI RunAgentInput at `messages`/);
-    expect(call(() => toAgUiEvents(runner, runInput('t', [{ id: 'a', role: 'assistant', content: 'hi' }]), { userId: 'u' }))).toMatch(/no user message/);
+    expect(call(() => toAgUiEvents(runner, runInput('t', [{ id: 'a', role: 'assistant', content: 'hi' }]), { userId: 'u' }))).toBe(
+      'toAgUiEvents(runner, input, options): invalid `input`: `messages` holds no user message to answer.',
+    );
+    // A misspelt required key is named, not reported as the required one missing.
+    expect(call(() => toAgUiEvents(runner, input, { userID: 'u' } as never))).toMatch(/unknown option `userID` \(did you mean `userId`\?/);
+  });
+
+  it('refuses an input whose last message is not the user’s: a repeated history would run its last question again', () => {
+    const runner = runnerWith(() => reply('ok'));
+    const answered = runInput('t', [userMessage('hello'), { id: 'a1', role: 'assistant', content: 'hi there' }]);
+    expect(() => toAgUiEvents(runner, answered, { userId: 'u' })).toThrow(
+      'the last message (`a1`, role assistant) is not a user message: nothing new to answer',
+    );
+    // Statuses the client kept after its question are not a new turn.
+    const withActivity = runInput('t', [
+      userMessage('hello'),
+      { id: 'act', role: 'activity', activityType: 'STATUS', content: { type: 'status', data: 'Done' } },
+    ]);
+    expect(() => toAgUiEvents(runner, withActivity, { userId: 'u' })).not.toThrow();
+  });
+
+  it('takes media only as inline data: a URL other than a data URL, bad base64, a partial media type or blank text is refused', async () => {
+    const runner = runnerWith(() => reply('ok'));
+    const media = (...content: unknown[]) => runInput('media', [{ id: 'm', role: 'user', content } as never]);
+    const refused = (input: ReturnType<typeof runInput>) => {
+      try {
+        toAgUiEvents(runner, input, { userId: 'u' });
+      } catch (error) {
+        expect(StatusMessengerError.isInstance(error, 'ERR_INVALID_OPTION')).toBe(true);
+        return (error as Error).message;
+      }
+      throw new Error('did not throw');
+    };
+    expect(refused(media({ type: 'image', source: { type: 'url', value: 'gs://internal-bucket/payroll.pdf' } }))).toMatch(/must be a data URL/);
+    expect(refused(media({ type: 'image', source: { type: 'url', value: 'https://example.com/cat.png', mimeType: 'image/png' } }))).toMatch(/must be a data URL/);
+    expect(refused(media({ type: 'image', source: { type: 'data', value: '!!!not-base64!!!', mimeType: 'image/png' } }))).toMatch(/not valid base64/);
+    expect(refused(media({ type: 'image', source: { type: 'data', value: 'AAAA', mimeType: 'image' } }))).toMatch(/full media type/);
+    expect(refused(media({ type: 'text', text: '  \n ' }))).toMatch(/has no text or media/);
+    expect(refused(runInput('media', [userMessage('   ')]))).toMatch(/has no text or media/);
+
+    const seen: unknown[] = [];
+    const looking = runnerWith(({ request }) => {
+      seen.push(request.contents.at(-1)?.parts);
+      return reply('ok');
+    });
+    await collect(
+      toAgUiEvents(
+        looking,
+        media(
+          { type: 'text', text: 'what is this?' },
+          { type: 'image', source: { type: 'data', value: 'iVBORw0K', mimeType: 'image/png' } },
+          { type: 'document', source: { type: 'url', value: 'data:text/plain,hello%20there' } },
+        ),
+        { userId: 'u' },
+      ),
+    );
+    expect(seen[0]).toEqual([
+      { text: 'what is this?' },
+      { inlineData: { mimeType: 'image/png', data: 'iVBORw0K' } },
+      { inlineData: { mimeType: 'text/plain', data: Buffer.from('hello there').toString('base64') } },
+    ]);
   });
 });

@@ -223,11 +223,18 @@ describe('agUiHandler', () => {
     await server.close();
   });
 
-  it('works behind express.json() and with a userId taken from the request', async () => {
+  it('works behind express.json() and with a userId taken from what an auth middleware set on the request', async () => {
     const users: string[] = [];
     const runner = runnerWith(({ request }) => reply(`hello ${request.contents.length}`));
     const app = express();
-    app.post('/agui', express.json(), agUiHandler(runner, { userId: (req) => String(req.headers['x-user']) }));
+    app.use((req, _res, next) => {
+      Object.assign(req, { user: { id: String(req.headers['x-user']) } }); // as passport and the like do
+      next();
+    });
+    // The README's line, type-checked by `npm run typecheck`: `req.user` is a middleware's field.
+    app.post('/agui', express.json({ limit: '1mb' }), agUiHandler(runner, { userId: (req) => req.user.id }));
+    // A function typed for Express's own request fits as well.
+    void (() => agUiHandler(runner, { userId: (req: express.Request) => String(req.ip) }));
     const server = http.createServer(app).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/agui`;
@@ -382,7 +389,11 @@ describe('agUiHandler', () => {
       expect(JSON.parse(notInput.text).error).toMatch(/RunAgentInput at `runId`/);
       const noUser = await post(server.url, JSON.stringify(runInput('t', [{ id: 'a', role: 'assistant', content: 'hi' }])));
       expect(noUser).toMatchObject({ status: 400 });
-      expect(JSON.parse(noUser.text).error).toMatch(/no user message/);
+      expect(JSON.parse(noUser.text).error).toBe('Invalid RunAgentInput: `messages` holds no user message to answer.');
+      const byUrl = runInput('t', [{ id: 'm', role: 'user', content: [{ type: 'image', source: { type: 'url', value: 'gs://internal-bucket/x.png' } }] } as never]);
+      const refusedUrl = await post(server.url, JSON.stringify(byUrl));
+      expect(refusedUrl).toMatchObject({ status: 400 });
+      expect(JSON.parse(refusedUrl.text).error).toMatch(/^Invalid RunAgentInput: the user message `m` has an image whose URL must be a data URL/);
     });
 
     it('answers 413 to a body over maxBodyBytes', async () => {

@@ -1,9 +1,9 @@
 /**
  * What an AG-UI `RunAgentInput` asks of an ADK run: checked with `@ag-ui/core`'s own schema, the
  * thread (the ADK session) and the run's ids, and the message the run answers — the last `user`
- * message, as an ADK `Content` (media only inline: see src/ui/inline-media.ts). Everything else the client sends stays out of the run: the ADK
- * session keeps the conversation, and messages of role `activity` (statuses the client shows)
- * are never given to the model.
+ * message, as an ADK `Content` (media only inline: see src/ui/inline-media.ts). Everything else
+ * the client sends stays out of the run: the ADK session keeps the conversation, and messages of
+ * role `activity` (statuses the client shows) are never given to the model.
  */
 import type { ContentPart, Message, RunAgentInput } from '@ag-ui/core';
 import { RunAgentInputSchema } from '@ag-ui/core/schemas';
@@ -47,13 +47,8 @@ export function readRunAgentInput(input: unknown): RunRequest | string {
 
 /** The last message of the conversation; statuses (`activity`) and reasoning the client kept are not turns. */
 function lastTurn(messages: readonly Message[]): Message | undefined {
-  for (let i = messages.length - 1; i >= 0; i -= 1) {
-    const message = messages[i]!;
-    if (message.role === 'activity' || message.role === 'reasoning') continue;
-    // Nothing but a user message anywhere: say so, rather than name the last message's role.
-    return messages.some((m) => m.role === 'user') ? message : undefined;
-  }
-  return undefined;
+  if (!messages.some((m) => m.role === 'user')) return undefined;
+  return messages.findLast((m) => m.role !== 'activity' && m.role !== 'reasoning');
 }
 
 /** A user message's content as genai parts: text, and media carried inline (`data`, or a data URL). */
